@@ -1,0 +1,3 @@
+import Testing
+import GlassboxIO
+@Test func ioModuleLoads() { #expect(String(describing: GlassboxIO.self) == "GlassboxIO") }

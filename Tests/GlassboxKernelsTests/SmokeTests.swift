@@ -1,0 +1,3 @@
+import Testing
+@testable import GlassboxKernels
+@Test func threadingDefaultIsPositive() { #expect(Threading.threadCount >= 1) }

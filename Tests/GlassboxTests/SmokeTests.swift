@@ -1,0 +1,3 @@
+import Testing
+import Glassbox
+@Test func glassboxLoads() { #expect(Bool(true)) }
