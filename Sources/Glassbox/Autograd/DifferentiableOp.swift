@@ -1,0 +1,19 @@
+import GlassboxKernels
+
+/// Every primitive differentiable operation: each one records a graph node under exactly one
+/// of these names, and the op catalog must hold an entry for each (a test enforces it).
+public enum DifferentiableOp: String, CaseIterable, Sendable {
+    // Arithmetic and broadcasting
+    case add, subtract, multiply, divide, negate, maximum, pow, powScalar, square
+    case expand, sumToShape
+    // Elementwise math
+    case exp, log, sqrt, tanh, sigmoid, abs, sin, cos, erf, clamp, `where`
+    // Activations
+    case relu, leakyRelu, elu, gelu, geluTanh, silu, softplus
+    // Reductions and normalised exponentials
+    case sum, max, logSumExp, softmax, logSoftmax
+    // Shape and indexing
+    case reshape, permute, slice, pad, concat, indexSelect, indexAdd, gather, scatterAdd
+    // Linear algebra
+    case matmul
+}

@@ -1,0 +1,83 @@
+import GlassboxKernels
+
+/// Activation functions, each a primitive with its own derivative (written with differentiable
+/// operations, so second derivatives work).
+extension Tensor {
+    /// `max(x, 0)`. Derivative: 1 where `x > 0`, else 0.
+    public func relu() -> Tensor {
+        let x = self
+        return x.unaryKernel(.relu).recorded(.relu, [x]) { g, _ in [g * x.unaryKernel(.positiveMask)] }
+    }
+
+    /// `x` where `x > 0`, else `slope·x`.
+    public func leakyRelu(negativeSlope slope: Scalar = 0.01) -> Tensor {
+        let x = self
+        let mask = x.unaryKernel(.positiveMask)
+        let y = withoutGrad { x * (mask + (1 - mask) * slope) }
+        return y.recorded(.leakyRelu, [x]) { g, _ in [g * (mask + (1 - mask) * slope)] }
+    }
+
+    /// `x` where `x > 0`, else `α(eˣ − 1)`. Derivative: 1, else `αeˣ`.
+    public func elu(alpha: Scalar = 1) -> Tensor {
+        let x = self
+        let mask = x.unaryKernel(.positiveMask)
+        let y = withoutGrad { mask * x + (1 - mask) * (x.exp() - 1) * alpha }
+        return y.recorded(.elu, [x]) { g, _ in [g * (mask + (1 - mask) * x.exp() * alpha)] }
+    }
+
+    /// Which form of GELU to compute.
+    public enum GELUApproximation: String, Sendable {
+        /// `x·Φ(x)` with the exact normal CDF.
+        case none
+        /// `½x(1 + tanh(√(2/π)(x + 0.044715x³)))`.
+        case tanh
+    }
+
+    /// Gaussian error linear unit, exact (`approximate: .none`, PyTorch's default) or the tanh
+    /// approximation.
+    public func gelu(approximate: GELUApproximation = .none) -> Tensor {
+        let x = self
+        switch approximate {
+        case .none:
+            let y = withoutGrad { x * ((x * Scalar(0.5).squareRoot()).erf() + 1) * 0.5 }
+            return y.recorded(.gelu, [x]) { g, _ in
+                // d/dx xΦ(x) = Φ(x) + x·φ(x)
+                let cdf = ((x * Scalar(0.5).squareRoot()).erf() + 1) * 0.5
+                let pdf = (x * x * -0.5).exp() * (1 / (2 * Scalar.pi).squareRoot())
+                return [g * (cdf + x * pdf)]
+            }
+        case .tanh:
+            let c = (2 / Scalar.pi).squareRoot()
+            let k: Scalar = 0.044715
+            let y = withoutGrad { x * ((x + x * x * x * k) * c).tanh() * 0.5 + x * 0.5 }
+            return y.recorded(.geluTanh, [x]) { g, _ in
+                let t = ((x + x * x * x * k) * c).tanh()
+                let du = (x * x * (3 * k) + 1) * c
+                return [g * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * du)]
+            }
+        }
+    }
+
+    /// `x·σ(x)` (swish). Derivative: `σ(x)(1 + x(1 − σ(x)))`.
+    public func silu() -> Tensor {
+        let x = self
+        let y = withoutGrad { x * x.sigmoid() }
+        return y.recorded(.silu, [x]) { g, _ in
+            let s = x.sigmoid()
+            return [g * s * (x * (1 - s) + 1)]
+        }
+    }
+
+    /// `log(1 + e^(βx))/β`, linear where `βx > threshold` (PyTorch's defaults β = 1,
+    /// threshold = 20). Derivative: `σ(βx)`.
+    public func softplus(beta: Scalar = 1, threshold: Scalar = 20) -> Tensor {
+        let x = self
+        let linear = (x * beta).isGreater(than: threshold)
+        let y = withoutGrad {
+            Tensor.where(linear, x, ((x * beta).clamped(max: threshold).exp() + 1).log() / beta)
+        }
+        return y.recorded(.softplus, [x]) { g, _ in
+            [g * Tensor.where(linear, Tensor.ones([]), (x * beta).sigmoid())]
+        }
+    }
+}

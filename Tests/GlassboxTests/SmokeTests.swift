@@ -1,3 +1,0 @@
-import Testing
-import Glassbox
-@Test func glassboxLoads() { #expect(Bool(true)) }
