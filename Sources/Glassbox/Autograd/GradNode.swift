@@ -12,8 +12,9 @@ import GlassboxKernels
 /// still differentiate through it.
 final class GradNode<Scalar: TensorScalar> {
     let op: DifferentiableOp
-    let inputs: [Tensor<Scalar>]
-    let backward: (_ gradOutput: Tensor<Scalar>, _ output: Tensor<Scalar>) -> [Tensor<Scalar>?]
+    /// Mutable only so that ``Tensor/releaseGraph()`` can dismantle long graphs iteratively.
+    var inputs: [Tensor<Scalar>]
+    private var backwardFunction: ((_ gradOutput: Tensor<Scalar>, _ output: Tensor<Scalar>) -> [Tensor<Scalar>?])?
 
     init(
         op: DifferentiableOp, inputs: [Tensor<Scalar>],
@@ -21,7 +22,39 @@ final class GradNode<Scalar: TensorScalar> {
     ) {
         self.op = op
         self.inputs = inputs
-        self.backward = backward
+        self.backwardFunction = backward
+    }
+
+    func backward(_ gradOutput: Tensor<Scalar>, _ output: Tensor<Scalar>) -> [Tensor<Scalar>?] {
+        backwardFunction!(gradOutput, output)
+    }
+
+    /// Drops the backward closure (and the tensors it captured).
+    func releaseClosure() { backwardFunction = nil }
+}
+
+extension Tensor {
+    /// Frees the graph behind a dying tensor without recursion: a chain of 100 000 recorded
+    /// operations would otherwise overflow the stack in nested `deinit`s.
+    ///
+    /// A node is dismantled only when nothing else holds it; an input tensor's own node is
+    /// taken over only when the dismantled node held the last reference to that tensor.
+    func releaseGraph() {
+        guard gradNode != nil else { return }
+        var pending = [gradNode!]
+        gradNode = nil
+        while var node = pending.popLast() {
+            guard isKnownUniquelyReferenced(&node) else { continue }
+            node.releaseClosure()
+            var inputs = node.inputs
+            node.inputs = []
+            for i in inputs.indices {
+                if isKnownUniquelyReferenced(&inputs[i]), let child = inputs[i].gradNode {
+                    inputs[i].gradNode = nil
+                    pending.append(child)
+                }
+            }
+        }
     }
 }
 

@@ -31,6 +31,8 @@ public final class Tensor<Scalar: TensorScalar> {
         self._requiresGrad = gradNode != nil
     }
 
+    deinit { releaseGraph() }
+
     /// Creates a tensor with `shape` whose elements are `scalars` in row-major order.
     public convenience init(_ scalars: [Scalar], shape: [Int], requiresGrad: Bool = false) {
         let count = shape.reduce(1, *)
