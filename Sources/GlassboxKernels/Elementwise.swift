@@ -281,3 +281,30 @@ func rebind<T, U>(_ p: UnsafePointer<T>, _: U.Type) -> UnsafePointer<U> {
 func rebind<T, U>(_ p: UnsafeMutablePointer<T>, _: U.Type) -> UnsafeMutablePointer<U> {
     UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self)
 }
+
+extension Elementwise {
+    /// `out[i] = condition[i] != 0 ? a[i] : b[i]` over contiguous buffers.
+    public static func select<T: KernelScalar>(
+        _ condition: UnsafePointer<T>, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+        _ out: UnsafeMutablePointer<T>, count: Int
+    ) {
+        if T.self == Float.self {
+            selectImpl(
+                rebind(condition, Float.self), rebind(a, Float.self), rebind(b, Float.self),
+                rebind(out, Float.self), count)
+        } else if T.self == Double.self {
+            selectImpl(
+                rebind(condition, Double.self), rebind(a, Double.self), rebind(b, Double.self),
+                rebind(out, Double.self), count)
+        } else {
+            selectImpl(condition, a, b, out, count)
+        }
+    }
+
+    static func selectImpl<T: KernelScalar>(
+        _ c: UnsafePointer<T>, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+        _ out: UnsafeMutablePointer<T>, _ count: Int
+    ) {
+        for i in 0..<count { out[i] = c[i] != 0 ? a[i] : b[i] }
+    }
+}

@@ -90,8 +90,7 @@ extension Tensor {
         let shape = broadcastShapes(broadcastShapes(condition.shape, a.shape, op: "where"), b.shape, op: "where")
         let (c, ea, eb) = withoutGrad { (condition.expanded(to: shape), a.expanded(to: shape), b.expanded(to: shape)) }
         let out = empty(shape)
-        let cp = c.storage.pointer, ap = ea.storage.pointer, bp = eb.storage.pointer, op = out.storage.pointer
-        for i in 0..<out.count { op[i] = cp[i] != 0 ? ap[i] : bp[i] }
+        Elementwise.select(c.storage.pointer, ea.storage.pointer, eb.storage.pointer, out.storage.pointer, count: out.count)
         return out.recorded(.where, [a, b]) { g, _ in
             let zero = Tensor.zeros([])
             return [
