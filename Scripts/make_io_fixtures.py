@@ -36,7 +36,7 @@ def path(name):
 
 def describe(array):
     """Expected entry for a numpy array (any byte order/layout): LE C-order bytes."""
-    native = np.ascontiguousarray(array.astype(array.dtype.newbyteorder("<")))
+    native = array.astype(array.dtype.newbyteorder("<"), order="C")
     entry = {
         "dtype": NP_TO_GB[native.dtype.newbyteorder("=")],
         "shape": list(native.shape),
