@@ -37,7 +37,7 @@ let package = Package(
             name: "Benchmarks", dependencies: ["Glassbox", "GlassboxKernels"],
             path: "Benchmarks", exclude: ["numpy_gemm.py", "README.md"]),
         .testTarget(name: "GlassboxKernelsTests", dependencies: ["GlassboxKernels"]),
-        .testTarget(name: "GlassboxTests", dependencies: ["Glassbox"]),
+        .testTarget(name: "GlassboxTests", dependencies: ["Glassbox"], exclude: ["Fixtures"]),
         .testTarget(name: "GlassboxIOTests", dependencies: ["GlassboxIO"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
