@@ -40,7 +40,7 @@ let package = Package(
             path: "Benchmarks", exclude: ["numpy_gemm.py", "README.md"]),
         .testTarget(name: "GlassboxKernelsTests", dependencies: ["GlassboxKernels"]),
         .testTarget(name: "GlassboxTests", dependencies: ["Glassbox"]),
-        .testTarget(name: "GlassboxIOTests", dependencies: ["GlassboxIO"]),
+        .testTarget(name: "GlassboxIOTests", dependencies: ["GlassboxIO"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

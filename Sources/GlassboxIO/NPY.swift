@@ -112,9 +112,13 @@ public enum NPY {
         default: shape = "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
         }
         var header = Array("{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }".utf8)
+        // Version 1.0 stores the (padded) header length in 16 bits; 2.0 in 32.
         var prefix = 10
-        if header.count + 1 + prefix > 65535 { prefix = 12 }
-        let padding = (64 - (prefix + header.count + 1) % 64) % 64
+        var padding = (64 - (prefix + header.count + 1) % 64) % 64
+        if header.count + padding + 1 > 0xFFFF {
+            prefix = 12
+            padding = (64 - (prefix + header.count + 1) % 64) % 64
+        }
         header += [UInt8](repeating: 0x20, count: padding) + [0x0A]
         var output = magic
         output += prefix == 10 ? [1, 0] : [2, 0]

@@ -116,7 +116,7 @@ extension Tensor {
         let d = Tensor.normalizedDim(dim, rank: rank, op: "logSumExp(dim:)")
         let (outer, axis, inner) = split3(d)
         let out = Tensor.empty(reducedShape(d, keepDim: keepDim))
-        Softmax.logSumExp(storage.pointer, out.storage.pointer, outer: outer, axis: axis, inner: inner)
+        GlassboxKernels.Softmax.logSumExp(storage.pointer, out.storage.pointer, outer: outer, axis: axis, inner: inner)
         let kept = reducedShape(d, keepDim: true)
         return out.recorded(.logSumExp, [x]) { g, y in
             [g.reshaped(kept) * (x - y.reshaped(kept)).exp()]
@@ -129,7 +129,7 @@ extension Tensor {
         let d = Tensor.normalizedDim(dim, rank: rank, op: "softmax(dim:)")
         let (outer, axis, inner) = split3(d)
         let out = Tensor.empty(shape)
-        Softmax.forward(storage.pointer, out.storage.pointer, outer: outer, axis: axis, inner: inner, log: false)
+        GlassboxKernels.Softmax.forward(storage.pointer, out.storage.pointer, outer: outer, axis: axis, inner: inner, log: false)
         return out.recorded(.softmax, [x]) { g, y in
             [y * (g - (g * y).sum(dim: d, keepDim: true))]
         }
@@ -141,7 +141,7 @@ extension Tensor {
         let d = Tensor.normalizedDim(dim, rank: rank, op: "logSoftmax(dim:)")
         let (outer, axis, inner) = split3(d)
         let out = Tensor.empty(shape)
-        Softmax.forward(storage.pointer, out.storage.pointer, outer: outer, axis: axis, inner: inner, log: true)
+        GlassboxKernels.Softmax.forward(storage.pointer, out.storage.pointer, outer: outer, axis: axis, inner: inner, log: true)
         return out.recorded(.logSoftmax, [x]) { g, y in
             [g - y.exp() * g.sum(dim: d, keepDim: true)]
         }

@@ -1,0 +1,121 @@
+import GlassboxKernels
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Adam, like `torch.optim.Adam` (with `amsgrad` optional); ``AdamW`` is the same with
+/// decoupled weight decay.
+///
+/// Per element at step `t`, with `g` the gradient (negated when `maximize`):
+/// ```
+/// p ← p·(1 − lr·λ)                          (AdamW, decoupled)   or   g ← g + λ·p  (Adam)
+/// m ← m + (1 − β₁)·(g − m)                   (exp_avg, torch.lerp)
+/// v ← β₂·v + (1 − β₂)·g²                     (exp_avg_sq)
+/// v̂ ← max(v̂, v) if amsgrad, else v            (max_exp_avg_sq)
+/// p ← p − (lr / (1 − β₁ᵗ)) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
+/// ```
+public class Adam<Scalar: TensorScalar>: Optimizer {
+    /// The parameters updated.
+    public let parameters: [Tensor<Scalar>]
+    /// The learning rate.
+    public var learningRate: Double
+    /// The learning rate schedulers start from.
+    public var initialLearningRate: Double?
+    /// `(β₁, β₂)`: decay rates of the first and second moment estimates.
+    public var betas: (Double, Double)
+    /// ε, added to the denominator.
+    public var eps: Double
+    /// Weight decay λ (an L2 penalty for Adam, decoupled for AdamW).
+    public var weightDecay: Double
+    /// Whether to use the AMSGrad variant (the running maximum of `v`).
+    public var amsgrad: Bool
+    /// Maximise the objective instead of minimising it.
+    public var maximize: Bool
+    /// Whether weight decay is decoupled from the gradient (AdamW).
+    public let decoupledWeightDecay: Bool
+    /// Per-parameter state (`exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`).
+    public var state: [ParameterState<Scalar>]
+
+    /// Creates the optimizer with PyTorch's defaults.
+    public init(
+        _ parameters: [Tensor<Scalar>], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false,
+        decoupledWeightDecay: Bool = false
+    ) {
+        precondition(lr >= 0, "Adam: invalid learning rate \(lr)")
+        precondition(eps >= 0, "Adam: invalid eps \(eps)")
+        precondition(betas.0 >= 0 && betas.0 < 1 && betas.1 >= 0 && betas.1 < 1, "Adam: invalid betas \(betas)")
+        precondition(weightDecay >= 0, "Adam: invalid weightDecay \(weightDecay)")
+        self.parameters = parameters
+        self.learningRate = lr
+        self.betas = betas
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.amsgrad = amsgrad
+        self.maximize = maximize
+        self.decoupledWeightDecay = decoupledWeightDecay
+        self.state = Array(repeating: ParameterState(), count: parameters.count)
+    }
+
+    /// Applies one update.
+    public func step() {
+        let lrD = learningRate, (beta1D, beta2D) = betas
+        let decay = Scalar(weightDecay), eps = Scalar(eps)
+        let oneMinusBeta1 = Scalar(1 - beta1D), beta2 = Scalar(beta2D), oneMinusBeta2 = Scalar(1 - beta2D)
+        let decoupledFactor = Scalar(1 - lrD * weightDecay)
+        let amsgrad = amsgrad, maximize = maximize, decoupled = decoupledWeightDecay
+        forEachParameterWithGradient { param, grad, state in
+            let t = Double(state.step)
+            let biasCorrection1 = 1 - _pow(beta1D, t)
+            let biasCorrection2 = 1 - _pow(beta2D, t)
+            let negativeStepSize = Scalar(-(lrD / biasCorrection1))
+            let biasCorrection2Sqrt = Scalar(biasCorrection2.squareRoot())
+            let p = param.elements, g = grad.elements
+            let m = state.buffer("exp_avg", like: param).elements
+            let v = state.buffer("exp_avg_sq", like: param).elements
+            let vMax = amsgrad ? state.buffer("max_exp_avg_sq", like: param).elements : nil
+            for i in 0..<param.count {
+                var d = maximize ? -g[i] : g[i]
+                if decay != 0 {
+                    if decoupled { p[i] = p[i] * decoupledFactor } else { d = d + decay * p[i] }
+                }
+                m[i] = lerp(m[i], d, oneMinusBeta1)
+                v[i] = v[i] * beta2 + oneMinusBeta2 * d * d
+                var second = v[i]
+                if let vMax {
+                    vMax[i] = Swift.max(vMax[i], v[i])
+                    second = vMax[i]
+                }
+                let denominator = second.squareRoot() / biasCorrection2Sqrt + eps
+                p[i] = p[i] + negativeStepSize * (m[i] / denominator)
+            }
+        }
+    }
+}
+
+/// Adam with decoupled weight decay, like `torch.optim.AdamW` (default `weightDecay` 1e-2):
+/// each step first shrinks `p ← p·(1 − lr·λ)`, then applies the Adam update to the undecayed
+/// gradient.
+public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
+    /// Creates the optimizer with PyTorch's defaults.
+    public init(
+        _ parameters: [Tensor<Scalar>], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false
+    ) {
+        super.init(
+            parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, amsgrad: amsgrad,
+            maximize: maximize, decoupledWeightDecay: true)
+    }
+}
+
+/// `base^exponent` in Double (Foundation-free).
+func _pow(_ base: Double, _ exponent: Double) -> Double {
+    #if canImport(Glibc)
+    Glibc.pow(base, exponent)
+    #else
+    Musl.pow(base, exponent)
+    #endif
+}
