@@ -29,7 +29,9 @@ let package = Package(
     targets: [
         .target(name: "GlassboxKernels"),
         .target(name: "GlassboxIO"),
-        .target(name: "Glassbox", dependencies: ["GlassboxKernels", "GlassboxIO"]),
+        .target(
+            name: "Glassbox", dependencies: ["GlassboxKernels", "GlassboxIO"],
+            exclude: ["Datasets/digits.csv.gz", "Datasets/LICENSE-digits.md"]),
         .executableTarget(
             name: "glassbox", dependencies: ["Glassbox", "GlassboxIO", "GlassboxKernels"],
             path: "Sources/glassbox"),

