@@ -6,13 +6,36 @@ public enum Transpose: Sendable {
     case transpose
 }
 
+// GEMM: C = alpha · op(A) · op(B) + beta · C, row-major, BLIS loop structure.
+//
+//   jc: columns of C in blocks of NC       (B panel of KC × NC is packed per jc, pc)
+//     pc: the k dimension in blocks of KC  (C accumulates over pc blocks in order)
+//       ic: rows of C in blocks of MC      (A block of MC × KC is packed per ic)
+//         jr: columns in micro-panels of NR
+//           ir: rows in micro-panels of MR → one micro-kernel call: an MR × NR tile of C
+//                                            updated with KC rank-1 updates in registers
+//
+// Blocking (measured on Zen 4, see simd-facts.md): KC = 256 keeps one packed A micro-panel
+// (MR × KC) and one B micro-panel (KC × NR) in L1; MC = 144 (a multiple of MR = 6) keeps the
+// packed A block (~144 KB for Float) in L2; NC = 4096 bounds the packed B block (L3).
+// MR × NR is the register tile: 6 × 2 vectors — 12 accumulators, 2 B loads and 6 A broadcasts
+// per k step (SIMD8<Float> 6×16, SIMD4<Double> 6×8, or with AVX512 SIMD16<Float> 6×32 and
+// SIMD8<Double> 6×16).
+//
+// Edge tiles run the same micro-kernel on zero-padded panels into a scratch tile, so every C
+// element is accumulated over k in the same order whatever the tile or thread it falls in:
+// results are bitwise identical for every thread count.
+//
+// Threads: one concurrentPerform per call. Each thread owns a contiguous block of C rows (a
+// multiple of MR) — or of columns (a multiple of NR) when C is too short — and runs the loops
+// above on it, packing its own panels.
+
 /// General matrix multiply, row-major: `C = alpha · op(A) · op(B) + beta · C`.
 ///
 /// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`. `lda`, `ldb`, `ldc` are the row
 /// strides of the matrices *as stored*. When `beta == 0`, `C` is not read (NaNs in it do not
-/// propagate), as in BLAS.
-///
-/// PLACEHOLDER: a naive loop, to be replaced by the packed SIMD implementation.
+/// propagate), as in BLAS. Uses up to ``Threading/threadCount`` threads; the result does not
+/// depend on the thread count.
 public func gemm<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose,
     m: Int, n: Int, k: Int,
@@ -20,21 +43,16 @@ public func gemm<T: KernelScalar>(
     b: UnsafePointer<T>, ldb: Int,
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int
 ) {
-    for i in 0..<m {
-        for j in 0..<n {
-            var acc: T = 0
-            for p in 0..<k {
-                let av = transA == .none ? a[i * lda + p] : a[p * lda + i]
-                let bv = transB == .none ? b[p * ldb + j] : b[j * ldb + p]
-                acc += av * bv
-            }
-            c[i * ldc + j] = beta == 0 ? alpha * acc : alpha * acc + beta * c[i * ldc + j]
-        }
-    }
+    let problem = GEMMProblem(
+        transA: transA == .transpose, transB: transB == .transpose, m: m, n: n, k: k,
+        lda: lda, ldb: ldb, ldc: ldc)
+    problem.dispatch(alpha: alpha, a: a, b: b, beta: beta, c: c, threads: Threading.threadCount)
 }
 
-/// Strided batched GEMM: for each `i` in `0..<batchCount`, one ``gemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
-/// on `a + i·strideA`, `b + i·strideB`, `c + i·strideC`. A stride of 0 broadcasts that operand.
+/// Strided batched GEMM: for each `i` in `0..<batchCount`, one
+/// ``gemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on `a + i·strideA`, `b + i·strideB`,
+/// `c + i·strideC`. A stride of 0 broadcasts that operand (`strideC` must not be 0 when
+/// `batchCount > 1`).
 public func batchedGEMM<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose,
     m: Int, n: Int, k: Int,
@@ -43,9 +61,124 @@ public func batchedGEMM<T: KernelScalar>(
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int, strideC: Int,
     batchCount: Int
 ) {
-    for i in 0..<batchCount {
-        gemm(
-            transA, transB, m: m, n: n, k: k, alpha: alpha, a: a + i * strideA, lda: lda,
-            b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
+    if batchCount <= 0 { return }
+    precondition(strideC != 0 || batchCount == 1, "batchedGEMM: strideC is 0 for \(batchCount) batches")
+    let problem = GEMMProblem(
+        transA: transA == .transpose, transB: transB == .transpose, m: m, n: n, k: k,
+        lda: lda, ldb: ldb, ldc: ldc)
+    let threads = Threading.threadCount
+    if batchCount == 1 || threads == 1 || problem.flops >= GEMMProblem.parallelThreshold * threads {
+        // Each GEMM is large enough to split by itself.
+        for i in 0..<batchCount {
+            problem.dispatch(
+                alpha: alpha, a: a + i * strideA, b: b + i * strideB, beta: beta,
+                c: c + i * strideC, threads: threads)
+        }
+        return
     }
+    // Many small GEMMs: whole GEMMs per thread (same kernel, same bits).
+    let ap = SendableConstPointer(a), bp = SendableConstPointer(b), cp = SendablePointer(c)
+    Threading.parallelChunks(batchCount) { range in
+        for i in range {
+            problem.dispatch(
+                alpha: alpha, a: ap.base + i * strideA, b: bp.base + i * strideB, beta: beta,
+                c: cp.base + i * strideC, threads: 1)
+        }
+    }
+}
+
+/// The shape of one GEMM call.
+struct GEMMProblem: Sendable {
+    var transA: Bool, transB: Bool
+    var m: Int, n: Int, k: Int
+    var lda: Int, ldb: Int, ldc: Int
+
+    /// Problems below this many multiply-adds run on one thread: a worker starts 15–100 µs
+    /// late (simd-facts.md), longer than such a GEMM takes.
+    static let parallelThreshold = 1 << 18
+
+    var flops: Int { m * n * k }
+
+    /// Routes to the specialised implementation for `T`.
+    func dispatch<T: KernelScalar>(
+        alpha: T, a: UnsafePointer<T>, b: UnsafePointer<T>, beta: T, c: UnsafeMutablePointer<T>,
+        threads: Int
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
+        if m == 0 || n == 0 { return }
+        if k == 0 || alpha == 0 {
+            scale(c, by: beta)
+            return
+        }
+        if T.self == Float.self {
+            #if AVX512
+            run(SIMD16<Float>.self, alpha as! Float, rebind(a, Float.self), rebind(b, Float.self), beta as! Float, rebind(c, Float.self), threads)
+            #else
+            run(SIMD8<Float>.self, alpha as! Float, rebind(a, Float.self), rebind(b, Float.self), beta as! Float, rebind(c, Float.self), threads)
+            #endif
+        } else if T.self == Double.self {
+            #if AVX512
+            run(SIMD8<Double>.self, alpha as! Double, rebind(a, Double.self), rebind(b, Double.self), beta as! Double, rebind(c, Double.self), threads)
+            #else
+            run(SIMD4<Double>.self, alpha as! Double, rebind(a, Double.self), rebind(b, Double.self), beta as! Double, rebind(c, Double.self), threads)
+            #endif
+        } else {
+            fatalError("gemm: unsupported scalar type \(T.self)")
+        }
+    }
+
+    /// `C = beta · C` (or zeros when beta is 0, without reading C).
+    func scale<T: KernelScalar>(_ c: UnsafeMutablePointer<T>, by beta: T) {
+        for i in 0..<m {
+            let row = c + i * ldc
+            if beta == 0 {
+                row.update(repeating: 0, count: n)
+            } else if beta != 1 {
+                for j in 0..<n { row[j] *= beta }
+            }
+        }
+    }
+
+    /// Splits C over threads and runs the blocked loops on each part.
+    func run<V: SIMD>(
+        _: V.Type, _ alpha: V.Scalar, _ a: UnsafePointer<V.Scalar>, _ b: UnsafePointer<V.Scalar>,
+        _ beta: V.Scalar, _ c: UnsafeMutablePointer<V.Scalar>, _ threads: Int
+    ) where V.Scalar: KernelScalar {
+        let mr = GEMMBlocking.mr, nr = 2 * V.scalarCount
+        let wanted = flops < Self.parallelThreshold ? 1 : Swift.min(threads, Swift.max(1, flops / Self.parallelThreshold))
+        let rowPanels = (m + mr - 1) / mr
+        let colPanels = (n + nr - 1) / nr
+        if wanted <= 1 {
+            blocked(V.self, rows: 0..<m, cols: 0..<n, alpha, a, b, beta, c)
+            return
+        }
+        let ap = SendableConstPointer(a), bp = SendableConstPointer(b), cp = SendablePointer(c)
+        if rowPanels >= 2 * wanted || rowPanels >= colPanels {
+            let parts = Swift.min(wanted, rowPanels)
+            let per = (rowPanels + parts - 1) / parts
+            Threading.parallelFor(parts) { t in
+                let lo = t * per * mr, hi = Swift.min(m, (t + 1) * per * mr)
+                if lo < hi { blocked(V.self, rows: lo..<hi, cols: 0..<n, alpha, ap.base, bp.base, beta, cp.base) }
+            }
+        } else {
+            let parts = Swift.min(wanted, colPanels)
+            let per = (colPanels + parts - 1) / parts
+            Threading.parallelFor(parts) { t in
+                let lo = t * per * nr, hi = Swift.min(n, (t + 1) * per * nr)
+                if lo < hi { blocked(V.self, rows: 0..<m, cols: lo..<hi, alpha, ap.base, bp.base, beta, cp.base) }
+            }
+        }
+    }
+}
+
+/// Blocking parameters (see the comment at the top of this file).
+enum GEMMBlocking {
+    /// Rows of the register tile.
+    static let mr = 6
+    /// Depth of a packed panel.
+    static let kc = 256
+    /// Rows of a packed A block (a multiple of `mr`).
+    static let mc = 144
+    /// Columns of a packed B block.
+    static let nc = 4096
 }

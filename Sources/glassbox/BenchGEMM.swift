@@ -1,47 +1,24 @@
-// PLACEHOLDER until the gemm branch lands: its BenchGEMM.swift replaces this file. Same
-// signature; this version times the current `gemm` from GlassboxKernels naively.
 import GlassboxKernels
 
-/// Times an `N×N·N×N` single-precision GEMM and prints GFLOP/s (or one JSON object with
-/// `--json`). Returns the process exit status.
+/// Times an `N×N·N×N` GEMM in Float and Double (median of 5) and prints GFLOP/s, or with
+/// `json` one JSON object as the last line. Returns the process exit status.
 func runGEMMBenchmark(size: Int, threads: Int?, json: Bool) -> Int32 {
     if let threads { Threading.threadCount = threads }
     let n = size
-    var a = [Float](repeating: 0, count: n * n)
-    var b = [Float](repeating: 0, count: n * n)
-    var c = [Float](repeating: 0, count: n * n)
-    for i in 0..<(n * n) {
-        a[i] = Float(i % 7) * 0.25 - 0.75
-        b[i] = Float(i % 5) * 0.5 - 1
-    }
-    func once() {
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                c.withUnsafeMutableBufferPointer { pc in
-                    gemm(
-                        .none, .none, m: n, n: n, k: n, alpha: 1, a: pa.baseAddress!, lda: n,
-                        b: pb.baseAddress!, ldb: n, beta: 0, c: pc.baseAddress!, ldc: n)
-                }
-            }
-        }
-    }
-    once()  // warm-up
-    var repetitions = 0
-    let clock = Stopwatch()
-    repeat {
-        once()
-        repetitions += 1
-    } while clock.seconds < 0.5
-    let seconds = clock.seconds / Double(repetitions)
-    let gflops = 2 * Double(n) * Double(n) * Double(n) / seconds / 1e9
+    let single = GEMMBenchmark.gflops(Float.self, size: n)
+    let double = GEMMBenchmark.gflops(Double.self, size: n)
+    let configuration = BuildConfiguration.name
+    let kernel = BuildConfiguration.gemmKernel(for: Float.self)
     if json {
         Console.out(
-            "{\"benchmark\":\"gemm\",\"size\":\(n),\"threads\":\(Threading.threadCount),"
-                + "\"repetitions\":\(repetitions),\"seconds\":\(seconds),\"gflops\":\(gflops)}")
+            "{\"benchmark\":\"gemm\",\"size\":\(n),\"threads\":\(Threading.threadCount),\"scalar\":\"f32\","
+                + "\"gflops\":\(TextFormat.fixed(single, decimals: 2)),\"gflops_double\":\(TextFormat.fixed(double, decimals: 2)),"
+                + "\"configuration\":\"\(configuration)\",\"kernel\":\"\(kernel)\","
+                + "\"kernel_double\":\"\(BuildConfiguration.gemmKernel(for: Double.self))\"}")
     } else {
         Console.out(
-            "gemm \(n)x\(n)x\(n) f32, \(Threading.threadCount) threads: "
-                + "\(TextFormat.fixed(seconds * 1e3, decimals: 2)) ms, \(TextFormat.fixed(gflops, decimals: 2)) GFLOP/s")
+            "gemm \(n)x\(n)x\(n), \(Threading.threadCount) threads, \(configuration) build (\(kernel)): "
+                + "f32 \(TextFormat.fixed(single, decimals: 1)) GFLOP/s, f64 \(TextFormat.fixed(double, decimals: 1)) GFLOP/s")
     }
     return 0
 }

@@ -1,0 +1,72 @@
+// Packing for GEMM: copies blocks of op(A) and op(B) into contiguous, 64-byte-aligned,
+// zero-padded micro-panels in the order the micro-kernel reads them.
+//
+//   packed A: for each micro-panel of MR rows, for p in 0..<kc: MR values op(A)[i0 + r, p0 + p]
+//   packed B: for each micro-panel of NR cols, for p in 0..<kc: NR values op(B)[p0 + p, j0 + c]
+//
+// All four transpose combinations are handled here, so the micro-kernel sees one layout.
+
+extension GEMMProblem {
+    /// Packs rows `rows` × depth `depth` of op(A) into `dst` (MR-row micro-panels).
+    @inline(__always)
+    func packA<S: KernelScalar>(
+        _ a: UnsafePointer<S>, rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<S>
+    ) {
+        let mr = GEMMBlocking.mr
+        let kc = depth.count
+        var out = dst
+        var i0 = rows.lowerBound
+        while i0 < rows.upperBound {
+            let h = Swift.min(mr, rows.upperBound - i0)
+            if !transA {
+                // A[i, p] = a[i·lda + p]: each of the h rows is contiguous in p.
+                if h < mr { out.update(repeating: 0, count: mr * kc) }
+                for r in 0..<h {
+                    let src = a + (i0 + r) * lda + depth.lowerBound
+                    for p in 0..<kc { out[p * mr + r] = src[p] }
+                }
+            } else {
+                // A[i, p] = a[p·lda + i]: each k step's h values are contiguous.
+                for p in 0..<kc {
+                    let src = a + (depth.lowerBound + p) * lda + i0
+                    let d = out + p * mr
+                    for r in 0..<h { d[r] = src[r] }
+                    for r in h..<mr { d[r] = 0 }
+                }
+            }
+            out += mr * kc
+            i0 += mr
+        }
+    }
+
+    /// Packs depth `depth` × columns `cols` of op(B) into `dst` (NR-column micro-panels).
+    @inline(__always)
+    func packB<S: KernelScalar>(
+        _ b: UnsafePointer<S>, depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<S>
+    ) {
+        let kc = depth.count
+        var out = dst
+        var j0 = cols.lowerBound
+        while j0 < cols.upperBound {
+            let w = Swift.min(nr, cols.upperBound - j0)
+            if !transB {
+                // B[p, j] = b[p·ldb + j]: each k step's w values are contiguous.
+                for p in 0..<kc {
+                    let src = b + (depth.lowerBound + p) * ldb + j0
+                    let d = out + p * nr
+                    for c in 0..<w { d[c] = src[c] }
+                    for c in w..<nr { d[c] = 0 }
+                }
+            } else {
+                // B[p, j] = b[j·ldb + p]: each of the w columns is contiguous in p.
+                if w < nr { out.update(repeating: 0, count: nr * kc) }
+                for c in 0..<w {
+                    let src = b + (j0 + c) * ldb + depth.lowerBound
+                    for p in 0..<kc { out[p * nr + c] = src[p] }
+                }
+            }
+            out += nr * kc
+            j0 += nr
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import GlassboxKernels
-@Test func threadingDefaultIsPositive() { #expect(Threading.threadCount >= 1) }
