@@ -1,1 +1,45 @@
-print("benchmarks")
+// GEMM throughput of Glassbox's kernels: n in 256, 512, 1024, 2048, one thread and all,
+// Float and Double, median of 5 timings each. Run through `Benchmarks/numpy_gemm.py` to see the
+// ratio to numpy measured in the same run.
+//
+//   swift build -c release --traits FMA -Xswiftc -target-cpu -Xswiftc native
+//   .build/release/Benchmarks [--sizes 256,512,1024,2048] [--threads 1,2] [--json]
+import Glassbox
+#if canImport(Glibc)
+import Glibc
+#endif
+
+var sizes = [256, 512, 1024, 2048]
+var threadCounts = Array(Set([1, Threading.coreCount])).sorted()
+var json = false
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let flag = arguments.removeFirst()
+    switch flag {
+    case "--sizes": sizes = arguments.removeFirst().split(separator: ",").compactMap { Int($0) }
+    case "--threads": threadCounts = arguments.removeFirst().split(separator: ",").compactMap { Int($0) }
+    case "--json": json = true
+    default:
+        print("usage: Benchmarks [--sizes 256,512] [--threads 1,2] [--json]")
+        exit(2)
+    }
+}
+
+if !json {
+    print("configuration \(BuildConfiguration.name): \(BuildConfiguration.gemmKernel(for: Float.self)), \(BuildConfiguration.gemmKernel(for: Double.self))")
+    print("n\tthreads\tscalar\tGFLOP/s")
+}
+for n in sizes {
+    for threads in threadCounts {
+        Threading.threadCount = threads
+        for (name, gflops) in [
+            ("f32", GEMMBenchmark.gflops(Float.self, size: n)), ("f64", GEMMBenchmark.gflops(Double.self, size: n)),
+        ] {
+            if json {
+                print("{\"n\":\(n),\"threads\":\(threads),\"scalar\":\"\(name)\",\"gflops\":\(gflops),\"configuration\":\"\(BuildConfiguration.name)\"}")
+            } else {
+                print("\(n)\t\(threads)\t\(name)\t\((gflops * 10).rounded() / 10)")
+            }
+        }
+    }
+}

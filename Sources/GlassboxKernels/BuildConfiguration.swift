@@ -27,7 +27,7 @@ public enum BuildConfiguration {
     /// `"SIMD8<Float> 6x16"`.
     public static func gemmKernel(for scalar: Any.Type) -> String {
         let isFloat = scalar == Float.self
-        let lanes = (isFloat ? 8 : 4) * (avx512 ? 2 : 1)
+        let lanes = isFloat ? GEMMVector.Float.scalarCount : GEMMVector.Double.scalarCount
         return "SIMD\(lanes)<\(isFloat ? "Float" : "Double")> \(GEMMBlocking.mr)x\(2 * lanes)"
     }
 }

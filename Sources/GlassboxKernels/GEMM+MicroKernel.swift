@@ -23,7 +23,8 @@ extension GEMMProblem {
     ) where V.Scalar: KernelScalar {
         typealias S = V.Scalar
         let mr = GEMMBlocking.mr, nr = 2 * V.scalarCount
-        let kcMax = Swift.min(GEMMBlocking.kc, k)
+        let kcBlock = GEMMBlocking.kc
+        let kcMax = Swift.min(kcBlock, k)
         let mcMax = Swift.min(GEMMBlocking.mc, (rows.count + mr - 1) / mr * mr)
         let ncMax = Swift.min(GEMMBlocking.nc, (cols.count + nr - 1) / nr * nr)
         let stride = MemoryLayout<S>.stride
@@ -43,7 +44,7 @@ extension GEMMProblem {
             let ncEnd = Swift.min(jc + GEMMBlocking.nc, cols.upperBound)
             var pc = 0
             while pc < k {
-                let kc = Swift.min(GEMMBlocking.kc, k - pc)
+                let kc = Swift.min(kcBlock, k - pc)
                 let first = pc == 0
                 packB(b, depth: pc..<(pc + kc), cols: jc..<ncEnd, nr: nr, into: packedB)
                 var ic = rows.lowerBound

@@ -18,9 +18,18 @@ extension GEMMProblem {
         var i0 = rows.lowerBound
         while i0 < rows.upperBound {
             let h = Swift.min(mr, rows.upperBound - i0)
-            if !transA {
+            if !transA && h == mr {
+                // A[i, p] = a[i·lda + p]: six contiguous rows, interleaved.
+                let r0 = a + i0 * lda + depth.lowerBound
+                let r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
+                for p in 0..<kc {
+                    let d = out + p * mr
+                    d[0] = r0[p]; d[1] = r1[p]; d[2] = r2[p]
+                    d[3] = r3[p]; d[4] = r4[p]; d[5] = r5[p]
+                }
+            } else if !transA {
                 // A[i, p] = a[i·lda + p]: each of the h rows is contiguous in p.
-                if h < mr { out.update(repeating: 0, count: mr * kc) }
+                out.update(repeating: 0, count: mr * kc)
                 for r in 0..<h {
                     let src = a + (i0 + r) * lda + depth.lowerBound
                     for p in 0..<kc { out[p * mr + r] = src[p] }
@@ -54,8 +63,8 @@ extension GEMMProblem {
                 for p in 0..<kc {
                     let src = b + (depth.lowerBound + p) * ldb + j0
                     let d = out + p * nr
-                    for c in 0..<w { d[c] = src[c] }
-                    for c in w..<nr { d[c] = 0 }
+                    d.update(from: src, count: w)
+                    if w < nr { (d + w).update(repeating: 0, count: nr - w) }
                 }
             } else {
                 // B[p, j] = b[j·ldb + p]: each of the w columns is contiguous in p.

@@ -19,8 +19,9 @@ public enum Transpose: Sendable {
 // (MR × KC) and one B micro-panel (KC × NR) in L1; MC = 144 (a multiple of MR = 6) keeps the
 // packed A block (~144 KB for Float) in L2; NC = 4096 bounds the packed B block (L3).
 // MR × NR is the register tile: 6 × 2 vectors — 12 accumulators, 2 B loads and 6 A broadcasts
-// per k step (SIMD8<Float> 6×16, SIMD4<Double> 6×8, or with AVX512 SIMD16<Float> 6×32 and
-// SIMD8<Double> 6×16).
+// per k step (SIMD8<Float> 6×16, SIMD4<Double> 6×8; with AVX512 SIMD16<Float> 6×32 and
+// SIMD8<Double> 6×16; in a plain SSE2 build SIMD4<Float> 6×8 and SIMD2<Double> 6×4 — see
+// `GEMMVector`).
 //
 // Edge tiles run the same micro-kernel on zero-padded panels into a scratch tile, so every C
 // element is accumulated over k in the same order whatever the tile or thread it falls in:
@@ -111,17 +112,9 @@ struct GEMMProblem: Sendable {
             return
         }
         if T.self == Float.self {
-            #if AVX512
-            run(SIMD16<Float>.self, alpha as! Float, rebind(a, Float.self), rebind(b, Float.self), beta as! Float, rebind(c, Float.self), threads)
-            #else
-            run(SIMD8<Float>.self, alpha as! Float, rebind(a, Float.self), rebind(b, Float.self), beta as! Float, rebind(c, Float.self), threads)
-            #endif
+            run(GEMMVector.Float.self, alpha as! Float, rebind(a, Float.self), rebind(b, Float.self), beta as! Float, rebind(c, Float.self), threads)
         } else if T.self == Double.self {
-            #if AVX512
-            run(SIMD8<Double>.self, alpha as! Double, rebind(a, Double.self), rebind(b, Double.self), beta as! Double, rebind(c, Double.self), threads)
-            #else
-            run(SIMD4<Double>.self, alpha as! Double, rebind(a, Double.self), rebind(b, Double.self), beta as! Double, rebind(c, Double.self), threads)
-            #endif
+            run(GEMMVector.Double.self, alpha as! Double, rebind(a, Double.self), rebind(b, Double.self), beta as! Double, rebind(c, Double.self), threads)
         } else {
             fatalError("gemm: unsupported scalar type \(T.self)")
         }
@@ -169,6 +162,25 @@ struct GEMMProblem: Sendable {
             }
         }
     }
+}
+
+/// The vector type of the register tile for each scalar type and build configuration.
+///
+/// FMA builds (x86-64 with AVX2): 256-bit vectors, 12 accumulators in 16 ymm registers.
+/// AVX512 builds: 512-bit vectors (32 zmm registers). Plain x86-64 builds have only 16
+/// 128-bit xmm registers, so they use 128-bit vectors to keep the 12 accumulators from
+/// spilling. arm64 (32 128-bit registers, FMA always present) uses the FMA shapes.
+enum GEMMVector {
+    #if AVX512
+    typealias Float = SIMD16<Swift.Float>
+    typealias Double = SIMD8<Swift.Double>
+    #elseif FMA || arch(arm64)
+    typealias Float = SIMD8<Swift.Float>
+    typealias Double = SIMD4<Swift.Double>
+    #else
+    typealias Float = SIMD4<Swift.Float>
+    typealias Double = SIMD2<Swift.Double>
+    #endif
 }
 
 /// Blocking parameters (see the comment at the top of this file).
