@@ -4,8 +4,7 @@
 /// Kernels are written once, generic over `KernelScalar`, and reach their specialised (SIMD)
 /// implementation through a type check on `Scalar.self` that the optimiser folds away once the
 /// generic code is specialised. Only `Float` and `Double` conform.
-public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, CustomStringConvertible
-where Self.RawSignificand: FixedWidthInteger {}
+public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable, CustomStringConvertible {}
 
 extension Float: KernelScalar {}
 extension Double: KernelScalar {}
