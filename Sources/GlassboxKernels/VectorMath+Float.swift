@@ -4,7 +4,7 @@
 // generic over the vector width `V` (SIMD4/8/16<Float>); `@inlinable` so that callers in other
 // modules specialise and inline it. Polynomial coefficients were fitted for this library
 // (near-minimax, Lawson-weighted least squares against mpmath, then rounded to Float); the
-// fitting script is in Docs/Kernels-VectorMath.md. Multiply-adds use `addingProduct` only under
+// fitting script is in Docs/KernelsVectorMath.md. Multiply-adds use `addingProduct` only under
 // the FMA trait (or on arm64); otherwise `a * b + c`, which swiftc never fuses.
 
 #if canImport(Glibc)

@@ -11,7 +11,7 @@
 // VectorMath+Float.swift) are `@inlinable` and generic over the SIMD width, so kernels in other
 // modules (a fused LSTM gate, GELU) can call them and get them specialised and inlined.
 // Double buffers use libm (Glibc) scalar loops. Methods and measured errors:
-// Docs/Kernels-VectorMath.md.
+// Docs/KernelsVectorMath.md.
 
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +24,7 @@ import Musl
 /// Float: own SIMD implementations (range reduction + polynomials fitted for this library).
 /// Measured maximum errors over ≥ 10⁷ points per function, in both the plain and the FMA build:
 /// `exp`, `log`, `tanh`, `erf` 1 ulp, `sigmoid` 2 ulp (bound asserted by the tests: 4 ulp;
-/// see Docs/Kernels-VectorMath.md for the exact table). Double: the platform libm, scalar.
+/// see Docs/KernelsVectorMath.md for the exact table). Double: the platform libm, scalar.
 /// Special values follow libm: NaN in gives NaN out, `exp` overflows to +inf and underflows
 /// through the subnormals to 0, `log(0) = -inf`, `log(x < 0) = NaN`, and `tanh`, `sigmoid`, `erf`
 /// saturate without NaN.
