@@ -42,8 +42,8 @@ struct CLITests {
         let r = try glassbox(["--help"])
         #expect(r.status == 0)
         #expect(r.err.isEmpty)
-        for command in ["train", "bench", "help"] { #expect(r.out.contains("\n  \(command) ")) }
-        for missing in ["sample", "predict", "explain", "score", "reference", "compare", "golden", "inspect"] {
+        for command in ["train", "bench", "reference", "compare", "golden", "inspect", "help"] { #expect(r.out.contains("\n  \(command) ")) }
+        for missing in ["sample", "predict", "explain", "score"] {
             #expect(!r.out.contains("\n  \(missing) "), "help lists \(missing), which does not exist yet")
         }
         let train = try glassbox(["help", "train"])
