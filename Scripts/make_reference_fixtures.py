@@ -162,7 +162,21 @@ def construct(module_name, args, tensor_args):
     return getattr(torch.nn, module_name)(**args, **tensor_args)
 
 
+def make_state_dict_fixture():
+    """A PyTorch nn.Sequential(Linear, ReLU, Linear) state_dict and its input/output, for
+    Module.load(from:) (Tests/Fixtures/state_dict/)."""
+    directory = os.path.join(OUT, "..", "state_dict")
+    os.makedirs(directory, exist_ok=True)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.ReLU(), torch.nn.Linear(7, 3)).double()
+    x = torch.randn(4, 5, dtype=torch.float64)
+    save_file(model.state_dict(), os.path.join(directory, "torch_sequential.safetensors"))
+    with torch.no_grad():
+        save_file({"input": x, "output": model(x)}, os.path.join(directory, "torch_sequential_io.safetensors"))
+
+
 def main():
+    make_state_dict_fixture()
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     count = 0
