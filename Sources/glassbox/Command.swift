@@ -32,7 +32,9 @@ struct Command: Sendable {
 /// The command-line interface: dispatch to the registered commands.
 enum CLI {
     /// Every command, in the order of `glassbox --help`.
-    static let commands: [Command] = [trainCommand, benchCommand, helpCommand]
+    static let commands: [Command] = [
+        trainCommand, benchCommand, referenceCommand, compareCommand, goldenCommand, inspectCommand, helpCommand,
+    ]
 
     /// The top-level help text.
     static var help: String {

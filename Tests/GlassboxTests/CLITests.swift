@@ -42,8 +42,8 @@ struct CLITests {
         let r = try glassbox(["--help"])
         #expect(r.status == 0)
         #expect(r.err.isEmpty)
-        for command in ["train", "bench", "help"] { #expect(r.out.contains("\n  \(command) ")) }
-        for missing in ["sample", "predict", "explain", "score", "reference", "compare", "golden", "inspect"] {
+        for command in ["train", "bench", "reference", "compare", "golden", "inspect", "help"] { #expect(r.out.contains("\n  \(command) ")) }
+        for missing in ["sample", "predict", "explain", "score"] {
             #expect(!r.out.contains("\n  \(missing) "), "help lists \(missing), which does not exist yet")
         }
         let train = try glassbox(["help", "train"])
@@ -133,5 +133,125 @@ struct CLITests {
         let r = try glassbox(["bench", "gemm", "--size", "32", "--threads", "1", "--json"])
         #expect(r.status == 0, "\(r.err)")
         #expect(!r.out.isEmpty)
+    }
+}
+
+/// `Tests/Fixtures` and `Tests/GlassboxIOTests/Fixtures`.
+private let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
+
+@Suite(
+    "glassbox reference, compare, golden, inspect",
+    .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"))
+struct ReferenceCLITests {
+    private let linear = testsFolder + "/Fixtures/reference/linear_5_3_f64"
+
+    private func scratch() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("glassbox-cli-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    private func referenceArguments(weights: String? = nil, out: String) -> [String] {
+        [
+            "reference", "--config", linear + "/case.json", "--weights", weights ?? linear + "/weights.safetensors",
+            "--inputs", linear + "/inputs.safetensors", "--out", out,
+        ]
+    }
+
+    @Test("reference writes output and gradients that compare equal to PyTorch's; compare exits 0")
+    func referenceAndCompare() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let r = try glassbox(referenceArguments(out: directory + "/y.safetensors"))
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.isEmpty && r.err.isEmpty)
+        let c = try glassbox(["compare", directory + "/y.safetensors", linear + "/expected.safetensors", "--rtol", "1e-9", "--atol=1e-12"])
+        #expect(c.status == 0, "\(c.out)")
+        #expect(lines(c.out).count == 5)
+        #expect(c.out.contains("PASS  grad.weight"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["y.safetensors"])
+
+        // Against the inputs file: different names → exit 1.
+        let different = try glassbox(["compare", directory + "/y.safetensors", linear + "/inputs.safetensors"])
+        #expect(different.status == 1)
+        #expect(lines(different.out).contains { $0.hasPrefix("FAIL  output ") && $0.hasSuffix("only in the first file") })
+    }
+
+    @Test("reference errors: one line on stderr naming the entry, exit 1; usage errors exit 2")
+    func referenceErrors() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A weights file without `bias`.
+        let full = try SafeTensors(contentsOf: linear + "/weights.safetensors")
+        try SafeTensors(tensors: full.tensors.filter { $0.name != "bias" }).write(to: directory + "/w.safetensors")
+        let missing = try glassbox(referenceArguments(weights: directory + "/w.safetensors", out: directory + "/y.safetensors"))
+        #expect(missing.status == 1)
+        #expect(lines(missing.err) == ["glassbox: reference: weights: missing entry 'bias'"])
+        #expect(!FileManager.default.fileExists(atPath: directory + "/y.safetensors"))
+
+        try FileIO.writeAtomically(Array(#"{"module": "Conv9d", "args": {}}"#.utf8), toPath: directory + "/case.json")
+        let unknown = try glassbox([
+            "reference", "--config", directory + "/case.json", "--weights", linear + "/weights.safetensors",
+            "--inputs", linear + "/inputs.safetensors", "--out", directory + "/y.safetensors",
+        ])
+        #expect(unknown.status == 1)
+        #expect(lines(unknown.err).count == 1)
+        #expect(unknown.err.hasPrefix("glassbox: reference: unknown module 'Conv9d'"))
+
+        let usage = try glassbox(["reference", "--config", linear + "/case.json"])
+        #expect(usage.status == 2)
+        #expect(lines(usage.err).count == 1)
+        #expect(try glassbox(["compare", "only-one.safetensors"]).status == 2)
+        #expect(try glassbox(["compare", "a", "b", "--rtol", "-1"]).status == 2)
+        let absent = try glassbox(["compare", "/nonexistent/a.safetensors", linear + "/expected.safetensors"])
+        #expect(absent.status == 1)
+        #expect(lines(absent.err).count == 1)
+    }
+
+    @Test("golden --list, golden NAME --out, unknown name")
+    func golden() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let list = try glassbox(["golden", "--list"])
+        #expect(list.status == 0)
+        #expect(lines(list.out).first == "mlp")
+        #expect(lines(list.out).count == Golden.names.count)
+        let r = try glassbox(["golden", "mlp", "--out", directory + "/mlp.safetensors"])
+        #expect(r.status == 0, "\(r.err)")
+        let file = try SafeTensors(contentsOf: directory + "/mlp.safetensors")
+        #expect(file.metadata["name"] == "mlp")
+        #expect(file["grad.fc1.weight"]?.shape == [128, 64])
+        let op = String(lines(list.out)[1])
+        #expect(try glassbox(["golden", op, "--out", directory + "/op.safetensors"]).status == 0)
+        #expect(try glassbox(["golden", "nope", "--out", directory + "/x.safetensors"]).status == 2)
+        #expect(try glassbox(["golden", "mlp"]).status == 2)
+    }
+
+    @Test("inspect safetensors, npy, npz, IDX and gzip IDX; unknown type exits 1")
+    func inspect() throws {
+        let safetensors = try glassbox(["inspect", linear + "/inputs.safetensors"])
+        #expect(safetensors.status == 0, "\(safetensors.err)")
+        #expect(safetensors.out.contains("safetensors, 2 tensors"))
+        #expect(safetensors.out.contains("input        F64  [4, 5]  min "))
+        let io = testsFolder + "/GlassboxIOTests/Fixtures"
+        for (file, format) in [
+            ("f8.npy", "npy"), ("images-idx3-ubyte", "idx,"), ("images-idx3-ubyte.gz", "idx (gzip)"),
+        ] {
+            let r = try glassbox(["inspect", io + "/" + file])
+            #expect(r.status == 0, "\(file): \(r.err)")
+            #expect(r.out.contains(": \(format)"), "\(file): \(r.out)")
+        }
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try NPZ(arrays: [("a", ArrayData(doubles: [1, 2, 3], shape: [3])), ("b", ArrayData(int64s: [4], shape: [1]))])
+            .write(to: directory + "/x.npz")
+        let npz = try glassbox(["inspect", directory + "/x.npz"])
+        #expect(npz.status == 0, "\(npz.err)")
+        #expect(npz.out.contains("a  F64  [3]  min 1  max 3  mean 2"))
+        try FileIO.writeAtomically(Array("hello, world".utf8), toPath: directory + "/x.txt")
+        let unknown = try glassbox(["inspect", directory + "/x.txt"])
+        #expect(unknown.status == 1)
+        #expect(lines(unknown.err).count == 1)
+        #expect(unknown.err.contains("unknown file type"))
     }
 }

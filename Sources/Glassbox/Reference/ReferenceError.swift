@@ -1,0 +1,45 @@
+/// Why `glassbox reference` (``ReferenceRunner``) could not run a case. Each message is one
+/// line that names the module, argument or tensor entry at fault.
+public enum ReferenceError: Error, Equatable, CustomStringConvertible {
+    /// The case file is not what the contract describes (not an object, `module` missing…).
+    case invalidCase(String)
+    /// No registry entry for this `torch.nn` class name.
+    case unknownModule(String, known: [String])
+    /// A constructor argument has the wrong type or value.
+    case invalidArgument(module: String, name: String, expected: String)
+    /// A constructor argument the module does not take.
+    case unknownArgument(module: String, name: String)
+    /// The weights file lacks an entry of the module's `state_dict`.
+    case missingWeight(String)
+    /// The weights file has an entry the module's `state_dict` does not.
+    case unexpectedWeight(String)
+    /// A weights entry has the wrong shape or dtype.
+    case invalidWeight(name: String, problem: String)
+    /// The inputs file lacks a required input.
+    case missingInput(String)
+    /// The inputs file has an entry the module does not consume.
+    case unexpectedInput(String)
+    /// An input has the wrong dtype or shape for the module.
+    case invalidInput(name: String, problem: String)
+    /// The case asks for something Glassbox cannot reproduce bit-for-bit against PyTorch.
+    case unsupported(String)
+
+    /// A one-line explanation.
+    public var description: String {
+        switch self {
+        case .invalidCase(let message): "case: \(message)"
+        case .unknownModule(let name, let known):
+            "unknown module '\(name)' (known: \(known.joined(separator: ", ")))"
+        case .invalidArgument(let module, let name, let expected):
+            "\(module): argument '\(name)' must be \(expected)"
+        case .unknownArgument(let module, let name): "\(module): unknown argument '\(name)'"
+        case .missingWeight(let name): "weights: missing entry '\(name)'"
+        case .unexpectedWeight(let name): "weights: unexpected entry '\(name)'"
+        case .invalidWeight(let name, let problem): "weights: entry '\(name)' \(problem)"
+        case .missingInput(let name): "inputs: missing entry '\(name)'"
+        case .unexpectedInput(let name): "inputs: unexpected entry '\(name)'"
+        case .invalidInput(let name, let problem): "inputs: entry '\(name)' \(problem)"
+        case .unsupported(let message): message
+        }
+    }
+}

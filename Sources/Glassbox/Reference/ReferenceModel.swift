@@ -1,0 +1,67 @@
+/// One value of a reference case's inputs file: a floating-point tensor in the computation's
+/// dtype, or class indices (an integer tensor, e.g. `target` of `CrossEntropyLoss`).
+public enum ReferenceValue<Scalar: TensorScalar> {
+    /// A floating-point input (differentiated: the output file gets `grad.<name>`).
+    case floating(Tensor<Scalar>)
+    /// An integer input, as class indices.
+    case indices(IndexTensor)
+
+    /// The shape of the value.
+    public var shape: [Int] {
+        switch self {
+        case .floating(let tensor): tensor.shape
+        case .indices(let indices): indices.shape
+        }
+    }
+}
+
+/// A module built from a reference case, ready to run: its `state_dict` entries, the inputs it
+/// consumes and its forward function. ``ReferenceRegistry`` builds one per case.
+public struct ReferenceModel<Scalar: TensorScalar> {
+    /// The parameters by `state_dict` name (differentiated: the output gets `grad.<name>`).
+    public var parameters: [(name: String, tensor: Tensor<Scalar>)]
+    /// The required buffers by `state_dict` name (not differentiated).
+    public var buffers: [(name: String, tensor: Tensor<Scalar>)]
+    /// `state_dict` entries that may be present or not, such as a loss's class `weight` or
+    /// `pos_weight` (PyTorch registers them only when given); their shape is checked by
+    /// ``forward``.
+    public var optionalBuffers: [String]
+    /// The inputs consumed, in order (`["input"]`, `["input", "target"]`); all required.
+    public var inputNames: [String]
+    /// The inputs that may hold class indices (an integer dtype) instead of floats.
+    public var indexInputs: Set<String>
+    /// Runs the module on the inputs (by name) with the optional buffers that the weights file
+    /// supplied; throws ``ReferenceError`` for inputs of the wrong shape.
+    public var forward: (_ inputs: [String: ReferenceValue<Scalar>], _ optionalBuffers: [String: Tensor<Scalar>]) throws -> Tensor<Scalar>
+
+    /// Creates a model from its parts.
+    public init(
+        parameters: [(name: String, tensor: Tensor<Scalar>)] = [],
+        buffers: [(name: String, tensor: Tensor<Scalar>)] = [],
+        optionalBuffers: [String] = [], inputNames: [String], indexInputs: Set<String> = [],
+        forward: @escaping ([String: ReferenceValue<Scalar>], [String: Tensor<Scalar>]) throws -> Tensor<Scalar>
+    ) {
+        self.parameters = parameters
+        self.buffers = buffers
+        self.optionalBuffers = optionalBuffers
+        self.inputNames = inputNames
+        self.indexInputs = indexInputs
+        self.forward = forward
+    }
+
+    /// A layer taking one floating-point `input`: its parameters and buffers come from the
+    /// module's ``Module/namedParameters()`` and ``Module/namedBuffers()``; training mode is set
+    /// to `train`. `check` validates the input shape before the forward pass.
+    public static func layer(
+        _ module: any Module<Scalar>, train: Bool, check: @escaping ([Int]) throws -> Void = { _ in }
+    ) -> ReferenceModel {
+        module.train(train)
+        return ReferenceModel(
+            parameters: module.namedParameters(), buffers: module.namedBuffers(), inputNames: ["input"]
+        ) { inputs, _ in
+            guard case .floating(let input)? = inputs["input"] else { throw ReferenceError.missingInput("input") }
+            try check(input.shape)
+            return module(input)
+        }
+    }
+}
