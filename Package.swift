@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// Glassbox: a deep-learning library in pure Swift. No package dependencies, no C, no unsafeFlags.
+// Glassbox: a deep-learning library in pure Swift. No package dependencies, no C, no unsafe build flags.
 import PackageDescription
 
 let package = Package(
