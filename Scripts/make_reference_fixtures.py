@@ -10,6 +10,7 @@ For each case, writes Tests/Fixtures/reference/<case>/:
 Needs only torch, numpy and safetensors. Usage:
   python Scripts/make_reference_fixtures.py [OUT_DIR]
 """
+import copy
 import json
 import os
 import shutil
@@ -17,6 +18,11 @@ import sys
 
 import torch
 from safetensors.torch import save_file
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_cases_convolution  # noqa: E402
+import reference_cases_normalization  # noqa: E402
+import reference_cases_pooling  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests", "Fixtures", "reference")
@@ -42,12 +48,15 @@ def write_case(name, module_name, args, module, inputs, train=False, grad_output
     directory = os.path.join(OUT, name)
     os.makedirs(directory, exist_ok=True)
     module.train(train)
+    weights = {k: v.detach().clone() for k, v in module.state_dict().items()}
     expected = run_case(module, inputs, grad_output)
+    if train:  # buffers a training forward updates (BatchNorm's running statistics)
+        expected.update({f"state.{k}": v.detach().clone() for k, v in module.named_buffers() if v.is_floating_point()})
     with open(os.path.join(directory, "case.json"), "w") as f:
         json.dump({"module": module_name, "args": args, "train": train}, f, sort_keys=True)
         f.write("\n")
     contiguous = lambda d: {k: v.detach().contiguous() for k, v in d.items()}
-    save_file(contiguous(module.state_dict()), os.path.join(directory, "weights.safetensors"))
+    save_file(contiguous(weights), os.path.join(directory, "weights.safetensors"))
     all_inputs = dict(inputs)
     if grad_output is not None:
         all_inputs["grad_output"] = grad_output
@@ -155,6 +164,10 @@ def cases():
     out.append(("bce_logits_weight_pos_weight_sum", "BCEWithLogitsLoss", {"reduction": "sum"},
                 lambda d: {"input": 3 * randn(2, 5, dtype=d), "target": (torch.rand(2, 5) > 0.5).to(d)},
                 False, False, {"weight": lambda d: torch.rand(2, 1, dtype=d), "pos_weight": lambda d: torch.rand(5, dtype=d) * 3}))
+
+    # Vision layers, one file per area.
+    for area in (reference_cases_convolution, reference_cases_pooling, reference_cases_normalization):
+        area.add_cases(add, out)
     return out
 
 
@@ -190,8 +203,8 @@ def main():
             inputs = make_inputs(dtype)
             grad_output = None
             if random_grad:
-                with torch.no_grad():
-                    shape = module(*inputs.values()).shape
+                with torch.no_grad():  # on a copy: a training forward would update buffers
+                    shape = copy.deepcopy(module)(*inputs.values()).shape
                 grad_output = torch.randn(shape, dtype=dtype)
             write_case(f"{name}_{suffix}", module_name, args, module, inputs, train, grad_output)
             count += 1

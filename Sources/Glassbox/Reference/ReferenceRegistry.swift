@@ -30,8 +30,17 @@ public enum ReferenceRegistry {
         return model
     }
 
-    /// The registry: `torch.nn` class name → builder.
+    /// The registry: `torch.nn` class name → builder (the core layers and losses here, the
+    /// vision layers in `ReferenceRegistry+Convolution.swift`, `+Pooling`, `+Normalization`).
     public static func builders<Scalar: TensorScalar>(_: Scalar.Type) -> [String: Builder<Scalar>] {
+        coreBuilders(Scalar.self)
+            .merging(convolutionBuilders(Scalar.self)) { first, _ in first }
+            .merging(poolingBuilders(Scalar.self)) { first, _ in first }
+            .merging(normalizationBuilders(Scalar.self)) { first, _ in first }
+    }
+
+    /// Layers, activations and losses of the foundation.
+    static func coreBuilders<Scalar: TensorScalar>(_: Scalar.Type) -> [String: Builder<Scalar>] {
         [
             // Layers.
             "Linear": { args, train in
