@@ -130,4 +130,30 @@ public enum FileIO {
             close(directoryDescriptor)
         }
     }
+
+    /// Creates the directory at `path` and any missing parents, like `mkdir -p`; an existing
+    /// directory is fine.
+    ///
+    /// - Throws: ``FileError`` naming the first component that cannot be created (or exists
+    ///   as a file).
+    public static func createDirectory(atPath path: String) throws {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            if mkdir(prefix, 0o777) != 0 && errno != EEXIST {
+                throw FileError.fromErrno(errno, path: prefix, operation: "create directory")
+            }
+            var status = stat()
+            guard stat(prefix, &status) == 0 else { throw FileError.fromErrno(errno, path: prefix, operation: "stat") }
+            guard (status.st_mode & S_IFMT) == S_IFDIR else {
+                throw FileError.failed(path: prefix, operation: "create directory", reason: "a file is in the way")
+            }
+            prefix += "/"
+        }
+    }
+
+    /// Whether a file or directory exists at `path`.
+    public static func exists(atPath path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
 }

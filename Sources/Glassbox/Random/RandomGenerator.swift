@@ -78,6 +78,14 @@ public struct RandomGenerator: Sendable {
         global.withLock { $0 = RandomGenerator(seed: seed) }
     }
 
+    /// The default generator's current state (seed and counter), like `torch.get_rng_state`;
+    /// setting it restores a saved state (checkpoints do, so a resumed run draws the same
+    /// dropout masks as an uninterrupted one).
+    public static var defaultState: RandomGenerator {
+        get { global.withLock { $0 } }
+        set { global.withLock { $0 = newValue } }
+    }
+
     /// Runs `body` with the default generator.
     static func withGlobal<R>(_ body: (inout RandomGenerator) -> R) -> R {
         global.withLock { body(&$0) }

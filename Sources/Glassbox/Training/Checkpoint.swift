@@ -1,0 +1,129 @@
+import GlassboxIO
+
+/// A training checkpoint: a model's state dict, its optimizer's state, the position in the run
+/// and the default random generator's state, in one safetensors file.
+///
+/// The file `DIR/checkpoint.safetensors` holds `model.<name>` for each ``Module/stateDict()``
+/// entry, `optimizer.<name>` for each ``Optimizer/stateDict()`` entry, and string metadata:
+/// `format` (`glassbox-checkpoint-1`), `epoch` (epochs completed), `rng_seed` and
+/// `rng_counter` (``RandomGenerator/defaultState``), plus whatever the caller adds (the model's
+/// name, its settings, the metrics so far).
+///
+/// One file, written atomically (a temporary file in the same directory, then `rename(2)`):
+/// a save interrupted at any moment leaves the previous checkpoint whole, and model and
+/// optimizer state can never come from different saves.
+public struct Checkpoint {
+    /// The file name inside a checkpoint directory.
+    public static let fileName = "checkpoint.safetensors"
+    /// The value of the `format` metadata entry.
+    public static let format = "glassbox-checkpoint-1"
+
+    /// The number of epochs completed when the checkpoint was saved.
+    public var epoch: Int
+    /// The default generator's state at the time of the save.
+    public var randomState: RandomGenerator
+    /// The caller's metadata (without the entries this type manages).
+    public var metadata: [String: String]
+
+    /// Creates a checkpoint description.
+    public init(epoch: Int, randomState: RandomGenerator = RandomGenerator.defaultState, metadata: [String: String] = [:]) {
+        self.epoch = epoch
+        self.randomState = randomState
+        self.metadata = metadata
+    }
+
+    /// The path of the checkpoint file inside `directory`.
+    public static func path(in directory: String) -> String {
+        directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
+    }
+
+    /// Whether `directory` holds a checkpoint file.
+    public static func exists(in directory: String) -> Bool {
+        FileIO.exists(atPath: path(in: directory))
+    }
+
+    /// Writes `model`'s and `optimizer`'s state with this checkpoint's metadata to
+    /// `directory/checkpoint.safetensors` (creating `directory` if needed), atomically.
+    ///
+    /// - Throws: a ``FileError`` naming the path when the directory cannot be created or the
+    ///   file cannot be written; the previous checkpoint, if any, is then left untouched.
+    public func save<Model: Module>(
+        model: Model, optimizer: (any Optimizer<Model.Scalar>)?, to directory: String
+    ) throws {
+        try FileIO.createDirectory(atPath: directory)
+        var tensors = model.stateDict().map { ("model." + $0.name, $0.tensor) }
+        if let optimizer { tensors += optimizer.stateDict().map { ("optimizer." + $0.name, $0.tensor) } }
+        var entries = metadata
+        entries["format"] = Checkpoint.format
+        entries["epoch"] = String(epoch)
+        entries["rng_seed"] = String(randomState.seed)
+        entries["rng_counter"] = String(randomState.counter)
+        try Tensor<Model.Scalar>.saveSafeTensors(tensors, to: Checkpoint.path(in: directory), metadata: entries)
+    }
+
+    /// Reads the checkpoint in `directory` into `model` (and `optimizer`, when given) in place
+    /// and returns its description. The default generator is not changed; call
+    /// ``restoreRandomState()`` to resume a run exactly.
+    ///
+    /// - Throws: a ``FileError``/``SafeTensorsError`` for a missing or malformed file,
+    ///   ``CheckpointError`` when the file is not a Glassbox checkpoint, and ``StateDictError``
+    ///   naming an entry that does not fit the model or optimizer.
+    public static func load<Model: Module>(
+        into model: Model, optimizer: (any Optimizer<Model.Scalar>)? = nil, from directory: String
+    ) throws -> Checkpoint {
+        let path = Checkpoint.path(in: directory)
+        let file = try SafeTensors(contentsOf: path)
+        guard file.metadata["format"] == Checkpoint.format else {
+            throw CheckpointError.notACheckpoint(path: path)
+        }
+        guard let epoch = file.metadata["epoch"].flatMap(Int.init),
+            let seed = file.metadata["rng_seed"].flatMap(UInt64.init),
+            let counter = file.metadata["rng_counter"].flatMap(UInt64.init)
+        else { throw CheckpointError.badMetadata(path: path) }
+        var modelEntries: [String: Tensor<Model.Scalar>] = [:]
+        var optimizerEntries: [String: Tensor<Model.Scalar>] = [:]
+        for (name, array) in file.tensors {
+            if name.hasPrefix("model.") {
+                modelEntries[String(name.dropFirst(6))] = Tensor(array)
+            } else if name.hasPrefix("optimizer.") {
+                optimizerEntries[String(name.dropFirst(10))] = Tensor(array)
+            } else {
+                throw StateDictError.unexpected(name: name)
+            }
+        }
+        try model.loadStateDict(modelEntries)
+        if let optimizer { try optimizer.loadStateDict(optimizerEntries) }
+        var metadata = file.metadata
+        for key in ["format", "epoch", "rng_seed", "rng_counter"] { metadata[key] = nil }
+        return Checkpoint(epoch: epoch, randomState: RandomGenerator(seed: seed, counter: counter), metadata: metadata)
+    }
+
+    /// Reads only the metadata of the checkpoint in `directory` (to learn which model to build).
+    public static func metadata(in directory: String) throws -> [String: String] {
+        let path = Checkpoint.path(in: directory)
+        let file = try SafeTensors(contentsOf: path)
+        guard file.metadata["format"] == Checkpoint.format else { throw CheckpointError.notACheckpoint(path: path) }
+        return file.metadata
+    }
+
+    /// Makes the default generator continue from this checkpoint's state.
+    public func restoreRandomState() {
+        RandomGenerator.defaultState = randomState
+    }
+}
+
+/// Why a checkpoint could not be read.
+public enum CheckpointError: Error, Equatable, CustomStringConvertible {
+    /// The file is a safetensors file but not a Glassbox checkpoint.
+    case notACheckpoint(path: String)
+    /// The checkpoint's `epoch` or random-state metadata is missing or malformed.
+    case badMetadata(path: String)
+
+    /// One line naming the file and the problem.
+    public var description: String {
+        switch self {
+        case .notACheckpoint(let path): "\(path): not a Glassbox checkpoint (no format '\(Checkpoint.format)' in its metadata)"
+        case .badMetadata(let path): "\(path): checkpoint metadata lacks a valid epoch or random state"
+        }
+    }
+}
