@@ -1,3 +1,4 @@
+import Glassbox
 import GlassboxKernels
 
 /// Times an `N×N·N×N` GEMM in Float and Double (median of 5) and prints GFLOP/s, or with

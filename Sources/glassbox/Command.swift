@@ -1,3 +1,4 @@
+import Glassbox
 /// One `glassbox` subcommand: its help text, the options it accepts, and what it runs.
 struct Command: Sendable {
     /// The word after `glassbox` (`train`).

@@ -22,20 +22,15 @@ let mlpModel = TrainableModel(
             generator: &generator)
         let optimizer = Adam(model.parameters, lr: settings.learningRate)
         let schedule = CosineAnnealingLR(optimizer, tMax: settings.epochs)
-        let loader = DataLoader(data.train, batchSize: settings.batchSize, shuffle: true, seed: settings.seed)
-
-        let bar = ProgressBar(epochs: settings.epochs, stepsPerEpoch: loader.batchCount)
         let clock = Stopwatch()
-        let losses = trainClassifier(
-            model, optimizer: optimizer, loader: loader, epochs: settings.epochs, scheduler: schedule
-        ) { step in
-            bar.update(epoch: step.epoch, step: step.step, loss: step.epochLoss, samples: step.samplesSeen)
-        }
+        let history = model.fit(
+            data.train, epochs: settings.epochs, batchSize: settings.batchSize, optimizer: optimizer,
+            seed: settings.seed, scheduler: schedule)
         let seconds = clock.seconds
-        let accuracy = classificationAccuracy(model, on: data.test)
+        let accuracy = model.evaluate(data.test).accuracy
         return TrainReport(
             dataset: "digits", trainSamples: data.train.count, testSamples: data.test.count,
             parameterCount: model.parameterCount, seconds: seconds,
             samplesPerSecond: Double(settings.epochs * data.train.count) / max(seconds, 1e-9),
-            testAccuracy: accuracy, epochLosses: losses)
+            testAccuracy: accuracy, epochLosses: history.map(\.loss))
     })

@@ -19,15 +19,14 @@ struct MLPTrainingTests {
         ])
         #expect(model.parameterCount == 64 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10)
 
-        let before = classificationAccuracy(model, on: test)
+        let before = model.evaluate(test).accuracy
         let optimizer = Adam(model.parameters, lr: 0.005)
-        let loader = DataLoader(part, batchSize: 32, seed: 0)
-        var steps = 0
-        let losses = trainClassifier(model, optimizer: optimizer, loader: loader, epochs: 6) { _ in steps += 1 }
-        let after = classificationAccuracy(model, on: test)
+        let history = model.fit(part, epochs: 6, batchSize: 32, optimizer: optimizer, verbose: false)
+        let losses = history.map(\.loss)
+        let after = model.evaluate(test).accuracy
 
-        #expect(steps == 6 * loader.batchCount)
-        #expect(losses.count == 6)
+        #expect(history.map(\.epoch) == Array(1...6))
+        #expect(history.last!.accuracy > history.first!.accuracy)
         #expect(losses.last! < losses.first! / 4, "losses \(losses)")
         #expect(before < 0.3)
         #expect(after > 0.9, "test accuracy \(after)")  // 0.939 with the default seed
@@ -40,9 +39,7 @@ struct MLPTrainingTests {
         func run() -> [Float] {
             var generator = RandomGenerator(seed: 5)
             let model = MLP<Float>(hiddenSizes: (16, 16), generator: &generator)
-            trainClassifier(
-                model, optimizer: Adam(model.parameters, lr: 0.01),
-                loader: DataLoader(part, batchSize: 32, seed: 5), epochs: 2)
+            model.fit(part, epochs: 2, batchSize: 32, optimizer: Adam(model.parameters, lr: 0.01), seed: 5, verbose: false)
             return model.fc3.weight.scalars
         }
         #expect(run() == run())

@@ -58,12 +58,9 @@ public struct DataLoader<Scalar: TensorScalar> {
 
     /// The order in which epoch `epoch` visits the samples.
     public func order(epoch: Int) -> [Int] {
-        var order = Array(0..<dataset.count)
-        if shuffle {
-            var generator = RandomGenerator(seed: seed, counter: UInt64(epoch) << 32)
-            generator.shuffle(&order)
-        }
-        return order
+        shuffle
+            ? LabeledDataset<Scalar>.shuffledOrder(count: dataset.count, seed: seed, epoch: epoch)
+            : Array(0..<dataset.count)
     }
 
     /// The batches of epoch `epoch`, in order.

@@ -3,7 +3,7 @@
 ///
 /// `features` is `[count, featureCount]` (row `i` is sample `i`); `labels.indices[i]` is the
 /// class of sample `i`, in `0..<classCount`.
-public struct LabeledDataset<Scalar: TensorScalar> {
+public struct LabeledDataset<Scalar: TensorScalar>: ClassificationDataset {
     /// The samples, `[count, featureCount]`, row-major.
     public let features: Tensor<Scalar>
     /// The class of each sample, shape `[count]`.
@@ -64,5 +64,11 @@ public struct LabeledDataset<Scalar: TensorScalar> {
         generator.shuffle(&order)
         let testCount = Int((Double(count) * testFraction).rounded())
         return (train: subset(Array(order[testCount...])), test: subset(Array(order[..<testCount])))
+    }
+
+    /// The rows at `indices` and their labels, as one batch.
+    public func batch(_ indices: [Int]) -> (inputs: Tensor<Scalar>, labels: IndexTensor) {
+        let part = subset(indices)
+        return (part.features, part.labels)
     }
 }

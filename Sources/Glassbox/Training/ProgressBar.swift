@@ -11,9 +11,9 @@ private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count
 
 /// Writes text straight to a file descriptor (unbuffered, so progress and errors interleave
 /// correctly with the summary on stdout).
-enum Console {
+public enum Console {
     /// Writes `text` to `descriptor`, retrying on partial writes and `EINTR`.
-    static func write(_ text: String, to descriptor: Int32) {
+    public static func write(_ text: String, to descriptor: Int32) {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -30,21 +30,24 @@ enum Console {
     }
 
     /// Prints one line to stdout.
-    static func out(_ line: String) { write(line + "\n", to: STDOUT_FILENO) }
+    public static func out(_ line: String) { write(line + "\n", to: STDOUT_FILENO) }
 
     /// Prints one line to stderr.
-    static func err(_ line: String) { write(line + "\n", to: STDERR_FILENO) }
+    public static func err(_ line: String) { write(line + "\n", to: STDERR_FILENO) }
 
     /// Whether `descriptor` is a terminal.
-    static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) != 0 }
+    public static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) != 0 }
 }
 
 /// Measures elapsed wall-clock time.
-struct Stopwatch {
+public struct Stopwatch {
     private let start = ContinuousClock.now
 
+    /// Starts measuring.
+    public init() {}
+
     /// Seconds since the stopwatch was created.
-    var seconds: Double {
+    public var seconds: Double {
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
@@ -55,22 +58,22 @@ struct Stopwatch {
 /// On a terminal the current line is redrawn in place with `\r` (at most ten times a second)
 /// and each finished epoch keeps its line. When stderr is a pipe or a file, it prints plain
 /// lines instead: one every ``plainInterval`` seconds during an epoch and one at its end.
-final class ProgressBar {
+public final class ProgressBar {
     /// The number of epochs of the run.
-    let epochs: Int
+    public let epochs: Int
     /// Steps (batches) per epoch.
-    let stepsPerEpoch: Int
+    public let stepsPerEpoch: Int
     /// Whether to redraw in place (a terminal) or print plain lines.
-    let isTerminal: Bool
+    public let isTerminal: Bool
     /// Seconds between plain lines within an epoch.
-    let plainInterval: Double
+    public let plainInterval: Double
     private let descriptor: Int32
     private let clock = Stopwatch()
     private var lastDraw: Double = -.infinity
     private var drawnInPlace = false
 
     /// Creates a bar writing to `descriptor` (stderr by default).
-    init(epochs: Int, stepsPerEpoch: Int, descriptor: Int32 = STDERR_FILENO, plainInterval: Double = 5) {
+    public init(epochs: Int, stepsPerEpoch: Int, descriptor: Int32 = STDERR_FILENO, plainInterval: Double = 5) {
         self.epochs = epochs
         self.stepsPerEpoch = max(1, stepsPerEpoch)
         self.descriptor = descriptor
@@ -79,21 +82,22 @@ final class ProgressBar {
     }
 
     /// Reports that step `step` (1-based) of epoch `epoch` (1-based) is done, with the mean
-    /// loss of the epoch so far and the samples processed since the start of training.
-    func update(epoch: Int, step: Int, loss: Double, samples: Int) {
+    /// loss of the epoch so far (and its accuracy, if known) and the samples processed since
+    /// the start of training.
+    public func update(epoch: Int, step: Int, loss: Double, accuracy: Double? = nil, samples: Int) {
         let now = clock.seconds
         let endOfEpoch = step >= stepsPerEpoch
         if endOfEpoch {
-            draw(line(epoch: epoch, step: step, loss: loss, samples: samples, now: now), final: true)
+            draw(line(epoch: epoch, step: step, loss: loss, accuracy: accuracy, samples: samples, now: now), final: true)
             lastDraw = now
         } else if now - lastDraw >= (isTerminal ? 0.1 : plainInterval) {
-            draw(line(epoch: epoch, step: step, loss: loss, samples: samples, now: now), final: false)
+            draw(line(epoch: epoch, step: step, loss: loss, accuracy: accuracy, samples: samples, now: now), final: false)
             lastDraw = now
         }
     }
 
     /// Prints a message line (e.g. an evaluation result) without breaking the bar.
-    func message(_ text: String) {
+    public func message(_ text: String) {
         if drawnInPlace { Console.write("\r\u{1B}[K", to: descriptor) }
         drawnInPlace = false
         Console.write(text + "\n", to: descriptor)
@@ -108,7 +112,7 @@ final class ProgressBar {
         }
     }
 
-    private func line(epoch: Int, step: Int, loss: Double, samples: Int, now: Double) -> String {
+    private func line(epoch: Int, step: Int, loss: Double, accuracy: Double?, samples: Int, now: Double) -> String {
         let width = 20
         let filled = step * width / stepsPerEpoch
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
@@ -119,20 +123,22 @@ final class ProgressBar {
         let epochText = TextFormat.padLeft(String(epoch), to: String(epochs).count)
         let stepText = TextFormat.padLeft(String(step), to: String(stepsPerEpoch).count)
         return "epoch \(epochText)/\(epochs) [\(bar)] \(stepText)/\(stepsPerEpoch)  "
-            + "loss \(TextFormat.fixed(loss, decimals: 4))  \(TextFormat.rate(rate)) samples/s  "
+            + "loss \(TextFormat.fixed(loss, decimals: 4))  "
+            + (accuracy.map { "accuracy \(TextFormat.fixed($0 * 100, decimals: 2))%  " } ?? "")
+            + "\(TextFormat.rate(rate)) samples/s  "
             + (remaining > 0 ? "ETA \(TextFormat.duration(eta))" : "\(TextFormat.duration(now)) total")
     }
 }
 
 /// Number and duration formatting without Foundation.
-enum TextFormat {
+public enum TextFormat {
     /// `text` right-aligned in `width` columns.
-    static func padLeft(_ text: String, to width: Int) -> String {
+    public static func padLeft(_ text: String, to width: Int) -> String {
         text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
     }
 
     /// `value` with exactly `decimals` digits after the point.
-    static func fixed(_ value: Double, decimals: Int) -> String {
+    public static func fixed(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return String(value) }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
@@ -147,14 +153,14 @@ enum TextFormat {
     }
 
     /// A throughput such as `950`, `12.3k` or `4.56M`.
-    static func rate(_ rate: Double) -> String {
+    public static func rate(_ rate: Double) -> String {
         if rate >= 1e6 { return fixed(rate / 1e6, decimals: 2) + "M" }
         if rate >= 1e4 { return fixed(rate / 1e3, decimals: 1) + "k" }
         return fixed(rate, decimals: 0)
     }
 
     /// A duration as `m:ss` or `h:mm:ss`.
-    static func duration(_ seconds: Double) -> String {
+    public static func duration(_ seconds: Double) -> String {
         let total = Int(max(0, seconds).rounded())
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
         let ss = s < 10 ? "0\(s)" : "\(s)"

@@ -1,0 +1,177 @@
+/// The metrics of one epoch of ``Module/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onEpochEnd:)``,
+/// like one row of a Keras `History`.
+public struct EpochMetrics: Sendable, Equatable {
+    /// The epoch, 1-based (`initialEpoch + 1` for the first epoch of a resumed run).
+    public var epoch: Int
+    /// The sample-weighted mean training loss over the epoch (in training mode, as the
+    /// weights changed during the epoch).
+    public var loss: Double
+    /// The fraction of training samples classified correctly during the epoch.
+    public var accuracy: Double
+    /// The loss on the validation data after the epoch, if there is validation data.
+    public var validationLoss: Double?
+    /// The accuracy on the validation data after the epoch, if there is validation data.
+    public var validationAccuracy: Double?
+    /// The learning rate used during the epoch.
+    public var learningRate: Double
+    /// Wall-clock seconds of the epoch's training steps (not counting validation).
+    public var seconds: Double
+}
+
+/// The indices `lower..<upper` of a dataset, as a dataset (used for Keras' validation split).
+struct DatasetSlice<Base: ClassificationDataset>: ClassificationDataset {
+    let base: Base
+    let range: Range<Int>
+    var count: Int { range.count }
+    var classCount: Int { base.classCount }
+    func batch(_ indices: [Int]) -> (inputs: Tensor<Base.Scalar>, labels: IndexTensor) {
+        base.batch(indices.map { range.lowerBound + $0 })
+    }
+}
+
+extension Module {
+    /// Trains the model on `data` for `epochs` epochs, Keras-style: shuffled mini-batches,
+    /// one optimizer step each, a progress bar, per-epoch metrics and optional validation.
+    ///
+    /// Each step: `optimizer.zeroGrad()`, outputs `self(inputs)`, `loss(outputs, labels)`
+    /// (a batch mean), `backward()`, `optimizer.step()`. The model is in training mode during
+    /// the steps and in evaluation mode for validation. Epoch `e` (0-based) visits the
+    /// samples in ``ClassificationDataset/shuffledOrder(count:seed:epoch:)``, so a run resumed
+    /// with `initialEpoch` (after restoring model, optimizer and random state from a
+    /// ``Checkpoint``) continues with exactly the batches the uninterrupted run would see.
+    ///
+    /// - Parameters:
+    ///   - validationSplit: a fraction of `data` held out for validation: the *last*
+    ///     `⌊count · validationSplit⌋` samples, before any shuffling, as in Keras.
+    ///   - validationData: a separate validation set (takes precedence over the split).
+    ///   - initialEpoch: the number of epochs already done; training runs epochs
+    ///     `initialEpoch..<epochs` (so `epochs` is the total, as in Keras).
+    ///   - scheduler: a learning-rate schedule stepped after each epoch.
+    ///   - verbose: draw a ``ProgressBar`` on stderr and print each epoch's summary.
+    ///   - onEpochEnd: called after each epoch (after validation), e.g. to save a checkpoint;
+    ///     an error it throws stops training and is rethrown.
+    /// - Returns: the metrics of each epoch run.
+    @discardableResult
+    public func fit<Data: ClassificationDataset>(
+        _ data: Data, epochs: Int, batchSize: Int = 32, optimizer: any Optimizer<Scalar>,
+        loss: (Tensor<Scalar>, IndexTensor) -> Tensor<Scalar> = { crossEntropy($0, $1) },
+        validationSplit: Double = 0, validationData: (any ClassificationDataset<Scalar>)? = nil,
+        shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
+        scheduler: (any LRScheduler)? = nil, verbose: Bool = true,
+        onEpochEnd: (EpochMetrics) throws -> Void
+    ) rethrows -> [EpochMetrics] where Data.Scalar == Scalar {
+        precondition(batchSize > 0, "fit: batchSize must be positive, got \(batchSize)")
+        precondition(epochs >= 0 && initialEpoch >= 0, "fit: epochs \(epochs) and initialEpoch \(initialEpoch) must be non-negative")
+        precondition((0..<1).contains(validationSplit), "fit: validationSplit \(validationSplit) outside [0, 1)")
+        let held = validationData == nil ? Int(Double(data.count) * validationSplit) : 0
+        let trainCount = data.count - held
+        let validation: (any ClassificationDataset<Scalar>)? =
+            validationData ?? (held > 0 ? DatasetSlice(base: data, range: trainCount..<data.count) : nil)
+        let steps = (trainCount + batchSize - 1) / batchSize
+        let bar = verbose ? ProgressBar(epochs: epochs, stepsPerEpoch: steps) : nil
+        var history: [EpochMetrics] = []
+        var samplesSeen = 0
+        for epoch in initialEpoch..<Swift.max(initialEpoch, epochs) {
+            train()
+            let order = shuffle ? Data.shuffledOrder(count: trainCount, seed: seed, epoch: epoch) : Array(0..<trainCount)
+            let clock = Stopwatch()
+            var lossSum = 0.0, correct = 0, seen = 0
+            let learningRate = optimizer.learningRate
+            for step in 0..<steps {
+                let indices = Array(order[(step * batchSize)..<Swift.min(trainCount, (step + 1) * batchSize)])
+                let (inputs, labels) = data.batch(indices)
+                optimizer.zeroGrad()
+                let outputs = self(inputs)
+                let value = loss(outputs, labels)
+                value.backward()
+                optimizer.step()
+                lossSum += Double(value.item) * Double(indices.count)
+                correct += Self.correctCount(outputs, labels)
+                seen += indices.count
+                samplesSeen += indices.count
+                bar?.update(
+                    epoch: epoch + 1, step: step + 1, loss: lossSum / Double(seen),
+                    accuracy: Double(correct) / Double(seen), samples: samplesSeen)
+            }
+            var metrics = EpochMetrics(
+                epoch: epoch + 1, loss: seen > 0 ? lossSum / Double(seen) : 0,
+                accuracy: seen > 0 ? Double(correct) / Double(seen) : 0, validationLoss: nil,
+                validationAccuracy: nil, learningRate: learningRate, seconds: clock.seconds)
+            if let validation {
+                let result = evaluate(validation, loss: loss)
+                metrics.validationLoss = result.loss
+                metrics.validationAccuracy = result.accuracy
+                bar?.message(
+                    "  validation: loss \(TextFormat.fixed(result.loss, decimals: 4)), "
+                        + "accuracy \(TextFormat.fixed(result.accuracy * 100, decimals: 2))%")
+            }
+            scheduler?.step()
+            history.append(metrics)
+            try onEpochEnd(metrics)
+        }
+        return history
+    }
+
+    /// ``fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onEpochEnd:)``
+    /// without a per-epoch callback.
+    @discardableResult
+    public func fit<Data: ClassificationDataset>(
+        _ data: Data, epochs: Int, batchSize: Int = 32, optimizer: any Optimizer<Scalar>,
+        loss: (Tensor<Scalar>, IndexTensor) -> Tensor<Scalar> = { crossEntropy($0, $1) },
+        validationSplit: Double = 0, validationData: (any ClassificationDataset<Scalar>)? = nil,
+        shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
+        scheduler: (any LRScheduler)? = nil, verbose: Bool = true
+    ) -> [EpochMetrics] where Data.Scalar == Scalar {
+        fit(
+            data, epochs: epochs, batchSize: batchSize, optimizer: optimizer, loss: loss,
+            validationSplit: validationSplit, validationData: validationData, shuffle: shuffle, seed: seed,
+            initialEpoch: initialEpoch, scheduler: scheduler, verbose: verbose, onEpochEnd: { _ in })
+    }
+
+    /// The mean loss and the accuracy (arg-max of the outputs) on `data`, in evaluation mode
+    /// and without recording gradients, in batches of `batchSize`; the model's training mode
+    /// is restored afterwards.
+    public func evaluate(
+        _ data: some ClassificationDataset<Scalar>, batchSize: Int = 256,
+        loss: (Tensor<Scalar>, IndexTensor) -> Tensor<Scalar> = { crossEntropy($0, $1) }
+    ) -> (loss: Double, accuracy: Double) {
+        precondition(batchSize > 0, "evaluate: batchSize must be positive, got \(batchSize)")
+        guard data.count > 0 else { return (0, 0) }
+        let wasTraining = isTraining
+        eval()
+        defer { train(wasTraining) }
+        var lossSum = 0.0, correct = 0
+        withoutGrad {
+            for start in stride(from: 0, to: data.count, by: batchSize) {
+                let (inputs, labels) = data.batch(Array(start..<Swift.min(data.count, start + batchSize)))
+                let outputs = self(inputs)
+                lossSum += Double(loss(outputs, labels).item) * Double(labels.indices.count)
+                correct += Self.correctCount(outputs, labels)
+            }
+        }
+        return (lossSum / Double(data.count), Double(correct) / Double(data.count))
+    }
+
+    /// The model's outputs for `inputs` (samples along the first dimension), in evaluation
+    /// mode, without recording gradients, in batches of `batchSize`, like Keras' `predict`.
+    /// For a classifier ending in logits, apply `softmax(dim: 1)` for probabilities.
+    public func predict(_ inputs: Tensor<Scalar>, batchSize: Int = 256) -> Tensor<Scalar> {
+        precondition(batchSize > 0, "predict: batchSize must be positive, got \(batchSize)")
+        precondition(inputs.rank >= 1 && inputs.shape[0] > 0, "predict: inputs \(inputs.shape) hold no samples")
+        let wasTraining = isTraining
+        eval()
+        defer { train(wasTraining) }
+        return withoutGrad {
+            let count = inputs.shape[0]
+            let parts = stride(from: 0, to: count, by: batchSize).map {
+                self(inputs.sliced(dim: 0, $0..<Swift.min(count, $0 + batchSize)))
+            }
+            return parts.count == 1 ? parts[0] : Tensor.concat(parts, dim: 0)
+        }
+    }
+
+    /// How many rows of `outputs` have their arg-max at the label.
+    static func correctCount(_ outputs: Tensor<Scalar>, _ labels: IndexTensor) -> Int {
+        withoutGrad { zip(outputs.argmax(dim: 1).indices, labels.indices).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) } }
+    }
+}
