@@ -3,7 +3,7 @@
 ///
 /// `features` is `[count, featureCount]` (row `i` is sample `i`); `labels.indices[i]` is the
 /// class of sample `i`, in `0..<classCount`.
-public struct LabeledDataset<Scalar: TensorScalar> {
+public struct LabeledDataset<Scalar: TensorScalar>: ClassificationDataset {
     /// The samples, `[count, featureCount]`, row-major.
     public let features: Tensor<Scalar>
     /// The class of each sample, shape `[count]`.
@@ -50,6 +50,12 @@ public struct LabeledDataset<Scalar: TensorScalar> {
             features: Tensor(rows, shape: [indices.count, width]),
             labels: IndexTensor(indices.map { labels.indices[$0] }),
             classCount: classCount)
+    }
+
+    /// The samples at `indices` as a batch `[indices.count, featureCount]` (see ``subset(_:)``).
+    public func batch(_ indices: [Int]) -> Batch<Scalar> {
+        let part = subset(indices)
+        return Batch(features: part.features, labels: part.labels, indices: indices)
     }
 
     /// A seeded split into a training part and a held-out part.

@@ -63,7 +63,7 @@ public func trainClassifier<Model: Module, Opt: Optimizer>(
 /// The fraction of `dataset` that `model` classifies correctly (arg-max of its outputs), in
 /// evaluation mode and without recording gradients. The model's training mode is restored.
 public func classificationAccuracy<Model: Module>(
-    _ model: Model, on dataset: LabeledDataset<Model.Scalar>, batchSize: Int = 256
+    _ model: Model, on dataset: some ClassificationDataset<Model.Scalar>, batchSize: Int = 256
 ) -> Double {
     guard dataset.count > 0 else { return 0 }
     let wasTraining = model.isTraining
