@@ -85,15 +85,12 @@ public struct ImageDataset<Scalar: TensorScalar>: ClassificationDataset {
         let features = Tensor<Scalar>.empty([indices.count, channels, height, width])
         features.withUnsafeMutableBufferPointer { out in
             images.withUnsafeBufferPointer { pixels in
-                table.withUnsafeBufferPointer { table in
-                    for (row, index) in indices.enumerated() {
-                        precondition((0..<count).contains(index), "ImageDataset.batch: index \(index) outside 0..<\(count)")
-                        for c in 0..<channels {
-                            let source = index * size + c * plane
-                            let target = row * size + c * plane
-                            let channelTable = c * 256
-                            for i in 0..<plane { out[target + i] = table[channelTable + Int(pixels[source + i])] }
-                        }
+                for (row, index) in indices.enumerated() {
+                    precondition((0..<count).contains(index), "ImageDataset.batch: index \(index) outside 0..<\(count)")
+                    for c in 0..<channels {
+                        PixelNormalization.lookUp(
+                            pixels.baseAddress! + index * size + c * plane, stride: 1, count: plane, table: table,
+                            offset: c * 256, into: out.baseAddress! + row * size + c * plane)
                     }
                 }
             }

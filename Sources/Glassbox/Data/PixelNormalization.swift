@@ -58,10 +58,45 @@ public struct PixelNormalization: Equatable, Sendable {
         let plane = image.width * image.height
         let output = Tensor<Scalar>.empty([1, image.channels, image.height, image.width])
         output.withUnsafeMutableBufferPointer { out in
-            for c in 0..<image.channels {
-                for i in 0..<plane { out[c * plane + i] = table[c * 256 + Int(image.pixels[i * image.channels + c])] }
+            image.pixels.withUnsafeBufferPointer { pixels in
+                for c in 0..<image.channels {
+                    PixelNormalization.lookUp(
+                        pixels.baseAddress! + c, stride: image.channels, count: plane, table: table, offset: c * 256,
+                        into: out.baseAddress! + c * plane)
+                }
             }
         }
         return output
+    }
+
+    /// `output[i] = table[offset + pixels[i · stride]]` for `i` in `0..<count`: the per-batch
+    /// conversion, dispatched to code specialised for `Float` and `Double` (a generic loop
+    /// called across modules would run unspecialised, tens of times slower).
+    static func lookUp<Scalar: TensorScalar>(
+        _ pixels: UnsafePointer<UInt8>, stride: Int, count: Int, table: [Scalar], offset: Int,
+        into output: UnsafeMutablePointer<Scalar>
+    ) {
+        table.withUnsafeBufferPointer { table in
+            let entries = table.baseAddress! + offset
+            if Scalar.self == Float.self {
+                lookUpLoop(
+                    pixels, stride, count, UnsafeRawPointer(entries).assumingMemoryBound(to: Float.self),
+                    UnsafeMutableRawPointer(output).assumingMemoryBound(to: Float.self))
+            } else if Scalar.self == Double.self {
+                lookUpLoop(
+                    pixels, stride, count, UnsafeRawPointer(entries).assumingMemoryBound(to: Double.self),
+                    UnsafeMutableRawPointer(output).assumingMemoryBound(to: Double.self))
+            } else {
+                lookUpLoop(pixels, stride, count, entries, output)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func lookUpLoop<T>(
+        _ pixels: UnsafePointer<UInt8>, _ stride: Int, _ count: Int, _ table: UnsafePointer<T>,
+        _ output: UnsafeMutablePointer<T>
+    ) {
+        for i in 0..<count { output[i] = table[Int(pixels[i * stride])] }
     }
 }
