@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "GlassboxIO"),
         .target(
             name: "Glassbox", dependencies: ["GlassboxKernels", "GlassboxIO"],
-            exclude: ["Datasets/digits.csv.gz", "Datasets/LICENSE-digits.md"]),
+            exclude: ["Datasets/digits.csv.gz", "Datasets/LICENSE-digits.md", "Datasets/mnist"]),
         .executableTarget(
             name: "glassbox", dependencies: ["Glassbox", "GlassboxIO", "GlassboxKernels"],
             path: "Sources/glassbox"),

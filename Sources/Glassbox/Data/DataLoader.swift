@@ -1,18 +1,5 @@
-/// One mini-batch: `features` `[batchSize, featureCount]` and the matching `labels`.
-public struct Batch<Scalar: TensorScalar> {
-    /// The samples of the batch, `[size, featureCount]`.
-    public let features: Tensor<Scalar>
-    /// The class of each sample, `[size]`.
-    public let labels: IndexTensor
-    /// The positions of the samples in the dataset.
-    public let indices: [Int]
-
-    /// The number of samples in the batch.
-    public var size: Int { indices.count }
-}
-
-/// Splits a ``LabeledDataset`` into mini-batches, like `torch.utils.data.DataLoader`, with
-/// deterministic seeded shuffling.
+/// Splits a ``ClassificationDataset`` (a ``LabeledDataset``, an ``ImageDataset``, …) into
+/// mini-batches, like `torch.utils.data.DataLoader`, with deterministic seeded shuffling.
 ///
 /// The order of epoch `e` is a pure function of `(seed, e)`: a Fisher–Yates shuffle drawn from
 /// the stream of `seed` starting at counter `e · 2³²`, so epochs differ from one another, and a
@@ -26,7 +13,7 @@ public struct Batch<Scalar: TensorScalar> {
 /// ```
 public struct DataLoader<Scalar: TensorScalar> {
     /// The dataset batched.
-    public let dataset: LabeledDataset<Scalar>
+    public let dataset: any ClassificationDataset<Scalar>
     /// The number of samples per batch (the last batch may be smaller unless ``dropLast``).
     public let batchSize: Int
     /// Whether each epoch visits the samples in a fresh seeded order.
@@ -40,7 +27,7 @@ public struct DataLoader<Scalar: TensorScalar> {
     ///
     /// - Precondition: `batchSize > 0`.
     public init(
-        _ dataset: LabeledDataset<Scalar>, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0,
+        _ dataset: some ClassificationDataset<Scalar>, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0,
         dropLast: Bool = false
     ) {
         precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
@@ -63,13 +50,33 @@ public struct DataLoader<Scalar: TensorScalar> {
             : Array(0..<dataset.count)
     }
 
-    /// The batches of epoch `epoch`, in order.
-    public func batches(epoch: Int) -> [Batch<Scalar>] {
-        let order = order(epoch: epoch)
-        return (0..<batchCount).map { b in
-            let indices = Array(order[(b * batchSize)..<Swift.min(order.count, (b + 1) * batchSize)])
-            let part = dataset.subset(indices)
-            return Batch(features: part.features, labels: part.labels, indices: indices)
-        }
+    /// The batches of epoch `epoch`, in order. Each batch is built when it is accessed, so an
+    /// epoch holds one batch's tensor in memory at a time (accessing a batch twice builds it
+    /// twice).
+    public func batches(epoch: Int) -> EpochBatches<Scalar> {
+        EpochBatches(dataset: dataset, order: order(epoch: epoch), batchSize: batchSize, batchCount: batchCount)
+    }
+}
+
+/// The batches of one epoch of a ``DataLoader``: a collection that builds batch `i` from the
+/// epoch's order when it is accessed.
+public struct EpochBatches<Scalar: TensorScalar>: RandomAccessCollection {
+    let dataset: any ClassificationDataset<Scalar>
+    /// The epoch's order of the sample positions.
+    public let order: [Int]
+    let batchSize: Int
+    let batchCount: Int
+
+    /// 0.
+    public var startIndex: Int { 0 }
+    /// The number of batches.
+    public var endIndex: Int { batchCount }
+
+    /// Batch `index`: the samples at `order[index · batchSize ..< (index + 1) · batchSize]`
+    /// (fewer for the last batch).
+    public subscript(index: Int) -> Batch<Scalar> {
+        precondition((0..<batchCount).contains(index), "EpochBatches: batch \(index) outside 0..<\(batchCount)")
+        let indices = Array(order[(index * batchSize)..<Swift.min(order.count, (index + 1) * batchSize)])
+        return dataset.batch(indices)
     }
 }

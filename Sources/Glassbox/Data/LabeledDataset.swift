@@ -52,6 +52,12 @@ public struct LabeledDataset<Scalar: TensorScalar>: ClassificationDataset {
             classCount: classCount)
     }
 
+    /// The samples at `indices` as a batch `[indices.count, featureCount]` (see ``subset(_:)``).
+    public func batch(_ indices: [Int]) -> Batch<Scalar> {
+        let part = subset(indices)
+        return Batch(features: part.features, labels: part.labels, indices: indices)
+    }
+
     /// A seeded split into a training part and a held-out part.
     ///
     /// The samples are shuffled with ``RandomGenerator`` seeded by `seed`; the first
@@ -64,11 +70,5 @@ public struct LabeledDataset<Scalar: TensorScalar>: ClassificationDataset {
         generator.shuffle(&order)
         let testCount = Int((Double(count) * testFraction).rounded())
         return (train: subset(Array(order[testCount...])), test: subset(Array(order[..<testCount])))
-    }
-
-    /// The rows at `indices` and their labels, as one batch.
-    public func batch(_ indices: [Int]) -> (inputs: Tensor<Scalar>, labels: IndexTensor) {
-        let part = subset(indices)
-        return (part.features, part.labels)
     }
 }

@@ -24,8 +24,9 @@ struct DatasetSlice<Base: ClassificationDataset>: ClassificationDataset {
     let range: Range<Int>
     var count: Int { range.count }
     var classCount: Int { base.classCount }
-    func batch(_ indices: [Int]) -> (inputs: Tensor<Base.Scalar>, labels: IndexTensor) {
-        base.batch(indices.map { range.lowerBound + $0 })
+    func batch(_ indices: [Int]) -> Batch<Base.Scalar> {
+        let batch = base.batch(indices.map { range.lowerBound + $0 })
+        return Batch(features: batch.features, labels: batch.labels, indices: indices)
     }
 }
 
@@ -79,7 +80,8 @@ extension Module {
             let learningRate = optimizer.learningRate
             for step in 0..<steps {
                 let indices = Array(order[(step * batchSize)..<Swift.min(trainCount, (step + 1) * batchSize)])
-                let (inputs, labels) = data.batch(indices)
+                let batch = data.batch(indices)
+                let inputs = batch.features, labels = batch.labels
                 optimizer.zeroGrad()
                 let outputs = self(inputs)
                 let value = loss(outputs, labels)
@@ -143,7 +145,8 @@ extension Module {
         var lossSum = 0.0, correct = 0
         withoutGrad {
             for start in stride(from: 0, to: data.count, by: batchSize) {
-                let (inputs, labels) = data.batch(Array(start..<Swift.min(data.count, start + batchSize)))
+                let batch = data.batch(Array(start..<Swift.min(data.count, start + batchSize)))
+                let inputs = batch.features, labels = batch.labels
                 let outputs = self(inputs)
                 lossSum += Double(loss(outputs, labels).item) * Double(labels.indices.count)
                 correct += Self.correctCount(outputs, labels)
