@@ -80,6 +80,17 @@ public enum Elementwise {
     /// Outputs smaller than this run on the calling thread.
     @usableFromInline static let parallelThreshold = 1 << 16
 
+    /// `y[i] = value` for `i < count` (initialising or overwriting).
+    public static func fill<T: KernelScalar>(_ y: UnsafeMutablePointer<T>, count: Int, with value: T) {
+        if T.self == Float.self {
+            rebind(y, Float.self).initialize(repeating: value as! Float, count: count)
+        } else if T.self == Double.self {
+            rebind(y, Double.self).initialize(repeating: value as! Double, count: count)
+        } else {
+            y.initialize(repeating: value, count: count)
+        }
+    }
+
     /// `y[i] = op(x[i])` for `i < count`. `x` and `y` may be the same buffer.
     public static func unary<T: KernelScalar>(
         _ op: UnaryOperation, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int

@@ -62,6 +62,20 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
 
     /// Applies one update.
     public func step() {
+        // The update loop runs in code specialised for the concrete scalar type: called from
+        // another module, this generic method would otherwise run every element through
+        // generic witness calls (about 40× slower).
+        if Scalar.self == Float.self {
+            unsafeDowncast(self, to: Adam<Float>.self).update()
+        } else if Scalar.self == Double.self {
+            unsafeDowncast(self, to: Adam<Double>.self).update()
+        } else {
+            update()
+        }
+    }
+
+    /// The update, with the loop over every parameter element.
+    private final func update() {
         let lrD = learningRate, (beta1D, beta2D) = betas
         let decay = Scalar(weightDecay), eps = Scalar(eps)
         let oneMinusBeta1 = Scalar(1 - beta1D), beta2 = Scalar(beta2D), oneMinusBeta2 = Scalar(1 - beta2D)

@@ -56,6 +56,20 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
 
     /// Applies one update.
     public func step() {
+        // The update loop runs in code specialised for the concrete scalar type: called from
+        // another module, this generic method would otherwise run every element through
+        // generic witness calls (about 40× slower).
+        if Scalar.self == Float.self {
+            unsafeDowncast(self, to: RMSprop<Float>.self).update()
+        } else if Scalar.self == Double.self {
+            unsafeDowncast(self, to: RMSprop<Double>.self).update()
+        } else {
+            update()
+        }
+    }
+
+    /// The update, with the loop over every parameter element.
+    private final func update() {
         let negativeLR = Scalar(-learningRate), alpha = Scalar(alpha), oneMinusAlpha = Scalar(1 - self.alpha)
         let eps = Scalar(eps), decay = Scalar(weightDecay), mu = Scalar(momentum)
         let useMomentum = momentum > 0, centered = centered, maximize = maximize

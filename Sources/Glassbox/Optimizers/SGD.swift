@@ -53,6 +53,20 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
 
     /// Applies one update.
     public func step() {
+        // The update loop runs in code specialised for the concrete scalar type: called from
+        // another module, this generic method would otherwise run every element through
+        // generic witness calls (about 40× slower).
+        if Scalar.self == Float.self {
+            unsafeDowncast(self, to: SGD<Float>.self).update()
+        } else if Scalar.self == Double.self {
+            unsafeDowncast(self, to: SGD<Double>.self).update()
+        } else {
+            update()
+        }
+    }
+
+    /// The update, with the loop over every parameter element.
+    private final func update() {
         let lr = Scalar(learningRate), mu = Scalar(momentum), decay = Scalar(weightDecay)
         let oneMinusDampening = Scalar(1 - dampening)
         let useMomentum = momentum != 0, nesterov = nesterov, maximize = maximize

@@ -21,7 +21,7 @@ final class TensorStorage<Scalar: TensorScalar> {
 
     convenience init(repeating value: Scalar, count: Int) {
         self.init(count: count)
-        pointer.initialize(repeating: value, count: count)
+        Elementwise.fill(pointer, count: count, with: value)
     }
 
     deinit { UnsafeMutableRawPointer(pointer).deallocate() }
