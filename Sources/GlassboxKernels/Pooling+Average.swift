@@ -9,7 +9,9 @@
 // outputs are visited row by row and each window is summed row-major, in `T`, so every output
 // is computed in the same order for every thread count. The adjoint zeroes its plane and adds
 // `g / divisor` over each window in output order (overlapping windows accumulate in that
-// fixed order).
+// fixed order); when the windows are disjoint 2×2 blocks (kernel 2, stride 2, no padding) it
+// writes each share directly instead (the same values: every position gets exactly one share).
+// The window tables are read through raw pointers in the loops.
 
 /// The windows of an averaging pool along one axis: output `i` averages input positions
 /// `start[i]..<end[i]`, and contributes `divisor[i]` to the divisor (the product over the two
@@ -25,6 +27,10 @@ public struct PoolingWindows: Sendable, Equatable {
 
     /// The number of windows (the output size along the axis).
     public var count: Int { start.count }
+
+    /// Whether window `i` is exactly `[2i, 2i + 2)` for every `i` (kernel 2, stride 2, no
+    /// padding, nothing clipped): disjoint pairs, which the adjoint writes without accumulating.
+    var isPlainPairs: Bool { (0..<count).allSatisfy { start[$0] == 2 * $0 && end[$0] == 2 * $0 + 2 } }
 
     /// Creates windows from explicit tables (all of one length).
     public init(start: [Int], end: [Int], divisor: [Int]) {
@@ -109,49 +115,112 @@ extension Pooling {
         let inCount = inputHeight * inputWidth, outCount = rows.count * columns.count
         if planes == 0 { return }
         let src = SendableConstPointer(source), dst = SendablePointer(destination)
-        let w = inputWidth
-        forEachPlaneBlock(planes: planes, perPlane: Swift.max(inCount, outCount)) { block in
-            for p in block {
-                if adjoint {
-                    let g = src.base + p * outCount, x = dst.base + p * inCount
-                    x.update(repeating: 0, count: inCount)
-                    var o = 0
-                    for oh in 0..<rows.count {
-                        let h0 = rows.start[oh], h1 = rows.end[oh]
-                        for ow in 0..<columns.count {
-                            let w0 = columns.start[ow], w1 = columns.end[ow]
-                            let d = divisorOverride ?? rows.divisor[oh] * columns.divisor[ow]
-                            let delta = g[o] / T(d)
-                            o += 1
-                            if h0 >= h1 || w0 >= w1 { continue }
-                            for h in h0..<h1 {
-                                let row = x + h * w
-                                for c in w0..<w1 { row[c] += delta }
-                            }
+        let isPlain2x2 = rows.isPlainPairs && columns.isPlainPairs
+        // One flat table (row start, end, divisor; column start, end, divisor) read through a raw
+        // pointer in the loops.
+        let table = rows.start + rows.end + rows.divisor + columns.start + columns.end + columns.divisor
+        table.withUnsafeBufferPointer { t in
+            let tables = SendableConstPointer(t.baseAddress!)
+            forEachPlaneBlock(planes: planes, perPlane: Swift.max(inCount, outCount)) { block in
+                let r = tables.base, c = tables.base + 3 * rows.count
+                let windows = AverageWindowPointers(
+                    rowStart: r, rowEnd: r + rows.count, rowDivisor: r + 2 * rows.count, outputHeight: rows.count,
+                    columnStart: c, columnEnd: c + columns.count, columnDivisor: c + 2 * columns.count,
+                    outputWidth: columns.count, inputWidth: inputWidth, divisorOverride: divisorOverride)
+                for p in block {
+                    if adjoint {
+                        let g = src.base + p * outCount, x = dst.base + p * inCount
+                        if isPlain2x2 {
+                            averageAdjoint2x2Plane(g, x, windows, inputHeight)
+                        } else {
+                            averageAdjointPlane(g, x, windows, inCount)
                         }
-                    }
-                } else {
-                    let x = src.base + p * inCount, y = dst.base + p * outCount
-                    var o = 0
-                    for oh in 0..<rows.count {
-                        let h0 = rows.start[oh], h1 = rows.end[oh]
-                        for ow in 0..<columns.count {
-                            let w0 = columns.start[ow], w1 = columns.end[ow]
-                            var sum: T = 0
-                            if h0 < h1 && w0 < w1 {
-                                for h in h0..<h1 {
-                                    let row = x + h * w
-                                    for c in w0..<w1 { sum += row[c] }
-                                }
-                                let d = divisorOverride ?? rows.divisor[oh] * columns.divisor[ow]
-                                sum /= T(d)
-                            }
-                            y[o] = sum
-                            o += 1
-                        }
+                    } else {
+                        averagePlane(src.base + p * inCount, dst.base + p * outCount, windows)
                     }
                 }
             }
         }
     }
+
+    /// One plane of the window average, any windows.
+    @inline(__always)
+    static func averagePlane<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ windows: AverageWindowPointers) {
+        var o = 0
+        for oh in 0..<windows.outputHeight {
+            let h0 = windows.rowStart[oh], h1 = windows.rowEnd[oh]
+            for ow in 0..<windows.outputWidth {
+                let w0 = windows.columnStart[ow], w1 = windows.columnEnd[ow]
+                var sum: T = 0
+                if h0 < h1 && w0 < w1 {
+                    for h in h0..<h1 {
+                        let row = x + h * windows.inputWidth
+                        for c in w0..<w1 { sum += row[c] }
+                    }
+                    sum /= T(windows.divisor(oh, ow))
+                }
+                y[o] = sum
+                o += 1
+            }
+        }
+    }
+
+    /// One plane of the adjoint, any windows: zero, then add each output's share in order.
+    @inline(__always)
+    static func averageAdjointPlane<T: KernelScalar>(
+        _ g: UnsafePointer<T>, _ x: UnsafeMutablePointer<T>, _ windows: AverageWindowPointers, _ inCount: Int
+    ) {
+        x.update(repeating: 0, count: inCount)
+        var o = 0
+        for oh in 0..<windows.outputHeight {
+            let h0 = windows.rowStart[oh], h1 = windows.rowEnd[oh]
+            for ow in 0..<windows.outputWidth {
+                let w0 = windows.columnStart[ow], w1 = windows.columnEnd[ow]
+                let delta = g[o] / T(windows.divisor(oh, ow))
+                o += 1
+                if h0 >= h1 || w0 >= w1 { continue }
+                for h in h0..<h1 {
+                    let row = x + h * windows.inputWidth
+                    for c in w0..<w1 { row[c] += delta }
+                }
+            }
+        }
+    }
+
+    /// One plane of the adjoint when windows are disjoint 2×2 blocks at even positions: each
+    /// input position receives one share, `0 + g/d` (the same bits as the general loop), and
+    /// positions no window covers (a last odd row or column) get 0.
+    @inline(__always)
+    static func averageAdjoint2x2Plane<T: KernelScalar>(
+        _ g: UnsafePointer<T>, _ x: UnsafeMutablePointer<T>, _ windows: AverageWindowPointers, _ inputHeight: Int
+    ) {
+        let w = windows.inputWidth, outH = windows.outputHeight, outW = windows.outputWidth
+        for oh in 0..<outH {
+            let upper = x + 2 * oh * w, lower = upper + w
+            for ow in 0..<outW {
+                let share = 0 + g[oh * outW + ow] / T(windows.divisor(oh, ow))
+                upper[2 * ow] = share
+                upper[2 * ow + 1] = share
+                lower[2 * ow] = share
+                lower[2 * ow + 1] = share
+            }
+            if 2 * outW < w {
+                (upper + 2 * outW).update(repeating: 0, count: w - 2 * outW)
+                (lower + 2 * outW).update(repeating: 0, count: w - 2 * outW)
+            }
+        }
+        if 2 * outH < inputHeight { (x + 2 * outH * w).update(repeating: 0, count: (inputHeight - 2 * outH) * w) }
+    }
+}
+
+/// The window tables of one averaging call as raw pointers (valid during the call).
+struct AverageWindowPointers {
+    let rowStart: UnsafePointer<Int>, rowEnd: UnsafePointer<Int>, rowDivisor: UnsafePointer<Int>, outputHeight: Int
+    let columnStart: UnsafePointer<Int>, columnEnd: UnsafePointer<Int>, columnDivisor: UnsafePointer<Int>, outputWidth: Int
+    let inputWidth: Int
+    let divisorOverride: Int?
+
+    /// The divisor of output `(oh, ow)`.
+    @inline(__always)
+    func divisor(_ oh: Int, _ ow: Int) -> Int { divisorOverride ?? rowDivisor[oh] * columnDivisor[ow] }
 }

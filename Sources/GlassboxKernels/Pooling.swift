@@ -7,8 +7,9 @@
 // every output is computed by the same code in the same order for every thread count. The
 // clipped start and end of every window column are computed once per call (two small arrays),
 // not per element. Kernel 2×2, stride 2, no padding, dilation 1 (the common CNN case) has its own
-// loop with the four loads unrolled. Indices are `Int32` positions within the plane (`h·W + w`),
-// as PyTorch's `return_indices` gives them.
+// branch-free loop: eight windows per step from two 16-lane row loads, compared lane-wise with
+// SIMD masks (data-dependent branches on random data mispredict about half the time). Indices
+// are `Int32` positions within the plane (`h·W + w`), as PyTorch's `return_indices` gives them.
 //
 // Other kernels of the family: `Pooling+Average.swift` (average and adaptive average pooling and
 // their adjoints), `Pooling+Indexed.swift` (gather and scatter-add by plane indices: the
@@ -58,6 +59,14 @@ public struct PoolingAxis: Sendable, Equatable {
         return output
     }
 
+    /// Whether every window holds at least one input element. With dilation a window can fall
+    /// entirely into the padding (e.g. input 2, kernel 2, padding 1, dilation 3: positions −1
+    /// and 2); PyTorch then returns −∞ with an index outside the plane, which max pooling
+    /// rejects instead.
+    public var everyWindowOverlapsInput: Bool {
+        (0..<Swift.max(output, 0)).allSatisfy { clippedWindow($0).start < clippedWindow($0).end }
+    }
+
     /// The first input position of window `i` that lies inside the input (stepping over
     /// padding by whole dilation steps), and the end (exclusive) of the window clipped to the
     /// input.
@@ -88,8 +97,8 @@ public enum Pooling {
     ///
     /// Windows are scanned row-major; the first maximum wins ties, and a NaN wins over any
     /// number (a later NaN over an earlier one), like PyTorch. Padding never wins: it is
-    /// skipped, not filled with −∞. A window with no element inside the input (impossible
-    /// under PyTorch's argument checks) yields −∞.
+    /// skipped, not filled with −∞. Every window must hold an input element
+    /// (``PoolingAxis/everyWindowOverlapsInput``).
     ///
     /// - Parameters:
     ///   - x: `planes · height.input · width.input` elements.
@@ -99,6 +108,9 @@ public enum Pooling {
         planes: Int, height: PoolingAxis, width: PoolingAxis
     ) {
         precondition(height.input * width.input <= Int(Int32.max), "Pooling.maxForward: plane of \(height.input)×\(width.input) too large for Int32 indices")
+        precondition(
+            height.everyWindowOverlapsInput && width.everyWindowOverlapsInput,
+            "Pooling.maxForward: a window lies entirely in the padding")
         if T.self == Float.self {
             maxForwardImpl(rebind(x, Float.self), rebind(y, Float.self), indices, planes, height, width)
         } else if T.self == Double.self {
@@ -158,15 +170,11 @@ public enum Pooling {
                 var bestIndex = h0 * w + w0
                 var h = h0
                 while h < h1 {
-                    let row = h * w
-                    var c = w0
-                    while c < w1 {
-                        let v = x[row + c]
-                        if v > best || v.isNaN {
-                            best = v
-                            bestIndex = row + c
-                        }
-                        c += dw
+                    var i = h * w + w0
+                    let end = h * w + w1
+                    while i < end {
+                        consider(x, i, &best, &bestIndex)
+                        i += dw
                     }
                     h += dh
                 }
@@ -177,35 +185,77 @@ public enum Pooling {
         }
     }
 
-    /// One plane, kernel 2×2, stride 2, no padding, dilation 1: the four candidates of each
-    /// window compared in the same order as ``maxPlane(_:_:_:_:_:_:_:)`` (so the same ties and
-    /// NaN rule).
+    /// One plane, kernel 2×2, stride 2, no padding, dilation 1, branch-free: eight windows at a
+    /// time from two 16-element row loads, their four candidates (even and odd lanes of the top
+    /// and bottom rows) compared in the same order and with the same rule as
+    /// ``maxPlane(_:_:_:_:_:_:_:)`` (so the same ties and NaN handling) by SIMD masks. A row with
+    /// fewer than eight outputs runs the scalar loop; otherwise the last group of eight is
+    /// aligned to the row's end (recomputing a few outputs rather than running a tail).
     @inline(__always)
     static func max2x2Plane<T: KernelScalar>(
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ indices: UnsafeMutablePointer<Int32>,
         _ height: PoolingAxis, _ width: PoolingAxis
     ) {
+        typealias Index = SIMD8<T.SIMDMaskScalar>
         let w = width.input, outW = width.output
+        if outW < 8 {
+            for oh in 0..<height.output {
+                for ow in 0..<outW {
+                    let i0 = 2 * oh * w + 2 * ow
+                    var best = x[i0]
+                    var bestIndex = i0
+                    consider(x, i0 + 1, &best, &bestIndex)
+                    consider(x, i0 + w, &best, &bestIndex)
+                    consider(x, i0 + w + 1, &best, &bestIndex)
+                    y[oh * outW + ow] = best
+                    indices[oh * outW + ow] = Int32(truncatingIfNeeded: bestIndex)
+                }
+            }
+            return
+        }
+        let lanes = Index(0, 2, 4, 6, 8, 10, 12, 14)
         for oh in 0..<height.output {
             let top = 2 * oh * w
-            let yRow = y + oh * outW, iRow = indices + oh * outW
-            for ow in 0..<outW {
-                let i0 = top + 2 * ow
-                var best = x[i0]
-                var bestIndex = i0
-                @inline(__always) func consider(_ i: Int) {
-                    let v = x[i]
-                    if v > best || v.isNaN {
-                        best = v
-                        bestIndex = i
-                    }
-                }
-                consider(i0 + 1)
-                consider(i0 + w)
-                consider(i0 + w + 1)
-                yRow[ow] = best
-                iRow[ow] = Int32(truncatingIfNeeded: bestIndex)
+            var ow = 0
+            while true {
+                let start = Swift.min(ow, outW - 8)
+                let i0 = top + 2 * start
+                let upper = UnsafeRawPointer(x + i0).loadUnaligned(as: SIMD16<T>.self)
+                let lower = UnsafeRawPointer(x + i0 + w).loadUnaligned(as: SIMD16<T>.self)
+                let first = lanes &+ Index(repeating: T.SIMDMaskScalar(truncatingIfNeeded: i0))
+                var best = upper.evenHalf
+                var bestIndex = first
+                consider(upper.oddHalf, first &+ 1, &best, &bestIndex)
+                consider(lower.evenHalf, first &+ Index(repeating: T.SIMDMaskScalar(truncatingIfNeeded: w)), &best, &bestIndex)
+                consider(lower.oddHalf, first &+ Index(repeating: T.SIMDMaskScalar(truncatingIfNeeded: w + 1)), &best, &bestIndex)
+                let o = oh * outW + start
+                UnsafeMutableRawPointer(y + o).storeBytes(of: best, as: SIMD8<T>.self)
+                UnsafeMutableRawPointer(indices + o).storeBytes(of: SIMD8<Int32>(truncatingIfNeeded: bestIndex), as: SIMD8<Int32>.self)
+                if start == outW - 8 { break }
+                ow += 8
             }
         }
+    }
+
+    /// The max-pooling rule for one more candidate: `x[i]` replaces the best so far when larger
+    /// or NaN.
+    @inline(__always)
+    static func consider<T: KernelScalar>(_ x: UnsafePointer<T>, _ i: Int, _ best: inout T, _ bestIndex: inout Int) {
+        let v = x[i]
+        if v > best || v.isNaN {
+            best = v
+            bestIndex = i
+        }
+    }
+
+    /// The same rule lane-wise: where `v` is larger or NaN it replaces `best`, and `index`
+    /// replaces `bestIndex`.
+    @inline(__always)
+    static func consider<T: KernelScalar>(
+        _ v: SIMD8<T>, _ index: SIMD8<T.SIMDMaskScalar>, _ best: inout SIMD8<T>, _ bestIndex: inout SIMD8<T.SIMDMaskScalar>
+    ) {
+        let wins = (v .> best) .| (v .!= v)
+        best.replace(with: v, where: wins)
+        bestIndex.replace(with: index, where: wins)
     }
 }

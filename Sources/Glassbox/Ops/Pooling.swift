@@ -147,7 +147,8 @@ func poolingAxes(
 /// padding never wins. Output size per axis:
 /// `⌊(in + 2·padding − dilation·(kernel − 1) − 1 + (ceilMode ? stride − 1 : 0)) / stride⌋ + 1`,
 /// minus one in ceil mode if the last window would start beyond the input and left padding.
-/// Ties go to the first maximum in row-major window order; NaN propagates.
+/// Ties go to the first maximum in row-major window order; NaN propagates. Every window must
+/// hold an input element (a dilated window can miss the input entirely; PyTorch then returns −∞).
 ///
 /// Backward: the gradient of each output goes to the position of its maximum (summed where
 /// windows overlap).
@@ -166,6 +167,9 @@ public func maxPool2d<Scalar>(
     let (height, width) = poolingAxes(
         op: "maxPool2d", spatial: spatial, kernelSize: kernelSize, stride: stride, padding: padding,
         dilation: dilation, ceilMode: ceilMode)
+    precondition(
+        height.everyWindowOverlapsInput && width.everyWindowOverlapsInput,
+        "maxPool2d: with input of shape \(input.shape), kernelSize \(kernelSize), padding \(padding) and dilation \(dilation) a window lies entirely in the padding")
     let (planes, leading) = input.planeLayout(spatial: spatial, op: "maxPool2d")
     let output = Tensor<Scalar>.empty(leading + [height.output, width.output])
     var indices = [Int32](repeating: 0, count: output.count)
