@@ -7,8 +7,9 @@
 // every output is computed by the same code in the same order for every thread count. The
 // clipped start and end of every window column are computed once per call (two small arrays),
 // not per element. Kernel 2×2, stride 2, no padding, dilation 1 (the common CNN case) has its own
-// branch-free loop: eight windows per step from two 16-lane row loads, compared lane-wise with
-// SIMD masks (data-dependent branches on random data mispredict about half the time). Indices
+// loop; for Float it is branch-free: eight windows per step from two 16-lane row loads, compared
+// lane-wise with SIMD masks (data-dependent branches on random data mispredict about half the
+// time). Indices
 // are `Int32` positions within the plane (`h·W + w`), as PyTorch's `return_indices` gives them.
 //
 // Other kernels of the family: `Pooling+Average.swift` (average and adaptive average pooling and
@@ -131,7 +132,12 @@ public enum Pooling {
         if isPlain2x2 {
             forEachPlaneBlock(planes: planes, perPlane: inCount) { block in
                 for p in block {
-                    max2x2Plane(xs.base + p * inCount, ys.base + p * outCount, ix.base + p * outCount, height, width)
+                    let x = xs.base + p * inCount, y = ys.base + p * outCount, i = ix.base + p * outCount
+                    if T.self == Float.self {
+                        max2x2Plane(rebind(x, Float.self), rebind(y, Float.self), i, height, width)
+                    } else {
+                        max2x2Plane(x, y, i, height, width, columns: 0..<width.output)
+                    }
                 }
             }
             return
@@ -185,54 +191,82 @@ public enum Pooling {
         }
     }
 
-    /// One plane, kernel 2×2, stride 2, no padding, dilation 1, branch-free: eight windows at a
-    /// time from two 16-element row loads, their four candidates (even and odd lanes of the top
-    /// and bottom rows) compared in the same order and with the same rule as
-    /// ``maxPlane(_:_:_:_:_:_:_:)`` (so the same ties and NaN handling) by SIMD masks. A row with
-    /// fewer than eight outputs runs the scalar loop; otherwise the last group of eight is
-    /// aligned to the row's end (recomputing a few outputs rather than running a tail).
+    /// One plane, kernel 2×2, stride 2, no padding, dilation 1: the four candidates of each
+    /// window in row-major order, by the rule of ``maxPlane(_:_:_:_:_:_:_:)``.
     @inline(__always)
     static func max2x2Plane<T: KernelScalar>(
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ indices: UnsafeMutablePointer<Int32>,
+        _ height: PoolingAxis, _ width: PoolingAxis, columns: Range<Int>
+    ) {
+        let w = width.input, outW = width.output
+        for oh in 0..<height.output {
+            for ow in columns {
+                let i0 = 2 * oh * w + 2 * ow
+                var best = x[i0]
+                var bestIndex = i0
+                consider(x, i0 + 1, &best, &bestIndex)
+                consider(x, i0 + w, &best, &bestIndex)
+                consider(x, i0 + w + 1, &best, &bestIndex)
+                y[oh * outW + ow] = best
+                indices[oh * outW + ow] = Int32(truncatingIfNeeded: bestIndex)
+            }
+        }
+    }
+
+    /// ``max2x2Plane(_:_:_:_:_:columns:)`` for `Float`, branch-free: eight windows per step
+    /// (four when the row has fewer than eight outputs) from two row loads of twice as many
+    /// lanes, their candidates (even and odd lanes of the upper and lower row) compared lane-wise
+    /// in the same order and by the same rule. The code names the concrete vector types because
+    /// `SIMD` comparisons on a generic scalar compile to per-lane branch loops. The last group of
+    /// a row is aligned to the row's end (recomputing a few outputs instead of a tail loop); rows
+    /// of fewer than four outputs use the scalar loop.
+    static func max2x2Plane(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>,
         _ height: PoolingAxis, _ width: PoolingAxis
     ) {
-        typealias Index = SIMD8<T.SIMDMaskScalar>
         let w = width.input, outW = width.output
-        if outW < 8 {
-            for oh in 0..<height.output {
-                for ow in 0..<outW {
-                    let i0 = 2 * oh * w + 2 * ow
-                    var best = x[i0]
-                    var bestIndex = i0
-                    consider(x, i0 + 1, &best, &bestIndex)
-                    consider(x, i0 + w, &best, &bestIndex)
-                    consider(x, i0 + w + 1, &best, &bestIndex)
-                    y[oh * outW + ow] = best
-                    indices[oh * outW + ow] = Int32(truncatingIfNeeded: bestIndex)
-                }
+        if outW >= 8 {
+            forEachGroup(of: 8, height, width) { i0, o in
+                let upper = UnsafeRawPointer(x + i0).loadUnaligned(as: SIMD16<Float>.self)
+                let lower = UnsafeRawPointer(x + i0 + w).loadUnaligned(as: SIMD16<Float>.self)
+                let first = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14) &+ Int32(truncatingIfNeeded: i0)
+                var best = upper.evenHalf, bestIndex = first
+                consider(upper.oddHalf, first &+ 1, &best, &bestIndex)
+                consider(lower.evenHalf, first &+ Int32(truncatingIfNeeded: w), &best, &bestIndex)
+                consider(lower.oddHalf, first &+ Int32(truncatingIfNeeded: w + 1), &best, &bestIndex)
+                UnsafeMutableRawPointer(y + o).storeBytes(of: best, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(indices + o).storeBytes(of: bestIndex, as: SIMD8<Int32>.self)
             }
-            return
+        } else if outW >= 4 {
+            forEachGroup(of: 4, height, width) { i0, o in
+                let upper = UnsafeRawPointer(x + i0).loadUnaligned(as: SIMD8<Float>.self)
+                let lower = UnsafeRawPointer(x + i0 + w).loadUnaligned(as: SIMD8<Float>.self)
+                let first = SIMD4<Int32>(0, 2, 4, 6) &+ Int32(truncatingIfNeeded: i0)
+                var best = upper.evenHalf, bestIndex = first
+                consider(upper.oddHalf, first &+ 1, &best, &bestIndex)
+                consider(lower.evenHalf, first &+ Int32(truncatingIfNeeded: w), &best, &bestIndex)
+                consider(lower.oddHalf, first &+ Int32(truncatingIfNeeded: w + 1), &best, &bestIndex)
+                UnsafeMutableRawPointer(y + o).storeBytes(of: best, as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(indices + o).storeBytes(of: bestIndex, as: SIMD4<Int32>.self)
+            }
+        } else {
+            max2x2Plane(x, y, indices, height, width, columns: 0..<outW)
         }
-        let lanes = Index(0, 2, 4, 6, 8, 10, 12, 14)
+    }
+
+    /// Calls `step(i0, o)` for groups of `size` adjacent 2×2 windows of each output row: `i0` is
+    /// the input position of the group's first window, `o` its output position; the last group
+    /// of a row ends at the row's end (`size ≤ width.output`).
+    @inline(__always)
+    static func forEachGroup(of size: Int, _ height: PoolingAxis, _ width: PoolingAxis, _ step: (Int, Int) -> Void) {
+        let outW = width.output
         for oh in 0..<height.output {
-            let top = 2 * oh * w
             var ow = 0
             while true {
-                let start = Swift.min(ow, outW - 8)
-                let i0 = top + 2 * start
-                let upper = UnsafeRawPointer(x + i0).loadUnaligned(as: SIMD16<T>.self)
-                let lower = UnsafeRawPointer(x + i0 + w).loadUnaligned(as: SIMD16<T>.self)
-                let first = lanes &+ Index(repeating: T.SIMDMaskScalar(truncatingIfNeeded: i0))
-                var best = upper.evenHalf
-                var bestIndex = first
-                consider(upper.oddHalf, first &+ 1, &best, &bestIndex)
-                consider(lower.evenHalf, first &+ Index(repeating: T.SIMDMaskScalar(truncatingIfNeeded: w)), &best, &bestIndex)
-                consider(lower.oddHalf, first &+ Index(repeating: T.SIMDMaskScalar(truncatingIfNeeded: w + 1)), &best, &bestIndex)
-                let o = oh * outW + start
-                UnsafeMutableRawPointer(y + o).storeBytes(of: best, as: SIMD8<T>.self)
-                UnsafeMutableRawPointer(indices + o).storeBytes(of: SIMD8<Int32>(truncatingIfNeeded: bestIndex), as: SIMD8<Int32>.self)
-                if start == outW - 8 { break }
-                ow += 8
+                let start = Swift.min(ow, outW - size)
+                step(2 * oh * width.input + 2 * start, oh * outW + start)
+                if start == outW - size { break }
+                ow += size
             }
         }
     }
@@ -248,12 +282,18 @@ public enum Pooling {
         }
     }
 
-    /// The same rule lane-wise: where `v` is larger or NaN it replaces `best`, and `index`
-    /// replaces `bestIndex`.
+    /// The same rule lane-wise for `Float`: where `v` is larger or NaN it replaces `best`, and
+    /// `index` replaces `bestIndex`.
     @inline(__always)
-    static func consider<T: KernelScalar>(
-        _ v: SIMD8<T>, _ index: SIMD8<T.SIMDMaskScalar>, _ best: inout SIMD8<T>, _ bestIndex: inout SIMD8<T.SIMDMaskScalar>
-    ) {
+    static func consider(_ v: SIMD8<Float>, _ index: SIMD8<Int32>, _ best: inout SIMD8<Float>, _ bestIndex: inout SIMD8<Int32>) {
+        let wins = (v .> best) .| (v .!= v)
+        best.replace(with: v, where: wins)
+        bestIndex.replace(with: index, where: wins)
+    }
+
+    /// ``consider(_:_:_:_:)-(SIMD8<Float>,_,_,_)`` for four lanes.
+    @inline(__always)
+    static func consider(_ v: SIMD4<Float>, _ index: SIMD4<Int32>, _ best: inout SIMD4<Float>, _ bestIndex: inout SIMD4<Int32>) {
         let wins = (v .> best) .| (v .!= v)
         best.replace(with: v, where: wins)
         bestIndex.replace(with: index, where: wins)
