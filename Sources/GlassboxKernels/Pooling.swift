@@ -6,7 +6,8 @@
 // visited row by row and each window is scanned row-major (kernel row, then kernel column), so
 // every output is computed by the same code in the same order for every thread count. The
 // clipped start and end of every window column are computed once per call (two small arrays),
-// not per element. Kernel 2×2, stride 2, no padding, dilation 1 (the common CNN case) has its own
+// not per element. Kernel 2×2, stride 2, no padding, dilation 1, no partial window (the common
+// CNN case) has its own
 // loop; for Float it is branch-free: eight windows per step from two 16-lane row loads, compared
 // lane-wise with SIMD masks (data-dependent branches on random data mispredict about half the
 // time). Indices
@@ -128,7 +129,9 @@ public enum Pooling {
         let inCount = height.input * width.input, outCount = height.output * width.output
         if planes == 0 || outCount == 0 { return }
         let xs = SendableConstPointer(x), ys = SendablePointer(y), ix = SendablePointer(indices)
-        let isPlain2x2 = [height, width].allSatisfy { $0.kernel == 2 && $0.stride == 2 && $0.padding == 0 && $0.dilation == 1 }
+        let isPlain2x2 = [height, width].allSatisfy {
+            $0.kernel == 2 && $0.stride == 2 && $0.padding == 0 && $0.dilation == 1 && 2 * $0.output <= $0.input
+        }
         if isPlain2x2 {
             forEachPlaneBlock(planes: planes, perPlane: inCount) { block in
                 for p in block {

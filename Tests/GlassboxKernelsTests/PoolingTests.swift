@@ -180,10 +180,13 @@ func distinctValues<T: KernelScalar>(_ n: Int, seed: UInt64) -> [T] {
         checkMaxPool(Float.self, cases, seed: 30, ties: true)
     }
 
-    @Test("max pooling 2×2 stride 2 (the SIMD path) equals the naive loop, odd sizes and ties included")
+    @Test("max pooling 2×2 stride 2 (the SIMD paths) equals the naive loop, odd sizes, ceil mode and ties included")
     func maxPool2x2() {
-        let cases = [(3, 26, 26), (2, 11, 11), (1, 4, 17), (2, 5, 15), (1, 16, 32), (2, 3, 7), (1, 2, 2)].map {
-            PoolCase(planes: $0.0, h: $0.1, w: $0.2, kernel: (2, 2), stride: (2, 2), padding: (0, 0), dilation: (1, 1), ceilMode: false)
+        let sizes = [(3, 26, 26), (2, 11, 11), (1, 4, 17), (2, 5, 15), (1, 16, 32), (2, 3, 7), (1, 2, 2), (1, 5, 9), (2, 7, 3)]
+        let cases = [false, true].flatMap { ceil in
+            sizes.map {
+                PoolCase(planes: $0.0, h: $0.1, w: $0.2, kernel: (2, 2), stride: (2, 2), padding: (0, 0), dilation: (1, 1), ceilMode: ceil)
+            }
         }
         checkMaxPool(Float.self, cases, seed: 40, ties: false)
         checkMaxPool(Double.self, cases, seed: 50, ties: false)

@@ -8,6 +8,10 @@ import Testing
 // state dicts (PyTorch's I64 num_batches_tracked), the fused backward against the recorded one,
 // second derivatives, channel dropout, and the reference runner's state.* outputs.
 
+/// `Tests/Fixtures/reference`, next to this file's folder.
+private let referenceFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/reference").path
+
 /// Per-channel mean and biased variance of `[N, C, *]` in Double.
 private func channelStatistics(_ x: Tensor<Double>) -> (mean: [Double], variance: [Double]) {
     let n = x.shape[0], c = x.shape[1], inner = x.count / (n * c)
@@ -257,5 +261,33 @@ struct NormalizationTests {
         try layer.save(to: directory + "/saved.safetensors")
         let saved = try SafeTensors(contentsOf: directory + "/saved.safetensors")
         #expect(saved["num_batches_tracked"]?.asDoubles() == [8])
+    }
+
+    @Test("reference runner: a training BatchNorm case returns state.running_mean/var, compared with PyTorch's")
+    func referenceState() throws {
+        let directory = referenceFixtures + "/batchnorm2d_train_f64"
+        let referenceCase = try ReferenceCase(json: JSONValue(parsing: FileIO.readBytes(atPath: directory + "/case.json")))
+        var weights = try SafeTensors(contentsOf: directory + "/weights.safetensors")
+        let inputs = try SafeTensors(contentsOf: directory + "/inputs.safetensors")
+        let expected = try SafeTensors(contentsOf: directory + "/expected.safetensors")
+        #expect(weights["num_batches_tracked"]?.dtype == .i64)
+        let result = try ReferenceRunner.run(referenceCase, weights: weights, inputs: inputs)
+        let names = result.tensors.map(\.name)
+        #expect(names.contains("state.running_mean") && names.contains("state.running_var"))
+        #expect(!names.contains("state.num_batches_tracked"))
+        #expect(TensorComparison(result, expected, rtol: 1e-9, atol: 1e-9).passed)
+        // The running statistics moved, and a wrong state fails the comparison.
+        #expect(result["state.running_mean"] != weights["running_mean"])
+        var wrong = result
+        wrong.tensors = wrong.tensors.map { $0.name == "state.running_var" ? ($0.name, weights["running_var"]!) : $0 }
+        #expect(!TensorComparison(wrong, expected, rtol: 1e-9, atol: 1e-9).passed)
+        // Evaluation mode writes no state.
+        let evaluation = ReferenceCase(module: referenceCase.module, args: referenceCase.args, train: false)
+        #expect(try ReferenceRunner.run(evaluation, weights: weights, inputs: inputs).tensors.allSatisfy { !$0.name.hasPrefix("state.") })
+        // num_batches_tracked may be an integer or the inputs' dtype, nothing else.
+        weights.tensors = weights.tensors.map { $0.name == "num_batches_tracked" ? ($0.name, ArrayData(floats: [3], shape: [])) : $0 }
+        #expect(throws: ReferenceError.invalidWeight(name: "num_batches_tracked", problem: "has dtype F32, expected an integer dtype (I64) or F64")) {
+            try ReferenceRunner.run(referenceCase, weights: weights, inputs: inputs)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Glassbox
+import GlassboxIO
 import Testing
 
 // Pooling and upsampling through the public API: worked examples with exact values and
@@ -156,5 +157,38 @@ struct PoolingTests {
         // ⟨Aᵀv, w⟩ = ⟨v, Aw⟩, so ∂/∂v = A w.
         let dv = Tensor.gradients(of: (h * w).sum(), withRespectTo: [v])[0]
         for (a, b) in zip(dv.scalars, pool(w).scalars) { #expect(abs(a - b) < 1e-14) }
+    }
+
+    @Test("reference registry: pooling arguments and inputs are checked with one-line errors")
+    func referenceErrors() {
+        func run(_ module: String, _ args: [(String, JSONValue)], shape: [Int] = [1, 1, 4, 4]) -> ReferenceError? {
+            let input = SafeTensors(tensors: [("input", ArrayData(doubles: [Double](repeating: 1, count: shape.reduce(1, *)), shape: shape))])
+            do {
+                _ = try ReferenceRunner.run(ReferenceCase(module: module, args: JSONObject(args)), weights: SafeTensors(), inputs: input)
+                return nil
+            } catch let error as ReferenceError {
+                return error
+            } catch {
+                return .unsupported("\(error)")
+            }
+        }
+        #expect(run("MaxPool2d", [("kernel_size", .array([.integer(2), .integer(3)])), ("stride", .null)]) == nil)
+        #expect(run("MaxPool2d", [("kernel_size", .integer(2)), ("padding", .integer(2))])
+            == .invalidArgument(module: "MaxPool2d", name: "padding", expected: "non-negative and at most half of kernel_size"))
+        #expect(run("MaxPool2d", [("kernel_size", .string("2"))])
+            == .invalidArgument(module: "MaxPool2d", name: "kernel_size", expected: "an integer or a list of 2 integers"))
+        #expect(run("MaxPool2d", [("kernel_size", .integer(5))])?.description.hasPrefix("inputs: entry 'input' has shape [1, 1, 4, 4]: too small") == true)
+        #expect(run("MaxPool2d", [("kernel_size", .integer(2)), ("padding", .integer(1)), ("dilation", .integer(3))], shape: [1, 1, 2, 2])
+            == .invalidInput(name: "input", problem: "has shape [1, 1, 2, 2]: a dilated window lies entirely in the padding"))
+        #expect(run("AvgPool2d", [("kernel_size", .integer(2)), ("divisor_override", .integer(0))])
+            == .invalidArgument(module: "AvgPool2d", name: "divisor_override", expected: "a positive integer or null"))
+        #expect(run("AdaptiveAvgPool2d", [("output_size", .array([.null, .integer(0)]))]) != nil)
+        #expect(run("AdaptiveAvgPool2d", [("output_size", .array([.null, .integer(2)]))], shape: [4, 4]) != nil)
+        #expect(run("Upsample", [("scale_factor", .integer(2)), ("mode", .string("bilinear"))])
+            == .unsupported("Upsample: mode 'bilinear' is not supported (only 'nearest')"))
+        #expect(run("Upsample", [("scale_factor", .integer(2)), ("size", .integer(3))]) != nil)
+        #expect(run("Upsample", [("scale_factor", .integer(2))], shape: [1, 4, 4])?.description.contains("expected [N, C, H, W]") == true)
+        #expect(run("Upsample", [("scale_factor", .number(0.1))])?.description.contains("gives an empty output") == true)
+        #expect(run("MaxPool2d", [("kernel_size", .integer(2)), ("return_indices", .bool(true))]) != nil)
     }
 }
