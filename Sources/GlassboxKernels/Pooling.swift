@@ -137,9 +137,9 @@ public enum Pooling {
                 for p in block {
                     let x = xs.base + p * inCount, y = ys.base + p * outCount, i = ix.base + p * outCount
                     if T.self == Float.self {
-                        max2x2Plane(rebind(x, Float.self), rebind(y, Float.self), i, height, width)
+                        max2x2PlaneSIMD(rebind(x, Float.self), rebind(y, Float.self), i, height, width)
                     } else {
-                        max2x2Plane(x, y, i, height, width, columns: 0..<width.output)
+                        max2x2Plane(x, y, i, height, width)
                     }
                 }
             }
@@ -199,11 +199,11 @@ public enum Pooling {
     @inline(__always)
     static func max2x2Plane<T: KernelScalar>(
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ indices: UnsafeMutablePointer<Int32>,
-        _ height: PoolingAxis, _ width: PoolingAxis, columns: Range<Int>
+        _ height: PoolingAxis, _ width: PoolingAxis
     ) {
         let w = width.input, outW = width.output
         for oh in 0..<height.output {
-            for ow in columns {
+            for ow in 0..<outW {
                 let i0 = 2 * oh * w + 2 * ow
                 var best = x[i0]
                 var bestIndex = i0
@@ -216,14 +216,14 @@ public enum Pooling {
         }
     }
 
-    /// ``max2x2Plane(_:_:_:_:_:columns:)`` for `Float`, branch-free: eight windows per step
+    /// ``max2x2Plane(_:_:_:_:_:)`` for `Float`, branch-free: eight windows per step
     /// (four when the row has fewer than eight outputs) from two row loads of twice as many
     /// lanes, their candidates (even and odd lanes of the upper and lower row) compared lane-wise
     /// in the same order and by the same rule. The code names the concrete vector types because
     /// `SIMD` comparisons on a generic scalar compile to per-lane branch loops. The last group of
     /// a row is aligned to the row's end (recomputing a few outputs instead of a tail loop); rows
     /// of fewer than four outputs use the scalar loop.
-    static func max2x2Plane(
+    static func max2x2PlaneSIMD(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>,
         _ height: PoolingAxis, _ width: PoolingAxis
     ) {
@@ -253,7 +253,7 @@ public enum Pooling {
                 UnsafeMutableRawPointer(indices + o).storeBytes(of: bestIndex, as: SIMD4<Int32>.self)
             }
         } else {
-            max2x2Plane(x, y, indices, height, width, columns: 0..<outW)
+            max2x2Plane(x, y, indices, height, width)
         }
     }
 
