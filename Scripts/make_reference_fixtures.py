@@ -65,7 +65,8 @@ def write_case(name, module_name, args, module, inputs, train=False, grad_output
 
 
 def cases():
-    """(name, module name, args, constructor, make_inputs(dtype) -> dict, grad_output?)."""
+    """(name, module name, args, make_inputs(dtype) -> dict, random grad_output?, train?, [tensor constructor
+    arguments, [prepare(module)]])."""
     nn = torch.nn
     randn = lambda *s, dtype: torch.randn(*s, dtype=dtype)
     out = []
@@ -172,6 +173,7 @@ def cases():
 
 
 def construct(module_name, args, tensor_args):
+    args = {k: tuple(v) if isinstance(v, list) else v for k, v in args.items()}  # JSON lists are PyTorch's tuples
     return getattr(torch.nn, module_name)(**args, **tensor_args)
 
 
@@ -196,10 +198,14 @@ def main():
     for entry in cases():
         name, module_name, args, make_inputs, random_grad, train = entry[:6]
         tensor_args = entry[6] if len(entry) > 6 else {}
+        prepare = entry[7] if len(entry) > 7 else None  # sets parameters and buffers after construction
         for dtype, suffix in [(torch.float64, "f64"), (torch.float32, "f32")]:
             torch.manual_seed(sum(map(ord, name + suffix)) * 7919 % 2**31)  # stable across runs
             made_tensor_args = {k: f(dtype) for k, f in tensor_args.items()}
             module = construct(module_name, args, made_tensor_args).to(dtype)
+            if prepare is not None:
+                with torch.no_grad():
+                    prepare(module)
             inputs = make_inputs(dtype)
             grad_output = None
             if random_grad:

@@ -16,4 +16,7 @@ public enum DifferentiableOp: String, CaseIterable, Sendable {
     case reshape, permute, slice, pad, concat, indexSelect, indexAdd, gather, scatterAdd
     // Linear algebra
     case matmul
+    // Pooling and normalisation
+    case maxPool2d, avgPool2d, adaptiveAvgPool2d, avgPool2dBackward, upsampleNearest2d, planeGather, planeScatterAdd
+    case batchNorm
 }

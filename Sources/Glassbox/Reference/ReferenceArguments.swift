@@ -85,6 +85,13 @@ public struct ReferenceArguments {
         }
     }
 
+    /// The raw JSON of an argument whose type varies (PyTorch's int-or-tuple sizes), marked as
+    /// used: `nil` when absent, `.null` for `None`.
+    public mutating func raw(_ name: String) -> JSONValue? {
+        used.insert(name)
+        return values[name]
+    }
+
     /// Marks every argument as used (for `Identity`, which ignores its arguments as PyTorch does).
     public mutating func ignoreAll() { used.formUnion(values.keys) }
 

@@ -22,6 +22,10 @@ public struct ReferenceModel<Scalar: TensorScalar> {
     public var parameters: [(name: String, tensor: Tensor<Scalar>)]
     /// The required buffers by `state_dict` name (not differentiated).
     public var buffers: [(name: String, tensor: Tensor<Scalar>)]
+    /// Buffers that PyTorch stores as integers (BatchNorm's `num_batches_tracked`): the weights
+    /// file may hold them in an integer dtype (converted), and they are not written as
+    /// `state.<name>`.
+    public var integerBuffers: Set<String>
     /// `state_dict` entries that may be present or not, such as a loss's class `weight` or
     /// `pos_weight` (PyTorch registers them only when given); their shape is checked by
     /// ``forward``.
@@ -37,12 +41,13 @@ public struct ReferenceModel<Scalar: TensorScalar> {
     /// Creates a model from its parts.
     public init(
         parameters: [(name: String, tensor: Tensor<Scalar>)] = [],
-        buffers: [(name: String, tensor: Tensor<Scalar>)] = [],
+        buffers: [(name: String, tensor: Tensor<Scalar>)] = [], integerBuffers: Set<String> = [],
         optionalBuffers: [String] = [], inputNames: [String], indexInputs: Set<String> = [],
         forward: @escaping ([String: ReferenceValue<Scalar>], [String: Tensor<Scalar>]) throws -> Tensor<Scalar>
     ) {
         self.parameters = parameters
         self.buffers = buffers
+        self.integerBuffers = integerBuffers
         self.optionalBuffers = optionalBuffers
         self.inputNames = inputNames
         self.indexInputs = indexInputs
@@ -50,14 +55,17 @@ public struct ReferenceModel<Scalar: TensorScalar> {
     }
 
     /// A layer taking one floating-point `input`: its parameters and buffers come from the
-    /// module's ``Module/namedParameters()`` and ``Module/namedBuffers()``; training mode is set
-    /// to `train`. `check` validates the input shape before the forward pass.
+    /// module's ``Module/namedParameters()`` and ``Module/namedBuffers()`` (`integerBuffers`
+    /// names those PyTorch stores as integers); training mode is set to `train`. `check`
+    /// validates the input shape before the forward pass.
     public static func layer(
-        _ module: any Module<Scalar>, train: Bool, check: @escaping ([Int]) throws -> Void = { _ in }
+        _ module: any Module<Scalar>, train: Bool, integerBuffers: Set<String> = [],
+        check: @escaping ([Int]) throws -> Void = { _ in }
     ) -> ReferenceModel {
         module.train(train)
         return ReferenceModel(
-            parameters: module.namedParameters(), buffers: module.namedBuffers(), inputNames: ["input"]
+            parameters: module.namedParameters(), buffers: module.namedBuffers(), integerBuffers: integerBuffers,
+            inputNames: ["input"]
         ) { inputs, _ in
             guard case .floating(let input)? = inputs["input"] else { throw ReferenceError.missingInput("input") }
             try check(input.shape)

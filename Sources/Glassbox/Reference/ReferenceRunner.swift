@@ -46,7 +46,10 @@ public struct ReferenceCase: Equatable, Sendable {
 /// errors naming the entry), runs forward and backward in the dtype of the inputs (F32 or F64)
 /// and returns `output`, `grad.<input>` for each floating-point input and `grad.<param>` for
 /// each parameter. The gradient is that of `(output * grad_output).sum()`, with `grad_output`
-/// from the inputs file or all ones.
+/// from the inputs file or all ones. A training-mode case also returns `state.<buffer>` for each
+/// floating-point buffer after the forward pass (BatchNorm's running statistics); buffers that
+/// PyTorch keeps as integers (`num_batches_tracked`) may come in an integer dtype and are not
+/// returned.
 public enum ReferenceRunner {
     /// Runs the case files and writes the result atomically to `outputPath`.
     ///
@@ -92,6 +95,12 @@ public enum ReferenceRunner {
         if let missing = required.first(where: { byName[$0.name] == nil }) { throw ReferenceError.missingWeight(missing.name) }
         if let extra = weights.tensors.first(where: { !known.contains($0.name) }) { throw ReferenceError.unexpectedWeight(extra.name) }
         for entry in weights.tensors where entry.array.dtype != dtype {
+            let found = entry.array.dtype
+            if model.integerBuffers.contains(entry.name) {
+                if !found.isFloatingPoint && found != .bool { continue }
+                throw ReferenceError.invalidWeight(
+                    name: entry.name, problem: "has dtype \(found.safeTensorsName), expected an integer dtype (I64) or \(dtype.safeTensorsName)")
+            }
             throw ReferenceError.invalidWeight(
                 name: entry.name, problem: "has dtype \(entry.array.dtype.safeTensorsName), expected \(dtype.safeTensorsName) (the inputs' dtype)")
         }
@@ -150,6 +159,11 @@ public enum ReferenceRunner {
                 grads = targets.map { Tensor.zeros($0.tensor.shape) }
             }
             for (target, grad) in zip(targets, grads) { result.append(("grad." + target.name, grad.arrayData)) }
+        }
+        if referenceCase.train {
+            for (name, buffer) in model.buffers where !model.integerBuffers.contains(name) {
+                result.append(("state." + name, buffer.arrayData))
+            }
         }
         return SafeTensors(
             tensors: result, metadata: ["producer": "glassbox reference", "module": referenceCase.module])

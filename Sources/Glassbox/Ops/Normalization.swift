@@ -1,0 +1,164 @@
+import GlassboxKernels
+
+// Batch and group normalisation, like `torch.nn.functional.batch_norm` and `group_norm`, with
+// forward and backward side by side. The derivation is in Docs/Normalization.md.
+//
+// The primitive `batchNorm` normalises a tensor viewed as [outer, C, inner] per channel with the
+// statistics of that channel's outer·inner elements, optionally followed by a per-channel
+// affine map. One fused kernel computes the statistics and the output; the backward is a fused
+// kernel too when only first derivatives are wanted, and the same closed form written with
+// differentiable tensor operations when the backward is itself recorded
+// (`backward(createGraph: true)`), so second derivatives flow through the statistics.
+
+extension Tensor {
+    /// Per-channel normalisation of `self` viewed as `[outer, channels, inner]` with batch
+    /// statistics: `y = (x − μ_c)/√(σ²_c + ε)·weight[c] + bias[c]`, with `μ_c` and the biased
+    /// `σ²_c` over the channel's `outer · inner` elements. Returns the output (shaped like
+    /// `self`) and the statistics (`[channels]` each, not part of the graph).
+    func batchNormalized(
+        outer: Int, channels: Int, inner: Int, weight: Tensor?, bias: Tensor?, eps: Double
+    ) -> (output: Tensor, mean: Tensor, variance: Tensor) {
+        let x = self
+        let output = Tensor.empty(shape)
+        let mean = Tensor.empty([channels]), variance = Tensor.empty([channels])
+        Normalization.forward(
+            storage.pointer, output.storage.pointer, mean: mean.storage.pointer, variance: variance.storage.pointer,
+            weight: weight?.storage.pointer, bias: bias?.storage.pointer, outer: outer, channels: channels,
+            inner: inner, epsilon: Scalar(eps))
+        let inputs = [x] + [weight, bias].compactMap { $0 }
+        output.recorded(.batchNorm, inputs) { g, _ in
+            let grads: (x: Tensor, weight: Tensor, bias: Tensor)
+            if isGradEnabled {
+                grads = Tensor.batchNormBackwardGraph(
+                    g, x, weight: weight, outer: outer, channels: channels, inner: inner, eps: Scalar(eps))
+            } else {
+                let dx = Tensor.empty(x.shape), dw = Tensor.empty([channels]), db = Tensor.empty([channels])
+                Normalization.backward(
+                    g.storage.pointer, x.storage.pointer, mean: mean.storage.pointer, variance: variance.storage.pointer,
+                    weight: weight?.storage.pointer, gradInput: dx.storage.pointer, gradWeight: dw.storage.pointer,
+                    gradBias: db.storage.pointer, outer: outer, channels: channels, inner: inner, epsilon: Scalar(eps))
+                grads = (dx, dw, db)
+            }
+            return [grads.x] + (weight == nil ? [] : [grads.weight]) + (bias == nil ? [] : [grads.bias])
+        }
+        return (output, mean, variance)
+    }
+
+    /// The backward of ``batchNormalized(outer:channels:inner:weight:bias:eps:)`` written with
+    /// differentiable operations (the statistics recomputed from `x`):
+    /// `∂x = w·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂))` with `g` scaled by `w` first,
+    /// `∂w = Σ g·x̂`, `∂b = Σ g`, all sums and means per channel.
+    static func batchNormBackwardGraph(
+        _ g: Tensor, _ x: Tensor, weight: Tensor?, outer: Int, channels: Int, inner: Int, eps: Scalar
+    ) -> (x: Tensor, weight: Tensor, bias: Tensor) {
+        let view = [outer, channels, inner]
+        let count = Scalar(outer * inner)
+        func channelSum(_ t: Tensor) -> Tensor { t.sum(dim: 0, keepDim: true).sum(dim: 2, keepDim: true) }
+        let x3 = x.reshaped(view), g3 = g.reshaped(view)
+        let centered = x3 - channelSum(x3) / count
+        let invStd = (channelSum(centered * centered) / count + eps).pow(-0.5)
+        let normalized = centered * invStd
+        let scaled = weight.map { g3 * $0.reshaped([1, channels, 1]) } ?? g3
+        let dx = invStd * (scaled - channelSum(scaled) / count - normalized * (channelSum(scaled * normalized) / count))
+        return (dx.reshaped(x.shape), channelSum(g3 * normalized).reshaped([channels]), channelSum(g3).reshaped([channels]))
+    }
+}
+
+/// Checks a per-channel tensor (`weight`, `bias`, running statistics) of `op`.
+private func checkChannelTensor<Scalar>(_ t: Tensor<Scalar>?, _ name: String, channels: Int, op: String, input: [Int]) {
+    guard let t else { return }
+    precondition(t.shape == [channels], "\(op): \(name) has shape \(t.shape), expected [\(channels)] for input of shape \(input)")
+}
+
+/// Batch normalisation of `[N, C, *]` (`[N, C]`, `[N, C, L]`, `[N, C, H, W]`, …), like
+/// `torch.nn.functional.batch_norm`.
+///
+/// - Training (`training: true`): each channel is normalised with the mean and the biased
+///   variance of its `N·∏*` elements, `y = (x − μ)/√(σ² + ε)·weight + bias`; the running
+///   statistics, when given, are updated in place outside the graph:
+///   `running = (1 − momentum)·running + momentum·batch`, with the *unbiased* variance
+///   `σ²·M/(M − 1)` (`M` elements per channel) for `runningVar`.
+/// - Evaluation (`training: false`): `y = (x − runningMean)/√(runningVar + ε)·weight + bias`
+///   (both running statistics are required).
+///
+/// Backward (training): `∂x = weight·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂))`, `∂weight = Σ g·x̂`,
+/// `∂bias = Σ g`, per channel; derivatives of any order exist.
+///
+/// - Parameters:
+///   - runningMean, runningVar: `[C]` buffers, or `nil` (training only: no update).
+///   - weight, bias: `[C]` affine parameters, or `nil` for none.
+///   - momentum: the weight of the batch statistics in the running update.
+///   - eps: added to the variance.
+public func batchNorm<Scalar>(
+    _ input: Tensor<Scalar>, runningMean: Tensor<Scalar>?, runningVar: Tensor<Scalar>?, weight: Tensor<Scalar>? = nil,
+    bias: Tensor<Scalar>? = nil, training: Bool = false, momentum: Double = 0.1, eps: Double = 1e-5
+) -> Tensor<Scalar> {
+    precondition(input.rank >= 2, "batchNorm: expected an input of shape [N, C, *], got \(input.shape)")
+    let channels = input.shape[1]
+    for (t, name) in [(runningMean, "runningMean"), (runningVar, "runningVar"), (weight, "weight"), (bias, "bias")] {
+        checkChannelTensor(t, name, channels: channels, op: "batchNorm", input: input.shape)
+    }
+    let outer = input.shape[0], inner = input.shape.dropFirst(2).reduce(1, *)
+    let statisticShape = [1, channels] + [Int](repeating: 1, count: input.rank - 2)
+    guard training else {
+        guard let runningMean, let runningVar else {
+            preconditionFailure("batchNorm: evaluation mode (training: false) needs runningMean and runningVar")
+        }
+        var scale = (runningVar + Scalar(eps)).pow(-0.5)
+        if let weight { scale = scale * weight }
+        var shift = -runningMean * scale
+        if let bias { shift = shift + bias }
+        return input * scale.reshaped(statisticShape) + shift.reshaped(statisticShape)
+    }
+    let count = outer * inner
+    precondition(count > 1, "batchNorm: expected more than 1 value per channel when training, got input of shape \(input.shape)")
+    let (output, mean, variance) = input.batchNormalized(
+        outer: outer, channels: channels, inner: inner, weight: weight, bias: bias, eps: eps)
+    if let runningMean { updateRunningStatistic(runningMean, with: mean, correction: 1, momentum: momentum) }
+    if let runningVar {
+        updateRunningStatistic(runningVar, with: variance, correction: Double(count) / Double(count - 1), momentum: momentum)
+    }
+    return output
+}
+
+/// `running = (1 − momentum)·running + momentum·correction·batch`, in place, in `Double`.
+private func updateRunningStatistic<Scalar>(_ running: Tensor<Scalar>, with batch: Tensor<Scalar>, correction: Double, momentum: Double) {
+    let values = batch.scalars
+    running.withUnsafeMutableBufferPointer { r in
+        for c in r.indices {
+            r[c] = Scalar((1 - momentum) * Double(r[c]) + momentum * correction * Double(values[c]))
+        }
+    }
+}
+
+/// Group normalisation of `[N, C, *]`, like `torch.nn.functional.group_norm`: the channels of
+/// each sample are split into `numGroups` groups of `C/numGroups`, each group normalised with
+/// the mean and biased variance of its elements, then `y·weight[c] + bias[c]` per channel.
+///
+/// Backward: per group as in ``batchNorm(_:runningMean:runningVar:weight:bias:training:momentum:eps:)``
+/// (the normalisation is the same primitive over the view `[1, N·numGroups, C/numGroups·∏*]`),
+/// then the affine map's derivatives.
+///
+/// - Parameters:
+///   - numGroups: a divisor of `C`.
+///   - weight, bias: `[C]` affine parameters, or `nil` for none.
+///   - eps: added to the variance.
+public func groupNorm<Scalar>(
+    _ input: Tensor<Scalar>, numGroups: Int, weight: Tensor<Scalar>? = nil, bias: Tensor<Scalar>? = nil, eps: Double = 1e-5
+) -> Tensor<Scalar> {
+    precondition(input.rank >= 2, "groupNorm: expected an input of shape [N, C, *], got \(input.shape)")
+    let channels = input.shape[1]
+    precondition(
+        numGroups > 0 && channels % numGroups == 0,
+        "groupNorm: \(channels) channels of input \(input.shape) cannot be split into \(numGroups) groups")
+    checkChannelTensor(weight, "weight", channels: channels, op: "groupNorm", input: input.shape)
+    checkChannelTensor(bias, "bias", channels: channels, op: "groupNorm", input: input.shape)
+    let groups = input.shape[0] * numGroups
+    var output = input.batchNormalized(
+        outer: 1, channels: groups, inner: input.count / Swift.max(groups, 1), weight: nil, bias: nil, eps: eps
+    ).output
+    let parameterShape = [1, channels] + [Int](repeating: 1, count: input.rank - 2)
+    if let weight { output = output * weight.reshaped(parameterShape) }
+    if let bias { output = output + bias.reshaped(parameterShape) }
+    return output
+}
