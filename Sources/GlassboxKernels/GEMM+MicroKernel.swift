@@ -16,11 +16,10 @@ import Musl
 
 extension GEMMProblem {
     /// The jc → pc → ic → jr → ir loops over the part `rows × cols` of C.
-    func blocked<V: SIMD>(
+    func blocked<V: SIMD, A: GEMMPackingA, B: GEMMPackingB>(
         _: V.Type, rows: Range<Int>, cols: Range<Int>, _ alpha: V.Scalar,
-        _ a: UnsafePointer<V.Scalar>, _ b: UnsafePointer<V.Scalar>, _ beta: V.Scalar,
-        _ c: UnsafeMutablePointer<V.Scalar>
-    ) where V.Scalar: KernelScalar {
+        _ a: A, _ b: B, _ beta: V.Scalar, _ c: UnsafeMutablePointer<V.Scalar>
+    ) where V.Scalar: KernelScalar, A.Scalar == V.Scalar, B.Scalar == V.Scalar {
         typealias S = V.Scalar
         let mr = GEMMBlocking.mr, nr = 2 * V.scalarCount
         let kcBlock = GEMMBlocking.kc
@@ -46,11 +45,11 @@ extension GEMMProblem {
             while pc < k {
                 let kc = Swift.min(kcBlock, k - pc)
                 let first = pc == 0
-                packB(b, depth: pc..<(pc + kc), cols: jc..<ncEnd, nr: nr, into: packedB)
+                b.packB(depth: pc..<(pc + kc), cols: jc..<ncEnd, nr: nr, into: packedB)
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
                     let mcEnd = Swift.min(ic + GEMMBlocking.mc, rows.upperBound)
-                    packA(a, rows: ic..<mcEnd, depth: pc..<(pc + kc), into: packedA)
+                    a.packA(rows: ic..<mcEnd, depth: pc..<(pc + kc), into: packedA)
                     var jr = jc
                     var bPanel = packedB
                     while jr < ncEnd {

@@ -5,13 +5,47 @@
 //   packed B: for each micro-panel of NR cols, for p in 0..<kc: NR values op(B)[p0 + p, j0 + c]
 //
 // All four transpose combinations are handled here, so the micro-kernel sees one layout.
+// Other sources of operands (a convolution's im2col view, Convolution+Packing.swift) conform to
+// the same two protocols and run through the same blocked loops and micro-kernel.
 
-extension GEMMProblem {
-    /// Packs rows `rows` × depth `depth` of op(A) into `dst` (MR-row micro-panels).
+/// A source of op(A) for the GEMM loops: packs blocks of it into MR-row micro-panels.
+protocol GEMMPackingA: Sendable {
+    associatedtype Scalar: KernelScalar
+    /// Packs rows `rows` × depth `depth` of op(A) into `dst` (MR-row micro-panels, the last one
+    /// zero-padded).
+    func packA(rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<Scalar>)
+}
+
+/// A source of op(B) for the GEMM loops: packs blocks of it into NR-column micro-panels.
+protocol GEMMPackingB: Sendable {
+    associatedtype Scalar: KernelScalar
+    /// Packs depth `depth` × columns `cols` of op(B) into `dst` (NR-column micro-panels, the
+    /// last one zero-padded).
+    func packB(depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<Scalar>)
+}
+
+/// A row-major matrix in memory with row stride `ld`, used as stored or transposed: the
+/// operands of ``gemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
+struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked Sendable {
+    let base: UnsafePointer<Scalar>
+    let ld: Int
+    let transposed: Bool
+
+    init(_ base: UnsafePointer<Scalar>, ld: Int, transposed: Bool) {
+        self.base = base
+        self.ld = ld
+        self.transposed = transposed
+    }
+
+    /// The same matrix viewed as `U` (for routing a generic call to its specialisation, where
+    /// `U` is `Scalar`).
+    func rebound<U: KernelScalar>(to _: U.Type) -> GEMMMatrix<U> {
+        GEMMMatrix<U>(rebind(base, U.self), ld: ld, transposed: transposed)
+    }
+
     @inline(__always)
-    func packA<S: KernelScalar>(
-        _ a: UnsafePointer<S>, rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<S>
-    ) {
+    func packA(rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<Scalar>) {
+        let a = base, lda = ld, transA = transposed
         let mr = GEMMBlocking.mr
         let kc = depth.count
         var out = dst
@@ -48,11 +82,9 @@ extension GEMMProblem {
         }
     }
 
-    /// Packs depth `depth` × columns `cols` of op(B) into `dst` (NR-column micro-panels).
     @inline(__always)
-    func packB<S: KernelScalar>(
-        _ b: UnsafePointer<S>, depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<S>
-    ) {
+    func packB(depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<Scalar>) {
+        let b = base, ldb = ld, transB = transposed
         let kc = depth.count
         var out = dst
         var j0 = cols.lowerBound
