@@ -11,9 +11,11 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
     /// Rows and columns of the image as read (`Hp`, `Wp`).
     let readHeight: Int, readWidth: Int
     /// `c·Hp·Wp + ki·dh·Wp + kj·dw` for each tap of one group (K entries).
-    let tapOffsets: [Int]
+    let taps: ConvolutionOffsets
     /// `oh·sh·Wp + ow·sw` for each output pixel (P entries).
-    let pixelOffsets: [Int]
+    let pixels: ConvolutionOffsets
+    /// How far past the start of an image the GEMM may read (vector loads included).
+    let readExtent: Int
 
     /// Column blocks of the backward-data pass hold at most this many elements (K × |J|).
     static var columnBlockBudget: Int { 1 << 16 }
@@ -30,36 +32,41 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             g.paddingTop > 0 || g.paddingLeft > 0 || neededHeight > g.inputHeight || neededWidth > g.inputWidth
         readHeight = bordered ? Swift.max(g.paddingTop + g.inputHeight, neededHeight) : g.inputHeight
         readWidth = bordered ? Swift.max(g.paddingLeft + g.inputWidth, neededWidth) : g.inputWidth
-        var taps: [Int] = []
-        taps.reserveCapacity(g.taps)
+        var tapValues: [Int] = []
+        tapValues.reserveCapacity(g.taps)
         for c in 0..<g.inputChannelsPerGroup {
             for ki in 0..<g.kernelHeight {
                 for kj in 0..<g.kernelWidth {
-                    taps.append(c * readHeight * readWidth + ki * g.dilationHeight * readWidth + kj * g.dilationWidth)
+                    tapValues.append(c * readHeight * readWidth + ki * g.dilationHeight * readWidth + kj * g.dilationWidth)
                 }
             }
         }
-        var pixels: [Int] = []
-        pixels.reserveCapacity(g.outputHeight * g.outputWidth)
+        var pixelValues: [Int] = []
+        pixelValues.reserveCapacity(g.outputHeight * g.outputWidth)
         for oh in 0..<g.outputHeight {
             for ow in 0..<g.outputWidth {
-                pixels.append(oh * g.strideHeight * readWidth + ow * g.strideWidth)
+                pixelValues.append(oh * g.strideHeight * readWidth + ow * g.strideWidth)
             }
         }
-        tapOffsets = taps
-        pixelOffsets = pixels
+        let nr = 2 * V.scalarCount
+        let size = MemoryLayout<S>.stride
+        taps = ConvolutionOffsets(tapValues, nr: nr, lanes: V.scalarCount, scalarSize: size)
+        pixels = ConvolutionOffsets(pixelValues, nr: nr, lanes: V.scalarCount, scalarSize: size)
+        readExtent =
+            (g.groups - 1) * g.inputChannelsPerGroup * readHeight * readWidth + taps.maximum + pixels.maximum + V.scalarCount
     }
 
-    var pixels: Int { geometry.outputHeight * geometry.outputWidth }
+    var pixelCount: Int { geometry.outputHeight * geometry.outputWidth }
     var imageCount: Int { geometry.inputChannels * geometry.inputHeight * geometry.inputWidth }
-    var readCount: Int { geometry.inputChannels * readHeight * readWidth }
     var readChannelCount: Int { readHeight * readWidth }
+    /// The size of a buffer that holds one image as read, with room for the vector loads.
+    var readBufferCount: Int { Swift.max(geometry.inputChannels * readChannelCount, readExtent) }
 
     // MARK: Passes
 
     func forward(_ x: UnsafePointer<S>, _ w: UnsafePointer<S>, _ bias: UnsafePointer<S>?, _ y: UnsafeMutablePointer<S>) {
         let g = geometry
-        let og = g.outputChannelsPerGroup, k = g.taps, p = pixels
+        let og = g.outputChannelsPerGroup, k = g.taps, p = pixelCount
         if g.outputCount == 0 { return }
         if k == 0 {
             for n in 0..<g.batch {
@@ -69,24 +76,30 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             }
             return
         }
-        withOffsets { taps, pixelOffsets in
-            overImages { images, threads in
-                let border = bordered ? Self.allocate(readCount, zeroed: true) : nil
-                defer { border?.deallocate() }
-                for n in images {
-                    let image = read(x + n * imageCount, through: border)
-                    for group in 0..<g.groups {
-                        let out = y + (n * g.outputChannels + group * og) * p
-                        if let bias {
-                            for o in 0..<og { (out + o * p).update(repeating: bias[group * og + o], count: p) }
-                        }
-                        GEMMProblem(m: og, n: p, k: k, ldc: p).run(
-                            V.self, 1, GEMMMatrix(w + group * og * k, ld: k, transposed: false),
-                            ConvolutionMatrix(
-                                base: image + group * g.inputChannelsPerGroup * readChannelCount, rowOffsets: taps,
-                                columnOffsets: pixelOffsets),
-                            bias == nil ? 0 : 1, out, threads)
+        // The weights, packed once for all images.
+        let packedCount = GEMMPackedMatrix<S>.count(rows: og, depth: k)
+        let packed = Self.allocate(g.groups * packedCount, zeroed: false)
+        defer { packed.deallocate() }
+        for group in 0..<g.groups {
+            _ = GEMMMatrix(w + group * og * k, ld: k, transposed: false).packA(
+                rows: 0..<og, depth: 0..<k, into: packed + group * packedCount)
+        }
+        overImages { images, threads in
+            var scratch: UnsafeMutablePointer<S>? = nil
+            defer { scratch?.deallocate() }
+            for n in images {
+                let image = read(x, image: n, scratch: &scratch)
+                for group in 0..<g.groups {
+                    let out = y + (n * g.outputChannels + group * og) * p
+                    if let bias {
+                        for o in 0..<og { (out + o * p).update(repeating: bias[group * og + o], count: p) }
                     }
+                    GEMMProblem(m: og, n: p, k: k, ldc: p).run(
+                        V.self, 1, GEMMPackedMatrix(packed: packed + group * packedCount, depth: k),
+                        ConvolutionMatrix<V>(
+                            base: image + group * g.inputChannelsPerGroup * readChannelCount, rowTable: taps,
+                            columnTable: pixels),
+                        bias == nil ? 0 : 1, out, threads)
                 }
             }
         }
@@ -96,7 +109,7 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         _ dy: UnsafePointer<S>, _ w: UnsafePointer<S>, _ bias: UnsafePointer<S>?, _ dx: UnsafeMutablePointer<S>
     ) {
         let g = geometry
-        let og = g.outputChannelsPerGroup, k = g.taps, p = pixels
+        let og = g.outputChannelsPerGroup, k = g.taps, p = pixelCount
         let hw = g.inputHeight * g.inputWidth
         if g.inputCount == 0 { return }
         if p == 0 || og == 0 {
@@ -107,55 +120,89 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             }
             return
         }
+        // With unit strides the columns are the pixels on a grid of row pitch Wp (dy copied
+        // there, zeros between rows), so that each tap's columns scatter into one contiguous run
+        // of the image; otherwise they are the P pixels, scattered through the pixel offsets.
+        let contiguous = g.strideHeight == 1 && g.strideWidth == 1
+        let columnCount = contiguous ? (g.outputHeight - 1) * readWidth + g.outputWidth : p
+        let repitch = contiguous && columnCount != p
         let nr = 2 * V.scalarCount
-        let block = Swift.min(p, Swift.max(nr, Self.columnBlockBudget / k / nr * nr))
-        withOffsets { taps, pixelOffsets in
-            overImages { images, threads in
-                let border = bordered ? Self.allocate(readCount, zeroed: false) : nil
-                let columns = Self.allocate(k * block, zeroed: false)
-                defer {
-                    border?.deallocate()
-                    columns.deallocate()
-                }
-                for n in images {
-                    let target = border ?? dx + n * imageCount
-                    target.update(repeating: 0, count: bordered ? readCount : imageCount)
-                    for group in 0..<g.groups {
-                        let weights = GEMMMatrix(w + group * og * k, ld: k, transposed: true)
-                        let groupTarget = target + group * g.inputChannelsPerGroup * readChannelCount
-                        var j0 = 0
-                        while j0 < p {
-                            let width = Swift.min(block, p - j0)
-                            GEMMProblem(m: k, n: width, k: og, ldc: width).run(
-                                V.self, 1, weights,
-                                GEMMMatrix(dy + (n * g.outputChannels + group * og) * p + j0, ld: p, transposed: false),
-                                0, columns, threads)
-                            ConvolutionMatrix.scatterAdd(
-                                columns, rows: k, columns: width, ld: width, into: groupTarget, rowOffsets: taps,
-                                columnOffsets: pixelOffsets + j0)
-                            j0 += width
+        let block = Swift.min(columnCount, Swift.max(nr, Self.columnBlockBudget / k / nr * nr))
+        // The transposed weights, packed once for all images.
+        let packedCount = GEMMPackedMatrix<S>.count(rows: k, depth: og)
+        let packed = Self.allocate(g.groups * packedCount, zeroed: false)
+        defer { packed.deallocate() }
+        for group in 0..<g.groups {
+            _ = GEMMMatrix(w + group * og * k, ld: k, transposed: true).packA(
+                rows: 0..<k, depth: 0..<og, into: packed + group * packedCount)
+        }
+        overImages { images, threads in
+            let border = bordered ? Self.allocate(g.inputChannels * readChannelCount, zeroed: false) : nil
+            let columns = Self.allocate(k * block, zeroed: false)
+            let pitched = repitch ? Self.allocate(g.outputChannels * columnCount, zeroed: true) : nil
+            defer {
+                border?.deallocate()
+                columns.deallocate()
+                pitched?.deallocate()
+            }
+            for n in images {
+                let target = border ?? dx + n * imageCount
+                target.update(repeating: 0, count: bordered ? g.inputChannels * readChannelCount : imageCount)
+                var source = dy + n * g.outputChannels * p
+                if let pitched {
+                    for o in 0..<g.outputChannels {
+                        for oh in 0..<g.outputHeight {
+                            Self.copy(
+                                source + o * p + oh * g.outputWidth, to: pitched + o * columnCount + oh * readWidth,
+                                count: g.outputWidth)
                         }
                     }
-                    let out = dx + n * imageCount
-                    if let border {
-                        for c in 0..<g.inputChannels {
-                            let b = bias?[c] ?? 0
-                            for ih in 0..<g.inputHeight {
-                                let src = border + c * readChannelCount + (ih + g.paddingTop) * readWidth + g.paddingLeft
-                                let dst = out + (c * g.inputHeight + ih) * g.inputWidth
-                                if bias != nil {
-                                    for iw in 0..<g.inputWidth { dst[iw] = src[iw] + b }
-                                } else {
-                                    dst.update(from: src, count: g.inputWidth)
-                                }
+                    source = UnsafePointer(pitched)
+                }
+                for group in 0..<g.groups {
+                    let weights = GEMMPackedMatrix(packed: packed + group * packedCount, depth: og)
+                    let groupTarget = target + group * g.inputChannelsPerGroup * readChannelCount
+                    var j0 = 0
+                    while j0 < columnCount {
+                        let width = Swift.min(block, columnCount - j0)
+                        GEMMProblem(m: k, n: width, k: og, ldc: width).run(
+                            V.self, 1, weights,
+                            GEMMMatrix(source + group * og * columnCount + j0, ld: columnCount, transposed: false),
+                            0, columns, threads)
+                        // col2im: the adjoint of reading the im2col view.
+                        for q in 0..<k {
+                            let src = columns + q * width
+                            let dst = groupTarget + taps.offsets[q]
+                            if contiguous {
+                                let run = dst + j0
+                                for j in 0..<width { run[j] += src[j] }
+                            } else {
+                                let offsets = pixels.offsets + j0
+                                for j in 0..<width { dst[offsets[j]] += src[j] }
                             }
                         }
-                    } else if let bias {
-                        for c in 0..<g.inputChannels {
-                            let dst = out + c * hw
-                            let b = bias[c]
-                            for i in 0..<hw { dst[i] += b }
+                        j0 += width
+                    }
+                }
+                let out = dx + n * imageCount
+                if let border {
+                    for c in 0..<g.inputChannels {
+                        let b = bias?[c] ?? 0
+                        for ih in 0..<g.inputHeight {
+                            let src = border + c * readChannelCount + (ih + g.paddingTop) * readWidth + g.paddingLeft
+                            let dst = out + (c * g.inputHeight + ih) * g.inputWidth
+                            if bias != nil {
+                                for iw in 0..<g.inputWidth { dst[iw] = src[iw] + b }
+                            } else {
+                                Self.copy(src, to: dst, count: g.inputWidth)
+                            }
                         }
+                    }
+                } else if let bias {
+                    for c in 0..<g.inputChannels {
+                        let dst = out + c * hw
+                        let b = bias[c]
+                        for i in 0..<hw { dst[i] += b }
                     }
                 }
             }
@@ -164,60 +211,55 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
 
     func backwardWeight(_ x: UnsafePointer<S>, _ dy: UnsafePointer<S>, _ dw: UnsafeMutablePointer<S>) {
         let g = geometry
-        let og = g.outputChannelsPerGroup, k = g.taps, p = pixels
+        let og = g.outputChannelsPerGroup, k = g.taps, p = pixelCount
         let count = g.weightCount
         if count == 0 { return }
         if g.batch == 0 || p == 0 {
             dw.update(repeating: 0, count: count)
             return
         }
-        // Fixed chunks of images (by shape only); chunk 0 accumulates in dw, the others in
-        // partial buffers added to it in chunk order.
+        // The GEMM forms dw[g]ᵀ = col·dyᵀ (K × Og): col as op(A), interleaved run by run
+        // straight from the image, costs less to pack than colᵀ as op(B) piece by piece.
+        // Images go in fixed chunks (by shape only), each summed in its own buffer; the chunks
+        // are then added in chunk order and the sum transposed into dw.
         let chunks = Swift.min(g.batch, Self.maximumChunks, Swift.max(1, Self.partialBudget / count))
-        let partials = chunks > 1 ? Self.allocate((chunks - 1) * count, zeroed: false) : nil
-        defer { partials?.deallocate() }
+        let partials = Self.allocate(chunks * count, zeroed: false)
+        defer { partials.deallocate() }
         let inner = Swift.max(1, Threading.threadCount / chunks)
-        let dws = SendablePointer(dw)
-        withOffsets { taps, pixelOffsets in
-            Threading.parallelChunks(chunks) { range in
-                let border = bordered ? Self.allocate(readCount, zeroed: true) : nil
-                defer { border?.deallocate() }
-                for chunk in range {
-                    let target = chunk == 0 ? dws.base : partials! + (chunk - 1) * count
-                    let first = chunk * g.batch / chunks
-                    for n in first..<((chunk + 1) * g.batch / chunks) {
-                        let image = read(x + n * imageCount, through: border)
-                        for group in 0..<g.groups {
-                            GEMMProblem(m: og, n: k, k: p, ldc: k).run(
-                                V.self, 1,
-                                GEMMMatrix(dy + (n * g.outputChannels + group * og) * p, ld: p, transposed: false),
-                                ConvolutionMatrix(
-                                    base: image + group * g.inputChannelsPerGroup * readChannelCount,
-                                    rowOffsets: pixelOffsets, columnOffsets: taps),
-                                n == first ? 0 : 1, target + group * og * k, inner)
-                        }
+        Threading.parallelChunks(chunks) { range in
+            var scratch: UnsafeMutablePointer<S>? = nil
+            defer { scratch?.deallocate() }
+            for chunk in range {
+                let first = chunk * g.batch / chunks
+                for n in first..<((chunk + 1) * g.batch / chunks) {
+                    let image = read(x, image: n, scratch: &scratch)
+                    for group in 0..<g.groups {
+                        GEMMProblem(m: k, n: og, k: p, ldc: og).run(
+                            V.self, 1,
+                            ConvolutionMatrix<V>(
+                                base: image + group * g.inputChannelsPerGroup * readChannelCount, rowTable: taps,
+                                columnTable: pixels),
+                            GEMMMatrix(dy + (n * g.outputChannels + group * og) * p, ld: p, transposed: true),
+                            n == first ? 0 : 1, partials + chunk * count + group * k * og, inner)
                     }
                 }
             }
         }
-        if let partials {
-            Threading.parallelChunks(count, granularity: 64, minimumChunk: 1 << 14) { range in
-                for chunk in 1..<chunks {
-                    let src = partials + (chunk - 1) * count
-                    for i in range { dws.base[i] += src[i] }
-                }
+        Threading.parallelChunks(count, granularity: 64, minimumChunk: 1 << 14) { range in
+            for chunk in 1..<chunks {
+                let src = partials + chunk * count
+                for i in range { partials[i] += src[i] }
+            }
+        }
+        for group in 0..<g.groups {
+            let src = partials + group * k * og, dst = dw + group * og * k
+            for q in 0..<k {
+                for o in 0..<og { dst[o * k + q] = src[q * og + o] }
             }
         }
     }
 
     // MARK: Helpers
-
-    /// Calls `body` with the tap and pixel offset tables.
-    private func withOffsets(_ body: (UnsafePointer<Int>, UnsafePointer<Int>) -> Void) {
-        tapOffsets.withUnsafeBufferPointer { taps in
-            pixelOffsets.withUnsafeBufferPointer { pixels in body(taps.baseAddress!, pixels.baseAddress!) }
-        }
-    }
 
     /// Runs `body(images, gemmThreads)`: ranges of whole images on each thread with
     /// single-threaded GEMMs when there are enough images, else all images with GEMMs that use
@@ -231,18 +273,50 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         }
     }
 
-    /// The image as the GEMM reads it: `image` itself, or its copy into the interior of
-    /// `border` (whose border is zero).
-    private func read(_ image: UnsafePointer<S>, through border: UnsafeMutablePointer<S>?) -> UnsafePointer<S> {
-        guard let border else { return image }
+    /// Image `n` of `x` as the GEMM reads it: in place when the window stays inside the image
+    /// and the vector loads stay inside `x`, else copied into `scratch` (allocated on first use,
+    /// its border and slack zero).
+    private func read(_ x: UnsafePointer<S>, image n: Int, scratch: inout UnsafeMutablePointer<S>?) -> UnsafePointer<S> {
         let g = geometry
-        for c in 0..<g.inputChannels {
-            for ih in 0..<g.inputHeight {
-                (border + c * readChannelCount + (ih + g.paddingTop) * readWidth + g.paddingLeft).update(
-                    from: image + (c * g.inputHeight + ih) * g.inputWidth, count: g.inputWidth)
+        let start = n * imageCount
+        if !bordered && start + readExtent <= g.inputCount { return x + start }
+        if scratch == nil { scratch = Self.allocate(readBufferCount, zeroed: true) }
+        let buffer = scratch!
+        if bordered {
+            for c in 0..<g.inputChannels {
+                for ih in 0..<g.inputHeight {
+                    Self.copy(
+                        x + start + (c * g.inputHeight + ih) * g.inputWidth,
+                        to: buffer + c * readChannelCount + (ih + g.paddingTop) * readWidth + g.paddingLeft,
+                        count: g.inputWidth)
+                }
             }
+        } else {
+            buffer.update(from: x + start, count: imageCount)
         }
-        return UnsafePointer(border)
+        return UnsafePointer(buffer)
+    }
+
+    /// Copies `count` scalars with vector moves: rows of an image are short, and a memmove
+    /// call per row costs more than the copy.
+    @inline(__always)
+    static func copy(_ src: UnsafePointer<S>, to dst: UnsafeMutablePointer<S>, count: Int) {
+        let lanes = V.scalarCount, size = MemoryLayout<S>.stride
+        if count < lanes {
+            for i in 0..<count { dst[i] = src[i] }
+            return
+        }
+        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+        var t = 0
+        while t + lanes <= count {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: t * size, as: V.self), toByteOffset: t * size, as: V.self)
+            t += lanes
+        }
+        if t < count {
+            // The last vector overlaps the one before it.
+            let u = (count - lanes) * size
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: u, as: V.self), toByteOffset: u, as: V.self)
+        }
     }
 
     /// A 64-byte-aligned buffer of `count` scalars.

@@ -12,8 +12,10 @@
 protocol GEMMPackingA: Sendable {
     associatedtype Scalar: KernelScalar
     /// Packs rows `rows` × depth `depth` of op(A) into `dst` (MR-row micro-panels, the last one
-    /// zero-padded).
+    /// zero-padded), or finds them already packed elsewhere. Returns where the first micro-panel
+    /// starts and the distance from one micro-panel to the next.
     func packA(rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
 }
 
 /// A source of op(B) for the GEMM loops: packs blocks of it into NR-column micro-panels.
@@ -44,7 +46,9 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
     }
 
     @inline(__always)
-    func packA(rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<Scalar>) {
+    func packA(rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
+    {
         let a = base, lda = ld, transA = transposed
         let mr = GEMMBlocking.mr
         let kc = depth.count
@@ -80,6 +84,7 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
             out += mr * kc
             i0 += mr
         }
+        return (UnsafePointer(dst), mr * kc)
     }
 
     @inline(__always)
@@ -90,7 +95,20 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
         var j0 = cols.lowerBound
         while j0 < cols.upperBound {
             let w = Swift.min(nr, cols.upperBound - j0)
-            if !transB {
+            if !transB && w == nr && nr % 8 == 0 {
+                // A full panel: each k step's nr values are contiguous, copied as vectors (a
+                // memmove call per row would cost more than the copy).
+                let stride = MemoryLayout<Scalar>.stride
+                for p in 0..<kc {
+                    let src = UnsafeRawPointer(b + (depth.lowerBound + p) * ldb + j0)
+                    let d = UnsafeMutableRawPointer(out + p * nr)
+                    for t in Swift.stride(from: 0, to: nr, by: 8) {
+                        d.storeBytes(
+                            of: src.loadUnaligned(fromByteOffset: t * stride, as: SIMD8<Scalar>.self),
+                            toByteOffset: t * stride, as: SIMD8<Scalar>.self)
+                    }
+                }
+            } else if !transB {
                 // B[p, j] = b[p·ldb + j]: each k step's w values are contiguous.
                 for p in 0..<kc {
                     let src = b + (depth.lowerBound + p) * ldb + j0
@@ -109,5 +127,28 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
             out += nr * kc
             j0 += nr
         }
+    }
+}
+
+/// op(A) packed once in full — every MR-row micro-panel over the whole depth, as
+/// ``GEMMMatrix/packA(rows:depth:into:)`` lays out `rows: 0..<m, depth: 0..<k` — for a matrix
+/// multiplied by many B (a convolution's weights, once per image): the GEMM loops then read
+/// its micro-panels where they are.
+struct GEMMPackedMatrix<Scalar: KernelScalar>: GEMMPackingA, @unchecked Sendable {
+    let packed: UnsafePointer<Scalar>
+    /// The full depth k.
+    let depth: Int
+
+    /// The number of scalars `rows × depth` takes packed.
+    static func count(rows: Int, depth: Int) -> Int {
+        (rows + GEMMBlocking.mr - 1) / GEMMBlocking.mr * GEMMBlocking.mr * depth
+    }
+
+    @inline(__always)
+    func packA(rows: Range<Int>, depth block: Range<Int>, into _: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
+    {
+        let mr = GEMMBlocking.mr
+        return (packed + (rows.lowerBound / mr * depth + block.lowerBound) * mr, mr * depth)
     }
 }

@@ -9,7 +9,7 @@ public enum Transpose: Sendable {
 // GEMM: C = alpha · op(A) · op(B) + beta · C, row-major, BLIS loop structure.
 //
 //   jc: columns of C in blocks of NC       (B panel of KC × NC is packed per jc, pc)
-//     pc: the k dimension in blocks of KC  (C accumulates over pc blocks in order)
+//     pc: the k dimension in equal blocks of at most KC (C accumulates over pc blocks in order)
 //       ic: rows of C in blocks of MC      (A block of MC × KC is packed per ic)
 //         jr: columns in micro-panels of NR
 //           ir: rows in micro-panels of MR → one micro-kernel call: an MR × NR tile of C
