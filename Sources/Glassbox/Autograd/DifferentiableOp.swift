@@ -16,4 +16,6 @@ public enum DifferentiableOp: String, CaseIterable, Sendable {
     case reshape, permute, slice, pad, concat, indexSelect, indexAdd, gather, scatterAdd
     // Linear algebra
     case matmul
+    // Convolution
+    case conv2d, convTranspose2d, conv2dWeightGradient
 }
