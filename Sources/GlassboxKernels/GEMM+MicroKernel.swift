@@ -16,22 +16,25 @@ import Musl
 
 extension GEMMProblem {
     /// The jc → pc → ic → jr → ir loops over the part `rows × cols` of C.
-    func blocked<V: SIMD>(
+    func blocked<V: SIMD, A: GEMMPackingA, B: GEMMPackingB>(
         _: V.Type, rows: Range<Int>, cols: Range<Int>, _ alpha: V.Scalar,
-        _ a: UnsafePointer<V.Scalar>, _ b: UnsafePointer<V.Scalar>, _ beta: V.Scalar,
-        _ c: UnsafeMutablePointer<V.Scalar>
-    ) where V.Scalar: KernelScalar {
+        _ a: A, _ b: B, _ beta: V.Scalar, _ c: UnsafeMutablePointer<V.Scalar>
+    ) where V.Scalar: KernelScalar, A.Scalar == V.Scalar, B.Scalar == V.Scalar {
         typealias S = V.Scalar
         let mr = GEMMBlocking.mr, nr = 2 * V.scalarCount
-        let kcBlock = GEMMBlocking.kc
+        // k is cut into equal blocks of at most KC (k = 288 gives 144 + 144, not 256 + 32).
+        let kBlocks = (k + GEMMBlocking.kc - 1) / GEMMBlocking.kc
+        let kcBlock = (k + kBlocks - 1) / kBlocks
         let kcMax = Swift.min(kcBlock, k)
         let mcMax = Swift.min(GEMMBlocking.mc, (rows.count + mr - 1) / mr * mr)
         let ncMax = Swift.min(GEMMBlocking.nc, (cols.count + nr - 1) / nr * nr)
         let stride = MemoryLayout<S>.stride
         let packedA = UnsafeMutableRawPointer.allocate(byteCount: mcMax * kcMax * stride, alignment: 64)
             .bindMemory(to: S.self, capacity: mcMax * kcMax)
-        let packedB = UnsafeMutableRawPointer.allocate(byteCount: ncMax * kcMax * stride, alignment: 64)
-            .bindMemory(to: S.self, capacity: ncMax * kcMax)
+        // One register vector of slack past the packed B block: a packer may store whole
+        // vectors that run past the end of a panel row (ConvolutionMatrix does).
+        let packedB = UnsafeMutableRawPointer.allocate(byteCount: (ncMax * kcMax + V.scalarCount) * stride, alignment: 64)
+            .bindMemory(to: S.self, capacity: ncMax * kcMax + V.scalarCount)
         let tile = UnsafeMutableRawPointer.allocate(byteCount: mr * nr * stride, alignment: 64)
             .bindMemory(to: S.self, capacity: mr * nr)
         defer {
@@ -46,17 +49,17 @@ extension GEMMProblem {
             while pc < k {
                 let kc = Swift.min(kcBlock, k - pc)
                 let first = pc == 0
-                packB(b, depth: pc..<(pc + kc), cols: jc..<ncEnd, nr: nr, into: packedB)
+                b.packB(depth: pc..<(pc + kc), cols: jc..<ncEnd, nr: nr, into: packedB)
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
                     let mcEnd = Swift.min(ic + GEMMBlocking.mc, rows.upperBound)
-                    packA(a, rows: ic..<mcEnd, depth: pc..<(pc + kc), into: packedA)
+                    let (aPanels, aPanelStride) = a.packA(rows: ic..<mcEnd, depth: pc..<(pc + kc), into: packedA)
                     var jr = jc
                     var bPanel = packedB
                     while jr < ncEnd {
                         let w = Swift.min(nr, ncEnd - jr)
                         var ir = ic
-                        var aPanel = packedA
+                        var aPanel = aPanels
                         while ir < mcEnd {
                             let h = Swift.min(mr, mcEnd - ir)
                             if h == mr && w == nr {
@@ -66,7 +69,7 @@ extension GEMMProblem {
                                 store(tile, nr: nr, rows: h, cols: w, into: c + ir * ldc + jr, alpha: alpha, beta: beta, first: first)
                             }
                             ir += mr
-                            aPanel += mr * kc
+                            aPanel += aPanelStride
                         }
                         jr += nr
                         bPanel += nr * kc
@@ -148,26 +151,48 @@ extension GEMMProblem {
             c50 += av * b0; c51 += av * b1
             #endif
         }
-        let accumulators = (c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51)
-        withUnsafeBytes(of: accumulators) { acc in
-            let va = V(repeating: alpha), vb = V(repeating: beta)
-            for r in 0..<6 {
-                for h in 0..<2 {
-                    let v = acc.load(fromByteOffset: (2 * r + h) * half, as: V.self)
-                    let dst = UnsafeMutableRawPointer(out + r * ldc + h * w)
-                    if first {
-                        if beta == 0 {
-                            dst.storeBytes(of: va * v, as: V.self)
-                        } else {
-                            let old = dst.loadUnaligned(as: V.self)
-                            dst.storeBytes(of: va * v + vb * old, as: V.self)
-                        }
-                    } else {
-                        let old = dst.loadUnaligned(as: V.self)
-                        dst.storeBytes(of: old + va * v, as: V.self)
-                    }
-                }
-            }
+        // Written out accumulator by accumulator: a loop over the accumulators' bytes compiled
+        // to a stack round trip and shuffles.
+        let mode = WriteBack(alpha: alpha, beta: beta, first: first)
+        let out1 = out + ldc, out2 = out1 + ldc, out3 = out2 + ldc, out4 = out3 + ldc, out5 = out4 + ldc
+        mode.store(c00, out, alpha, beta); mode.store(c01, out + w, alpha, beta)
+        mode.store(c10, out1, alpha, beta); mode.store(c11, out1 + w, alpha, beta)
+        mode.store(c20, out2, alpha, beta); mode.store(c21, out2 + w, alpha, beta)
+        mode.store(c30, out3, alpha, beta); mode.store(c31, out3 + w, alpha, beta)
+        mode.store(c40, out4, alpha, beta); mode.store(c41, out4 + w, alpha, beta)
+        mode.store(c50, out5, alpha, beta); mode.store(c51, out5 + w, alpha, beta)
+    }
+}
+
+/// How the micro-kernel writes an accumulator `v` to C: `alpha · v + beta · old` on the first
+/// k block (old not read when beta is 0), `old + alpha · v` on later ones. The cases with
+/// alpha = 1 (and beta = 1) skip multiplications by 1, which give the same bits.
+enum WriteBack {
+    case overwrite, overwriteScaled, add, addScaled, accumulate, accumulateScaled
+
+    @inline(__always)
+    init<S: KernelScalar>(alpha: S, beta: S, first: Bool) {
+        if !first {
+            self = alpha == 1 ? .accumulate : .accumulateScaled
+        } else if beta == 0 {
+            self = alpha == 1 ? .overwrite : .overwriteScaled
+        } else {
+            self = alpha == 1 && beta == 1 ? .add : .addScaled
+        }
+    }
+
+    @inline(__always)
+    func store<V: SIMD>(_ v: V, _ out: UnsafeMutablePointer<V.Scalar>, _ alpha: V.Scalar, _ beta: V.Scalar)
+    where V.Scalar: KernelScalar {
+        let dst = UnsafeMutableRawPointer(out)
+        switch self {
+        case .overwrite: dst.storeBytes(of: v, as: V.self)
+        case .overwriteScaled: dst.storeBytes(of: V(repeating: alpha) * v, as: V.self)
+        case .add: dst.storeBytes(of: v + dst.loadUnaligned(as: V.self), as: V.self)
+        case .addScaled:
+            dst.storeBytes(of: V(repeating: alpha) * v + V(repeating: beta) * dst.loadUnaligned(as: V.self), as: V.self)
+        case .accumulate: dst.storeBytes(of: dst.loadUnaligned(as: V.self) + v, as: V.self)
+        case .accumulateScaled: dst.storeBytes(of: dst.loadUnaligned(as: V.self) + V(repeating: alpha) * v, as: V.self)
         }
     }
 }

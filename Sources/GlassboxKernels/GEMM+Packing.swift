@@ -5,13 +5,51 @@
 //   packed B: for each micro-panel of NR cols, for p in 0..<kc: NR values op(B)[p0 + p, j0 + c]
 //
 // All four transpose combinations are handled here, so the micro-kernel sees one layout.
+// Other sources of operands (a convolution's im2col view, Convolution+Packing.swift) conform to
+// the same two protocols and run through the same blocked loops and micro-kernel.
 
-extension GEMMProblem {
-    /// Packs rows `rows` × depth `depth` of op(A) into `dst` (MR-row micro-panels).
+/// A source of op(A) for the GEMM loops: packs blocks of it into MR-row micro-panels.
+protocol GEMMPackingA: Sendable {
+    associatedtype Scalar: KernelScalar
+    /// Packs rows `rows` × depth `depth` of op(A) into `dst` (MR-row micro-panels, the last one
+    /// zero-padded), or finds them already packed elsewhere. Returns where the first micro-panel
+    /// starts and the distance from one micro-panel to the next.
+    func packA(rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
+}
+
+/// A source of op(B) for the GEMM loops: packs blocks of it into NR-column micro-panels.
+protocol GEMMPackingB: Sendable {
+    associatedtype Scalar: KernelScalar
+    /// Packs depth `depth` × columns `cols` of op(B) into `dst` (NR-column micro-panels, the
+    /// last one zero-padded).
+    func packB(depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<Scalar>)
+}
+
+/// A row-major matrix in memory with row stride `ld`, used as stored or transposed: the
+/// operands of ``gemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
+struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked Sendable {
+    let base: UnsafePointer<Scalar>
+    let ld: Int
+    let transposed: Bool
+
+    init(_ base: UnsafePointer<Scalar>, ld: Int, transposed: Bool) {
+        self.base = base
+        self.ld = ld
+        self.transposed = transposed
+    }
+
+    /// The same matrix viewed as `U` (for routing a generic call to its specialisation, where
+    /// `U` is `Scalar`).
+    func rebound<U: KernelScalar>(to _: U.Type) -> GEMMMatrix<U> {
+        GEMMMatrix<U>(rebind(base, U.self), ld: ld, transposed: transposed)
+    }
+
     @inline(__always)
-    func packA<S: KernelScalar>(
-        _ a: UnsafePointer<S>, rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<S>
-    ) {
+    func packA(rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
+    {
+        let a = base, lda = ld, transA = transposed
         let mr = GEMMBlocking.mr
         let kc = depth.count
         var out = dst
@@ -46,19 +84,31 @@ extension GEMMProblem {
             out += mr * kc
             i0 += mr
         }
+        return (UnsafePointer(dst), mr * kc)
     }
 
-    /// Packs depth `depth` × columns `cols` of op(B) into `dst` (NR-column micro-panels).
     @inline(__always)
-    func packB<S: KernelScalar>(
-        _ b: UnsafePointer<S>, depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<S>
-    ) {
+    func packB(depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<Scalar>) {
+        let b = base, ldb = ld, transB = transposed
         let kc = depth.count
         var out = dst
         var j0 = cols.lowerBound
         while j0 < cols.upperBound {
             let w = Swift.min(nr, cols.upperBound - j0)
-            if !transB {
+            if !transB && w == nr && nr % 8 == 0 {
+                // A full panel: each k step's nr values are contiguous, copied as vectors (a
+                // memmove call per row would cost more than the copy).
+                let stride = MemoryLayout<Scalar>.stride
+                for p in 0..<kc {
+                    let src = UnsafeRawPointer(b + (depth.lowerBound + p) * ldb + j0)
+                    let d = UnsafeMutableRawPointer(out + p * nr)
+                    for t in Swift.stride(from: 0, to: nr, by: 8) {
+                        d.storeBytes(
+                            of: src.loadUnaligned(fromByteOffset: t * stride, as: SIMD8<Scalar>.self),
+                            toByteOffset: t * stride, as: SIMD8<Scalar>.self)
+                    }
+                }
+            } else if !transB {
                 // B[p, j] = b[p·ldb + j]: each k step's w values are contiguous.
                 for p in 0..<kc {
                     let src = b + (depth.lowerBound + p) * ldb + j0
@@ -77,5 +127,28 @@ extension GEMMProblem {
             out += nr * kc
             j0 += nr
         }
+    }
+}
+
+/// op(A) packed once in full — every MR-row micro-panel over the whole depth, as
+/// ``GEMMMatrix/packA(rows:depth:into:)`` lays out `rows: 0..<m, depth: 0..<k` — for a matrix
+/// multiplied by many B (a convolution's weights, once per image): the GEMM loops then read
+/// its micro-panels where they are.
+struct GEMMPackedMatrix<Scalar: KernelScalar>: GEMMPackingA, @unchecked Sendable {
+    let packed: UnsafePointer<Scalar>
+    /// The full depth k.
+    let depth: Int
+
+    /// The number of scalars `rows × depth` takes packed.
+    static func count(rows: Int, depth: Int) -> Int {
+        (rows + GEMMBlocking.mr - 1) / GEMMBlocking.mr * GEMMBlocking.mr * depth
+    }
+
+    @inline(__always)
+    func packA(rows: Range<Int>, depth block: Range<Int>, into _: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
+    {
+        let mr = GEMMBlocking.mr
+        return (packed + (rows.lowerBound / mr * depth + block.lowerBound) * mr, mr * depth)
     }
 }

@@ -9,7 +9,7 @@ public enum Transpose: Sendable {
 // GEMM: C = alpha · op(A) · op(B) + beta · C, row-major, BLIS loop structure.
 //
 //   jc: columns of C in blocks of NC       (B panel of KC × NC is packed per jc, pc)
-//     pc: the k dimension in blocks of KC  (C accumulates over pc blocks in order)
+//     pc: the k dimension in equal blocks of at most KC (C accumulates over pc blocks in order)
 //       ic: rows of C in blocks of MC      (A block of MC × KC is packed per ic)
 //         jr: columns in micro-panels of NR
 //           ir: rows in micro-panels of MR → one micro-kernel call: an MR × NR tile of C
@@ -44,10 +44,10 @@ public func gemm<T: KernelScalar>(
     b: UnsafePointer<T>, ldb: Int,
     beta: T, c: UnsafeMutablePointer<T>, ldc: Int
 ) {
-    let problem = GEMMProblem(
-        transA: transA == .transpose, transB: transB == .transpose, m: m, n: n, k: k,
-        lda: lda, ldb: ldb, ldc: ldc)
-    problem.dispatch(alpha: alpha, a: a, b: b, beta: beta, c: c, threads: Threading.threadCount)
+    GEMMProblem(m: m, n: n, k: k, ldc: ldc).dispatch(
+        alpha: alpha, a: GEMMMatrix(a, ld: lda, transposed: transA == .transpose),
+        b: GEMMMatrix(b, ld: ldb, transposed: transB == .transpose), beta: beta, c: c,
+        threads: Threading.threadCount)
 }
 
 /// Strided batched GEMM: for each `i` in `0..<batchCount`, one
@@ -64,15 +64,15 @@ public func batchedGEMM<T: KernelScalar>(
 ) {
     if batchCount <= 0 { return }
     precondition(strideC != 0 || batchCount == 1, "batchedGEMM: strideC is 0 for \(batchCount) batches")
-    let problem = GEMMProblem(
-        transA: transA == .transpose, transB: transB == .transpose, m: m, n: n, k: k,
-        lda: lda, ldb: ldb, ldc: ldc)
+    let problem = GEMMProblem(m: m, n: n, k: k, ldc: ldc)
+    let ta = transA == .transpose, tb = transB == .transpose
     let threads = Threading.threadCount
     if batchCount == 1 || threads == 1 || problem.flops >= GEMMProblem.parallelThreshold * threads {
         // Each GEMM is large enough to split by itself.
         for i in 0..<batchCount {
             problem.dispatch(
-                alpha: alpha, a: a + i * strideA, b: b + i * strideB, beta: beta,
+                alpha: alpha, a: GEMMMatrix(a + i * strideA, ld: lda, transposed: ta),
+                b: GEMMMatrix(b + i * strideB, ld: ldb, transposed: tb), beta: beta,
                 c: c + i * strideC, threads: threads)
         }
         return
@@ -82,17 +82,17 @@ public func batchedGEMM<T: KernelScalar>(
     Threading.parallelChunks(batchCount) { range in
         for i in range {
             problem.dispatch(
-                alpha: alpha, a: ap.base + i * strideA, b: bp.base + i * strideB, beta: beta,
+                alpha: alpha, a: GEMMMatrix(ap.base + i * strideA, ld: lda, transposed: ta),
+                b: GEMMMatrix(bp.base + i * strideB, ld: ldb, transposed: tb), beta: beta,
                 c: cp.base + i * strideC, threads: 1)
         }
     }
 }
 
-/// The shape of one GEMM call.
+/// The shape of one GEMM call: op(A) is `m × k`, op(B) `k × n`, C `m × n` with row stride `ldc`.
 struct GEMMProblem: Sendable {
-    var transA: Bool, transB: Bool
     var m: Int, n: Int, k: Int
-    var lda: Int, ldb: Int, ldc: Int
+    var ldc: Int
 
     /// Problems below this many multiply-adds run on one thread: a worker starts 15–100 µs
     /// late (simd-facts.md), longer than such a GEMM takes.
@@ -102,7 +102,7 @@ struct GEMMProblem: Sendable {
 
     /// Routes to the specialised implementation for `T`.
     func dispatch<T: KernelScalar>(
-        alpha: T, a: UnsafePointer<T>, b: UnsafePointer<T>, beta: T, c: UnsafeMutablePointer<T>,
+        alpha: T, a: GEMMMatrix<T>, b: GEMMMatrix<T>, beta: T, c: UnsafeMutablePointer<T>,
         threads: Int
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
@@ -112,9 +112,13 @@ struct GEMMProblem: Sendable {
             return
         }
         if T.self == Float.self {
-            run(GEMMVector.Float.self, alpha as! Float, rebind(a, Float.self), rebind(b, Float.self), beta as! Float, rebind(c, Float.self), threads)
+            run(
+                GEMMVector.Float.self, alpha as! Float, a.rebound(to: Float.self), b.rebound(to: Float.self),
+                beta as! Float, rebind(c, Float.self), threads)
         } else if T.self == Double.self {
-            run(GEMMVector.Double.self, alpha as! Double, rebind(a, Double.self), rebind(b, Double.self), beta as! Double, rebind(c, Double.self), threads)
+            run(
+                GEMMVector.Double.self, alpha as! Double, a.rebound(to: Double.self), b.rebound(to: Double.self),
+                beta as! Double, rebind(c, Double.self), threads)
         } else {
             fatalError("gemm: unsupported scalar type \(T.self)")
         }
@@ -132,11 +136,13 @@ struct GEMMProblem: Sendable {
         }
     }
 
-    /// Splits C over threads and runs the blocked loops on each part.
-    func run<V: SIMD>(
-        _: V.Type, _ alpha: V.Scalar, _ a: UnsafePointer<V.Scalar>, _ b: UnsafePointer<V.Scalar>,
+    /// Splits C over threads and runs the blocked loops on each part. `a` and `b` pack blocks
+    /// of op(A) and op(B) (strided matrices for ``gemm``, or views such as a convolution's
+    /// im2col matrix read in place); `m`, `n`, `k` and `ldc` come from `self`, and `k > 0`.
+    func run<V: SIMD, A: GEMMPackingA, B: GEMMPackingB>(
+        _: V.Type, _ alpha: V.Scalar, _ a: A, _ b: B,
         _ beta: V.Scalar, _ c: UnsafeMutablePointer<V.Scalar>, _ threads: Int
-    ) where V.Scalar: KernelScalar {
+    ) where V.Scalar: KernelScalar, A.Scalar == V.Scalar, B.Scalar == V.Scalar {
         let mr = GEMMBlocking.mr, nr = 2 * V.scalarCount
         let wanted = flops < Self.parallelThreshold ? 1 : Swift.min(threads, Swift.max(1, flops / Self.parallelThreshold))
         let rowPanels = (m + mr - 1) / mr
@@ -145,20 +151,20 @@ struct GEMMProblem: Sendable {
             blocked(V.self, rows: 0..<m, cols: 0..<n, alpha, a, b, beta, c)
             return
         }
-        let ap = SendableConstPointer(a), bp = SendableConstPointer(b), cp = SendablePointer(c)
+        let cp = SendablePointer(c)
         if rowPanels >= 2 * wanted || rowPanels >= colPanels {
             let parts = Swift.min(wanted, rowPanels)
             let per = (rowPanels + parts - 1) / parts
             Threading.parallelFor(parts) { t in
                 let lo = t * per * mr, hi = Swift.min(m, (t + 1) * per * mr)
-                if lo < hi { blocked(V.self, rows: lo..<hi, cols: 0..<n, alpha, ap.base, bp.base, beta, cp.base) }
+                if lo < hi { blocked(V.self, rows: lo..<hi, cols: 0..<n, alpha, a, b, beta, cp.base) }
             }
         } else {
             let parts = Swift.min(wanted, colPanels)
             let per = (colPanels + parts - 1) / parts
             Threading.parallelFor(parts) { t in
                 let lo = t * per * nr, hi = Swift.min(n, (t + 1) * per * nr)
-                if lo < hi { blocked(V.self, rows: 0..<m, cols: lo..<hi, alpha, ap.base, bp.base, beta, cp.base) }
+                if lo < hi { blocked(V.self, rows: 0..<m, cols: lo..<hi, alpha, a, b, beta, cp.base) }
             }
         }
     }

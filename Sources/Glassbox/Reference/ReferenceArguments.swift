@@ -62,6 +62,24 @@ public struct ReferenceArguments {
         return bool
     }
 
+    /// An argument that is an integer for both spatial dimensions or a list of two
+    /// (`kernel_size`, `stride`, `padding`, `dilation`): `(height, width)`.
+    public mutating func size2D(_ name: String, default defaultValue: Size2D? = nil) throws -> Size2D {
+        used.insert(name)
+        guard let value = value(name) else {
+            guard let defaultValue else { throw invalid(name, "given (an integer or a list of two)") }
+            return defaultValue
+        }
+        if let int = value.integerValue { return Size2D(int) }
+        guard let list = value.arrayValue?.compactMap(\.integerValue), list.count == 2, value.arrayValue?.count == 2 else {
+            throw invalid(name, "an integer or a list of two integers")
+        }
+        return Size2D(list[0], list[1])
+    }
+
+    /// Whether the argument is given as a string (`padding='same'`), without reading it.
+    public func isString(_ name: String) -> Bool { value(name)?.stringValue != nil }
+
     /// A string argument restricted to `choices` (`reduction`, `approximate`).
     public mutating func choice(_ name: String, _ choices: [String], default defaultValue: String) throws -> String {
         used.insert(name)

@@ -1,0 +1,330 @@
+// The loops of the three convolution passes (structure and threading: Convolution.swift).
+
+/// One convolution geometry prepared for the GEMM with register vector `V`: the image layout
+/// the GEMM reads (the input itself or a zero-bordered copy) and the two offset tables of its
+/// im2col view.
+struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
+    typealias S = V.Scalar
+    let geometry: ConvolutionGeometry
+    /// Whether the window leaves the image, so that it is read from a zero-bordered copy.
+    let bordered: Bool
+    /// Rows and columns of the image as read (`Hp`, `Wp`).
+    let readHeight: Int, readWidth: Int
+    /// `c·Hp·Wp + ki·dh·Wp + kj·dw` for each tap of one group (K entries).
+    let taps: ConvolutionOffsets
+    /// `oh·sh·Wp + ow·sw` for each output pixel (P entries).
+    let pixels: ConvolutionOffsets
+    /// How far past the start of an image the GEMM may read (vector loads included).
+    let readExtent: Int
+
+    /// Column blocks of the backward-data pass hold at most this many elements (K × |J|).
+    static var columnBlockBudget: Int { 1 << 16 }
+    /// The weight gradient sums the batch in at most this many chunks...
+    static var maximumChunks: Int { 16 }
+    /// ...whose partial sums together hold at most this many elements.
+    static var partialBudget: Int { 1 << 22 }
+
+    init(_ g: ConvolutionGeometry) {
+        geometry = g
+        let neededHeight = g.outputHeight == 0 ? 0 : (g.outputHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1
+        let neededWidth = g.outputWidth == 0 ? 0 : (g.outputWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1
+        bordered =
+            g.paddingTop > 0 || g.paddingLeft > 0 || neededHeight > g.inputHeight || neededWidth > g.inputWidth
+        readHeight = bordered ? Swift.max(g.paddingTop + g.inputHeight, neededHeight) : g.inputHeight
+        readWidth = bordered ? Swift.max(g.paddingLeft + g.inputWidth, neededWidth) : g.inputWidth
+        var tapValues: [Int] = []
+        tapValues.reserveCapacity(g.taps)
+        for c in 0..<g.inputChannelsPerGroup {
+            for ki in 0..<g.kernelHeight {
+                for kj in 0..<g.kernelWidth {
+                    tapValues.append(c * readHeight * readWidth + ki * g.dilationHeight * readWidth + kj * g.dilationWidth)
+                }
+            }
+        }
+        var pixelValues: [Int] = []
+        pixelValues.reserveCapacity(g.outputHeight * g.outputWidth)
+        for oh in 0..<g.outputHeight {
+            for ow in 0..<g.outputWidth {
+                pixelValues.append(oh * g.strideHeight * readWidth + ow * g.strideWidth)
+            }
+        }
+        let nr = 2 * V.scalarCount
+        let size = MemoryLayout<S>.stride
+        taps = ConvolutionOffsets(tapValues, nr: nr, lanes: V.scalarCount, scalarSize: size)
+        pixels = ConvolutionOffsets(pixelValues, nr: nr, lanes: V.scalarCount, scalarSize: size)
+        readExtent =
+            (g.groups - 1) * g.inputChannelsPerGroup * readHeight * readWidth + taps.maximum + pixels.maximum + V.scalarCount
+    }
+
+    var pixelCount: Int { geometry.outputHeight * geometry.outputWidth }
+    var imageCount: Int { geometry.inputChannels * geometry.inputHeight * geometry.inputWidth }
+    var readChannelCount: Int { readHeight * readWidth }
+    /// The size of a buffer that holds one image as read, with room for the vector loads.
+    var readBufferCount: Int { Swift.max(geometry.inputChannels * readChannelCount, readExtent) }
+
+    // MARK: Passes
+
+    func forward(_ x: UnsafePointer<S>, _ w: UnsafePointer<S>, _ bias: UnsafePointer<S>?, _ y: UnsafeMutablePointer<S>) {
+        let g = geometry
+        let og = g.outputChannelsPerGroup, k = g.taps, p = pixelCount
+        if g.outputCount == 0 { return }
+        if k == 0 {
+            for n in 0..<g.batch {
+                for o in 0..<g.outputChannels {
+                    (y + (n * g.outputChannels + o) * p).update(repeating: bias?[o] ?? 0, count: p)
+                }
+            }
+            return
+        }
+        // The weights, packed once for all images.
+        let packedCount = GEMMPackedMatrix<S>.count(rows: og, depth: k)
+        let packed = Self.allocate(g.groups * packedCount, zeroed: false)
+        defer { packed.deallocate() }
+        for group in 0..<g.groups {
+            _ = GEMMMatrix(w + group * og * k, ld: k, transposed: false).packA(
+                rows: 0..<og, depth: 0..<k, into: packed + group * packedCount)
+        }
+        overImages { images, threads in
+            var scratch: UnsafeMutablePointer<S>? = nil
+            defer { scratch?.deallocate() }
+            for n in images {
+                let image = read(x, image: n, scratch: &scratch)
+                for group in 0..<g.groups {
+                    let out = y + (n * g.outputChannels + group * og) * p
+                    if let bias {
+                        for o in 0..<og { (out + o * p).update(repeating: bias[group * og + o], count: p) }
+                    }
+                    GEMMProblem(m: og, n: p, k: k, ldc: p).run(
+                        V.self, 1, GEMMPackedMatrix(packed: packed + group * packedCount, depth: k),
+                        ConvolutionMatrix<V>(
+                            base: image + group * g.inputChannelsPerGroup * readChannelCount, rowTable: taps,
+                            columnTable: pixels),
+                        bias == nil ? 0 : 1, out, threads)
+                }
+            }
+        }
+    }
+
+    func backwardData(
+        _ dy: UnsafePointer<S>, _ w: UnsafePointer<S>, _ bias: UnsafePointer<S>?, _ dx: UnsafeMutablePointer<S>
+    ) {
+        let g = geometry
+        let og = g.outputChannelsPerGroup, k = g.taps, p = pixelCount
+        let hw = g.inputHeight * g.inputWidth
+        if g.inputCount == 0 { return }
+        if p == 0 || og == 0 {
+            for n in 0..<g.batch {
+                for c in 0..<g.inputChannels {
+                    (dx + (n * g.inputChannels + c) * hw).update(repeating: bias?[c] ?? 0, count: hw)
+                }
+            }
+            return
+        }
+        // With unit strides the columns are the pixels on a grid of row pitch Wp (dy copied
+        // there, zeros between rows), so that each tap's columns scatter into one contiguous run
+        // of the image; otherwise they are the P pixels, scattered through the pixel offsets.
+        let contiguous = g.strideHeight == 1 && g.strideWidth == 1
+        let columnCount = contiguous ? (g.outputHeight - 1) * readWidth + g.outputWidth : p
+        let repitch = contiguous && columnCount != p
+        let nr = 2 * V.scalarCount
+        let block = Swift.min(columnCount, Swift.max(nr, Self.columnBlockBudget / k / nr * nr))
+        // The transposed weights, packed once for all images.
+        let packedCount = GEMMPackedMatrix<S>.count(rows: k, depth: og)
+        let packed = Self.allocate(g.groups * packedCount, zeroed: false)
+        defer { packed.deallocate() }
+        for group in 0..<g.groups {
+            _ = GEMMMatrix(w + group * og * k, ld: k, transposed: true).packA(
+                rows: 0..<k, depth: 0..<og, into: packed + group * packedCount)
+        }
+        overImages { images, threads in
+            let border = bordered ? Self.allocate(g.inputChannels * readChannelCount, zeroed: false) : nil
+            let columns = Self.allocate(k * block, zeroed: false)
+            let pitched = repitch ? Self.allocate(g.outputChannels * columnCount, zeroed: true) : nil
+            defer {
+                border?.deallocate()
+                columns.deallocate()
+                pitched?.deallocate()
+            }
+            for n in images {
+                let target = border ?? dx + n * imageCount
+                target.update(repeating: 0, count: bordered ? g.inputChannels * readChannelCount : imageCount)
+                var source = dy + n * g.outputChannels * p
+                if let pitched {
+                    for o in 0..<g.outputChannels {
+                        for oh in 0..<g.outputHeight {
+                            Self.copy(
+                                source + o * p + oh * g.outputWidth, to: pitched + o * columnCount + oh * readWidth,
+                                count: g.outputWidth)
+                        }
+                    }
+                    source = UnsafePointer(pitched)
+                }
+                for group in 0..<g.groups {
+                    let weights = GEMMPackedMatrix(packed: packed + group * packedCount, depth: og)
+                    let groupTarget = target + group * g.inputChannelsPerGroup * readChannelCount
+                    var j0 = 0
+                    while j0 < columnCount {
+                        let width = Swift.min(block, columnCount - j0)
+                        GEMMProblem(m: k, n: width, k: og, ldc: width).run(
+                            V.self, 1, weights,
+                            GEMMMatrix(source + group * og * columnCount + j0, ld: columnCount, transposed: false),
+                            0, columns, threads)
+                        // col2im: the adjoint of reading the im2col view.
+                        for q in 0..<k {
+                            let src = columns + q * width
+                            let dst = groupTarget + taps.offsets[q]
+                            if contiguous {
+                                let run = dst + j0
+                                for j in 0..<width { run[j] += src[j] }
+                            } else {
+                                let offsets = pixels.offsets + j0
+                                for j in 0..<width { dst[offsets[j]] += src[j] }
+                            }
+                        }
+                        j0 += width
+                    }
+                }
+                let out = dx + n * imageCount
+                if let border {
+                    for c in 0..<g.inputChannels {
+                        let b = bias?[c] ?? 0
+                        for ih in 0..<g.inputHeight {
+                            let src = border + c * readChannelCount + (ih + g.paddingTop) * readWidth + g.paddingLeft
+                            let dst = out + (c * g.inputHeight + ih) * g.inputWidth
+                            if bias != nil {
+                                for iw in 0..<g.inputWidth { dst[iw] = src[iw] + b }
+                            } else {
+                                Self.copy(src, to: dst, count: g.inputWidth)
+                            }
+                        }
+                    }
+                } else if let bias {
+                    for c in 0..<g.inputChannels {
+                        let dst = out + c * hw
+                        let b = bias[c]
+                        for i in 0..<hw { dst[i] += b }
+                    }
+                }
+            }
+        }
+    }
+
+    func backwardWeight(_ x: UnsafePointer<S>, _ dy: UnsafePointer<S>, _ dw: UnsafeMutablePointer<S>) {
+        let g = geometry
+        let og = g.outputChannelsPerGroup, k = g.taps, p = pixelCount
+        let count = g.weightCount
+        if count == 0 { return }
+        if g.batch == 0 || p == 0 {
+            dw.update(repeating: 0, count: count)
+            return
+        }
+        // The GEMM forms dw[g]ᵀ = col·dyᵀ (K × Og): col as op(A), interleaved run by run
+        // straight from the image, costs less to pack than colᵀ as op(B) piece by piece.
+        // Images go in fixed chunks (by shape only), each summed in its own buffer; the chunks
+        // are then added in chunk order and the sum transposed into dw.
+        let chunks = Swift.min(g.batch, Self.maximumChunks, Swift.max(1, Self.partialBudget / count))
+        let partials = Self.allocate(chunks * count, zeroed: false)
+        defer { partials.deallocate() }
+        let inner = Swift.max(1, Threading.threadCount / chunks)
+        Threading.parallelChunks(chunks) { range in
+            var scratch: UnsafeMutablePointer<S>? = nil
+            defer { scratch?.deallocate() }
+            for chunk in range {
+                let first = chunk * g.batch / chunks
+                for n in first..<((chunk + 1) * g.batch / chunks) {
+                    let image = read(x, image: n, scratch: &scratch)
+                    for group in 0..<g.groups {
+                        GEMMProblem(m: k, n: og, k: p, ldc: og).run(
+                            V.self, 1,
+                            ConvolutionMatrix<V>(
+                                base: image + group * g.inputChannelsPerGroup * readChannelCount, rowTable: taps,
+                                columnTable: pixels),
+                            GEMMMatrix(dy + (n * g.outputChannels + group * og) * p, ld: p, transposed: true),
+                            n == first ? 0 : 1, partials + chunk * count + group * k * og, inner)
+                    }
+                }
+            }
+        }
+        Threading.parallelChunks(count, granularity: 64, minimumChunk: 1 << 14) { range in
+            for chunk in 1..<chunks {
+                let src = partials + chunk * count
+                for i in range { partials[i] += src[i] }
+            }
+        }
+        for group in 0..<g.groups {
+            let src = partials + group * k * og, dst = dw + group * og * k
+            for q in 0..<k {
+                for o in 0..<og { dst[o * k + q] = src[q * og + o] }
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs `body(images, gemmThreads)`: ranges of whole images on each thread with
+    /// single-threaded GEMMs when there are enough images, else all images with GEMMs that use
+    /// every thread.
+    private func overImages(_ body: (Range<Int>, Int) -> Void) {
+        let threads = Threading.threadCount
+        if threads > 1 && geometry.batch >= threads {
+            Threading.parallelChunks(geometry.batch) { body($0, 1) }
+        } else {
+            body(0..<geometry.batch, threads)
+        }
+    }
+
+    /// Image `n` of `x` as the GEMM reads it: in place when the window stays inside the image
+    /// and the vector loads stay inside `x`, else copied into `scratch` (allocated on first use,
+    /// its border and slack zero).
+    private func read(_ x: UnsafePointer<S>, image n: Int, scratch: inout UnsafeMutablePointer<S>?) -> UnsafePointer<S> {
+        let g = geometry
+        let start = n * imageCount
+        if !bordered && start + readExtent <= g.inputCount { return x + start }
+        if scratch == nil { scratch = Self.allocate(readBufferCount, zeroed: true) }
+        let buffer = scratch!
+        if bordered {
+            for c in 0..<g.inputChannels {
+                for ih in 0..<g.inputHeight {
+                    Self.copy(
+                        x + start + (c * g.inputHeight + ih) * g.inputWidth,
+                        to: buffer + c * readChannelCount + (ih + g.paddingTop) * readWidth + g.paddingLeft,
+                        count: g.inputWidth)
+                }
+            }
+        } else {
+            buffer.update(from: x + start, count: imageCount)
+        }
+        return UnsafePointer(buffer)
+    }
+
+    /// Copies `count` scalars with vector moves: rows of an image are short, and a memmove
+    /// call per row costs more than the copy.
+    @inline(__always)
+    static func copy(_ src: UnsafePointer<S>, to dst: UnsafeMutablePointer<S>, count: Int) {
+        let lanes = V.scalarCount, size = MemoryLayout<S>.stride
+        if count < lanes {
+            for i in 0..<count { dst[i] = src[i] }
+            return
+        }
+        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+        var t = 0
+        while t + lanes <= count {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: t * size, as: V.self), toByteOffset: t * size, as: V.self)
+            t += lanes
+        }
+        if t < count {
+            // The last vector overlaps the one before it.
+            let u = (count - lanes) * size
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: u, as: V.self), toByteOffset: u, as: V.self)
+        }
+    }
+
+    /// A 64-byte-aligned buffer of `count` scalars.
+    static func allocate(_ count: Int, zeroed: Bool) -> UnsafeMutablePointer<S> {
+        let p = UnsafeMutableRawPointer.allocate(
+            byteCount: Swift.max(count, 1) * MemoryLayout<S>.stride, alignment: 64
+        ).bindMemory(to: S.self, capacity: Swift.max(count, 1))
+        if zeroed { p.initialize(repeating: 0, count: count) }
+        return p
+    }
+}
