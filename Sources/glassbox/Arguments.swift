@@ -118,6 +118,9 @@ struct ParsedArguments: Sendable {
     /// Whether the flag `name` was given.
     func flag(_ name: String) -> Bool { flags.contains(name) }
 
+    /// Whether the option `name` was given (with a value).
+    func has(_ name: String) -> Bool { values[name] != nil }
+
     /// The raw value of option `name`, if given.
     func string(_ name: String) throws -> String? {
         guard let value = values[name] else { return nil }

@@ -16,18 +16,28 @@ let benchmarks: [Benchmark] = [
             let size = try arguments.int("size") ?? 1024
             let threads = try arguments.int("threads")
             return runGEMMBenchmark(size: size, threads: threads, json: arguments.flag("json"))
-        })
+        }),
+    Benchmark(
+        name: "cnn", summary: "one Adam training step of the seed CNN (batch 64, 28x28), in images/s",
+        run: { arguments in
+            let batchSize = try arguments.int("batch-size") ?? 64
+            let seconds = try arguments.positiveDouble("seconds") ?? 3
+            let threads = try arguments.int("threads")
+            return runCNNBenchmark(batchSize: batchSize, seconds: seconds, threads: threads, json: arguments.flag("json"))
+        }),
 ]
 
 /// `glassbox bench NAME [options]`.
 let benchCommand = Command(
     name: "bench",
-    summary: "Run a micro-benchmark (gemm)",
-    usage: ["bench gemm [--size N] [--threads N] [--json]"],
+    summary: "Run a micro-benchmark (gemm, cnn)",
+    usage: ["bench gemm [--size N] [--threads N] [--json]", "bench cnn [--batch-size N] [--seconds S] [--threads N] [--json]"],
     details: "Benchmarks:\n"
         + benchmarks.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"),
     options: [
-        .value("size", "N", "Matrix size (default 1024)."),
+        .value("size", "N", "Matrix size (gemm; default 1024)."),
+        .value("batch-size", "N", "Images per training step (cnn; default 64)."),
+        .value("seconds", "S", "Seconds of timed steps (cnn; default 3)."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
         .flag("json", "Print one JSON object instead of text."),
     ],

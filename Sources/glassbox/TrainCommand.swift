@@ -18,8 +18,17 @@ struct TrainSettings: Sendable {
     var learningRate: Double
     /// The seed of weight initialisation and shuffling.
     var seed: UInt64
-    /// A dataset file replacing the model's embedded one, if given.
-    var dataPath: String?
+    /// A dataset file or directory replacing the model's embedded one, if given.
+    var dataPath: String? = nil
+    /// Which dataset `dataPath` holds, for models that read more than one (`mnist`,
+    /// `fashion-mnist`).
+    var datasetName: String? = nil
+    /// Where to write a checkpoint after every epoch (image classifiers).
+    var outDirectory: String? = nil
+    /// Whether to continue the run checkpointed in ``outDirectory``.
+    var resume = false
+    /// The fraction of the training set held out for validation (Keras' `validation_split`).
+    var validationSplit = 0.0
 }
 
 /// The outcome of a training run, for the summary line and the metrics file.
@@ -55,13 +64,16 @@ struct TrainableModel: Sendable {
 }
 
 /// The reference models, in help order.
-let trainableModels: [TrainableModel] = [mlpModel]
+let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels
 
 /// `glassbox train MODEL [options]`.
 let trainCommand = Command(
     name: "train",
-    summary: "Train a reference model on its embedded dataset (mlp)",
-    usage: ["train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]"],
+    summary: "Train a reference model on its embedded dataset (mlp, cnn, lenet, vgg)",
+    usage: [
+        "train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]",
+        "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume]] [...]",
+    ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
         + trainableModels.map {
             "  \($0.name)  \($0.summary)\n"
@@ -75,7 +87,11 @@ let trainCommand = Command(
         .value("seed", "N", "Seed of weight initialisation and shuffling."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
         .value("metrics", "FILE", "Also write the results as a JSON object to FILE (atomically)."),
-        .value("data", "PATH", "Read the dataset from PATH instead of the embedded copy."),
+        .value("data", "PATH", "Read the dataset from PATH instead of the embedded copy (a directory of IDX files for image models)."),
+        .value("dataset", "NAME", "What --data holds for image models: mnist (default) or fashion-mnist."),
+        .value("validation-split", "F", "Hold out the last fraction F of the training set for validation (image models)."),
+        .value("out", "DIR", "Save a checkpoint to DIR after every epoch, and the final weights as DIR/model.safetensors (image models)."),
+        .flag("resume", "Continue the run checkpointed in --out DIR (same settings; --epochs is the new total)."),
     ],
     maxPositionals: 1,
     run: runTrain)
@@ -94,6 +110,19 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     settings.learningRate = try arguments.positiveDouble("lr") ?? settings.learningRate
     settings.seed = try arguments.uint64("seed") ?? settings.seed
     settings.dataPath = try arguments.string("data")
+    settings.datasetName = try arguments.string("dataset")
+    settings.outDirectory = try arguments.string("out")
+    settings.resume = arguments.flag("resume")
+    if let raw = try arguments.string("validation-split") {
+        guard let fraction = Double(raw), fraction >= 0, fraction < 1 else {
+            throw CLIError.usage("train: option '--validation-split' expects a number in [0, 1), got '\(raw)'")
+        }
+        settings.validationSplit = fraction
+    }
+    let isImageModel = imageClassifiers.contains { $0.name == name }
+    if !isImageModel, let option = ["dataset", "out", "validation-split"].first(where: { arguments.has($0) }) ?? (settings.resume ? "resume" : nil) {
+        throw CLIError.usage("train: option '--\(option)' applies to the image models (cnn, lenet, vgg), not '\(name)'")
+    }
     if let threads = try arguments.int("threads") { Threading.threadCount = threads }
     let metricsPath = try arguments.string("metrics")
     if let metricsPath { try checkWritableDirectory(of: metricsPath) }

@@ -8,7 +8,7 @@ import Glassbox
 let mlpModel = TrainableModel(
     name: "mlp",
     summary: "MLP 64-128-64-10 (ReLU) on the 8x8 digits (1438 train / 359 test), Adam + cosine LR",
-    defaults: TrainSettings(epochs: 20, batchSize: 16, learningRate: 0.003, seed: 0, dataPath: nil),
+    defaults: TrainSettings(epochs: 20, batchSize: 16, learningRate: 0.003, seed: 0),
     train: { settings in
         let data: (train: LabeledDataset<Float>, test: LabeledDataset<Float>)
         do {

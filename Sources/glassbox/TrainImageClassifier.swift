@@ -1,0 +1,146 @@
+import Glassbox
+import GlassboxIO
+import GlassboxKernels
+
+/// A convolutional classifier `glassbox train` can train on MNIST-style 28×28 images, and
+/// that `predict` and `explain` rebuild from a checkpoint by its name.
+struct ImageClassifier: Sendable {
+    /// The name given after `train`, stored in checkpoints as `model`.
+    let name: String
+    /// One line of help.
+    let summary: String
+    /// The settings used when an option is not given.
+    let defaults: TrainSettings
+    /// Builds the untrained model from a generator.
+    let make: @Sendable (inout RandomGenerator) -> Sequential<Float>
+}
+
+/// The image classifiers, in help order.
+let imageClassifiers: [ImageClassifier] = [
+    ImageClassifier(
+        name: "cnn",
+        summary: "the seed CNN: Conv(32)-Pool-Conv(64)-Pool-Dense(128)-Dense(10), Adam",
+        defaults: TrainSettings(epochs: 10, batchSize: 64, learningRate: 0.001, seed: 0),
+        make: { makeSeedCNN(generator: &$0) }),
+    ImageClassifier(
+        name: "lenet",
+        summary: "LeNet-5 (tanh, average pooling), Adam",
+        defaults: TrainSettings(epochs: 10, batchSize: 64, learningRate: 0.001, seed: 0),
+        make: { makeLeNet5(generator: &$0) }),
+    ImageClassifier(
+        name: "vgg",
+        summary: "a small VGG-style net with BatchNorm and Dropout, Adam",
+        defaults: TrainSettings(epochs: 8, batchSize: 64, learningRate: 0.001, seed: 0),
+        make: { makeSmallVGG(generator: &$0) }),
+]
+
+/// The image classifiers as ``TrainableModel``s.
+var imageClassifierModels: [TrainableModel] {
+    imageClassifiers.map { classifier in
+        TrainableModel(
+            name: classifier.name,
+            summary: classifier.summary + " on MNIST (embedded 10k/2k subset, or --data DIR)",
+            defaults: classifier.defaults,
+            train: { try trainImageClassifier(classifier, settings: $0) })
+    }
+}
+
+/// Loads the training and test sets: the embedded MNIST subset, or the IDX files in
+/// `settings.dataPath` (MNIST or, with `--dataset fashion-mnist`, Fashion-MNIST).
+func loadImageData(_ settings: TrainSettings, command: String) throws -> (
+    train: ImageDataset<Float>, test: ImageDataset<Float>, name: String
+) {
+    let variant = try datasetVariant(settings.datasetName, command: command)
+    return try failing(command) {
+        if let directory = settings.dataPath {
+            return (
+                try MNIST.load(directory: directory, split: .train, variant: variant),
+                try MNIST.load(directory: directory, split: .test, variant: variant),
+                "\(variant.rawValue) (\(directory))")
+        }
+        guard variant == .mnist else {
+            throw CLIError.usage("\(command): there is no embedded \(variant.rawValue); pass --data DIR")
+        }
+        return (try MNIST.embedded(split: .train), try MNIST.embedded(split: .test), "mnist (embedded subset)")
+    }
+}
+
+/// The dataset variant named by `--dataset` (default MNIST).
+func datasetVariant(_ name: String?, command: String) throws -> MNIST.Variant {
+    guard let name else { return .mnist }
+    guard let variant = MNIST.Variant(rawValue: name) else {
+        throw CLIError.usage(
+            "\(command): unknown dataset '\(name)' (one of: \(MNIST.Variant.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    return variant
+}
+
+/// Trains `classifier` with Adam and cross-entropy through ``Module/fit``, saving a checkpoint
+/// after every epoch when `--out` is given, resuming from it with `--resume`.
+func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings) throws -> TrainReport {
+    let command = "train \(classifier.name)"
+    var settings = settings
+    var checkpoint: Checkpoint?
+    if settings.resume {
+        guard let directory = settings.outDirectory else { throw CLIError.usage("\(command): --resume needs --out DIR") }
+        let metadata = try failing(command) { try Checkpoint.metadata(in: directory) }
+        guard metadata["model"] == classifier.name else {
+            throw CLIError.failure(
+                "\(command): the checkpoint in '\(directory)' is of model '\(metadata["model"] ?? "?")', not '\(classifier.name)'")
+        }
+        // The run continues with the settings it started with.
+        settings.batchSize = metadata["batch_size"].flatMap(Int.init) ?? settings.batchSize
+        settings.learningRate = metadata["learning_rate"].flatMap(Double.init) ?? settings.learningRate
+        settings.seed = metadata["seed"].flatMap(UInt64.init) ?? settings.seed
+        settings.datasetName = metadata["dataset"] ?? settings.datasetName
+    }
+    let data = try loadImageData(settings, command: command)
+
+    var generator = RandomGenerator(seed: settings.seed)
+    let model = classifier.make(&generator)
+    let optimizer = Adam(model.parameters, lr: settings.learningRate)
+    RandomGenerator.manualSeed(settings.seed ^ 0x0D50_0000)  // dropout masks
+    if settings.resume, let directory = settings.outDirectory {
+        let loaded = try failing(command) { try Checkpoint.load(into: model, optimizer: optimizer, from: directory) }
+        loaded.restoreRandomState()
+        checkpoint = loaded
+        guard loaded.epoch < settings.epochs else {
+            throw CLIError.failure(
+                "\(command): the checkpoint already has \(loaded.epoch) epochs; ask for more with --epochs N (N > \(loaded.epoch))")
+        }
+        Console.err("\(command): resuming after epoch \(loaded.epoch) from '\(directory)'")
+    }
+    let metadata: [String: String] = [
+        "model": classifier.name, "dataset": datasetVariantName(settings), "batch_size": String(settings.batchSize),
+        "learning_rate": String(settings.learningRate), "seed": String(settings.seed),
+        "normalization_mean": String(data.train.normalization.mean[0]),
+        "normalization_std": String(data.train.normalization.std[0]),
+    ]
+    let clock = Stopwatch()
+    let history = try model.fit(
+        data.train, epochs: settings.epochs, batchSize: settings.batchSize, optimizer: optimizer,
+        validationSplit: settings.validationSplit, seed: settings.seed, initialEpoch: checkpoint?.epoch ?? 0
+    ) { metrics in
+        if let directory = settings.outDirectory {
+            try failing(command) {
+                try Checkpoint(epoch: metrics.epoch, metadata: metadata).save(model: model, optimizer: optimizer, to: directory)
+            }
+        }
+    }
+    let seconds = clock.seconds
+    if let directory = settings.outDirectory {
+        // The weights alone, PyTorch state_dict names: loads into torch.nn.Sequential.
+        try failing(command) { try model.save(to: directory + "/model.safetensors", metadata: ["model": classifier.name]) }
+    }
+    let trained = history.count * (data.train.count - Int(Double(data.train.count) * settings.validationSplit))
+    return TrainReport(
+        dataset: data.name, trainSamples: data.train.count, testSamples: data.test.count,
+        parameterCount: model.parameterCount, seconds: seconds,
+        samplesPerSecond: Double(trained) / max(seconds, 1e-9),
+        testAccuracy: model.evaluate(data.test).accuracy, epochLosses: history.map(\.loss))
+}
+
+/// The `dataset` entry of a checkpoint's metadata.
+private func datasetVariantName(_ settings: TrainSettings) -> String {
+    settings.datasetName ?? MNIST.Variant.mnist.rawValue
+}
