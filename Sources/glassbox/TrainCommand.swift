@@ -27,6 +27,10 @@ struct TrainSettings: Sendable {
     var outDirectory: String? = nil
     /// Whether to continue the run checkpointed in ``outDirectory``.
     var resume = false
+    /// Whether `--epochs` was given (a resumed run otherwise keeps its checkpoint's total).
+    var epochsGiven = false
+    /// Stop after this epoch of the run (its schedule still spans ``epochs``).
+    var stopAfter: Int? = nil
     /// The fraction of the training set held out for validation (Keras' `validation_split`).
     var validationSplit = 0.0
 }
@@ -46,8 +50,10 @@ struct TrainReport {
     var samplesPerSecond: Double
     /// The fraction of the test set classified correctly after training.
     var testAccuracy: Double
-    /// The mean training loss of each epoch.
+    /// The mean training loss of each epoch run now.
     var epochLosses: [Double]
+    /// The epochs the model has been trained for (including those of a resumed checkpoint).
+    var epochsCompleted: Int
 }
 
 /// A model `glassbox train NAME` can train. A new reference model adds one entry to
@@ -72,7 +78,7 @@ let trainCommand = Command(
     summary: "Train a reference model on its embedded dataset (mlp, cnn, lenet, vgg)",
     usage: [
         "train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]",
-        "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume]] [...]",
+        "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume] [--stop-after N]] [...]",
     ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
         + trainableModels.map {
@@ -91,7 +97,8 @@ let trainCommand = Command(
         .value("dataset", "NAME", "What --data holds for image models: mnist (default) or fashion-mnist."),
         .value("validation-split", "F", "Hold out the last fraction F of the training set for validation (image models)."),
         .value("out", "DIR", "Save a checkpoint to DIR after every epoch, and the final weights as DIR/model.safetensors (image models)."),
-        .flag("resume", "Continue the run checkpointed in --out DIR (same settings; --epochs is the new total)."),
+        .flag("resume", "Continue the run checkpointed in --out DIR with its settings (--epochs sets a new total)."),
+        .value("stop-after", "N", "Stop after epoch N of the run; --resume continues it (image models)."),
     ],
     maxPositionals: 1,
     run: runTrain)
@@ -105,6 +112,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
         throw CLIError.usage("train: unknown model '\(name)' (one of: \(names))")
     }
     var settings = model.defaults
+    settings.epochsGiven = arguments.has("epochs")
     settings.epochs = try arguments.int("epochs") ?? settings.epochs
     settings.batchSize = try arguments.int("batch-size") ?? settings.batchSize
     settings.learningRate = try arguments.positiveDouble("lr") ?? settings.learningRate
@@ -113,6 +121,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     settings.datasetName = try arguments.string("dataset")
     settings.outDirectory = try arguments.string("out")
     settings.resume = arguments.flag("resume")
+    settings.stopAfter = try arguments.int("stop-after")
     if let raw = try arguments.string("validation-split") {
         guard let fraction = Double(raw), fraction >= 0, fraction < 1 else {
             throw CLIError.usage("train: option '--validation-split' expects a number in [0, 1), got '\(raw)'")
@@ -120,7 +129,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
         settings.validationSplit = fraction
     }
     let isImageModel = imageClassifiers.contains { $0.name == name }
-    if !isImageModel, let option = ["dataset", "out", "validation-split"].first(where: { arguments.has($0) }) ?? (settings.resume ? "resume" : nil) {
+    if !isImageModel, let option = ["dataset", "out", "validation-split", "stop-after"].first(where: { arguments.has($0) }) ?? (settings.resume ? "resume" : nil) {
         throw CLIError.usage("train: option '--\(option)' applies to the image models (cnn, lenet, vgg), not '\(name)'")
     }
     if let threads = try arguments.int("threads") { Threading.threadCount = threads }
@@ -133,7 +142,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     let correct = Int((report.testAccuracy * Double(report.testSamples)).rounded())
     Console.out(
         "\(model.name): test accuracy \(TextFormat.fixed(report.testAccuracy * 100, decimals: 2))% "
-            + "(\(correct)/\(report.testSamples)) after \(settings.epochs) epochs, "
+            + "(\(correct)/\(report.testSamples)) after \(report.epochsCompleted) epochs, "
             + "final loss \(TextFormat.fixed(finalLoss, decimals: 4)), "
             + "\(TextFormat.fixed(report.seconds, decimals: 1)) s, "
             + "\(TextFormat.rate(report.samplesPerSecond)) samples/s")
@@ -142,7 +151,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
         let metrics = JSONObject([
             ("model", .string(model.name)),
             ("dataset", .string(report.dataset)),
-            ("epochs", .integer(settings.epochs)),
+            ("epochs", .integer(report.epochsCompleted)),
             ("batch_size", .integer(settings.batchSize)),
             ("learning_rate", .number(settings.learningRate)),
             ("seed", settings.seed <= UInt64(Int.max) ? .integer(Int(settings.seed)) : .string(String(settings.seed))),

@@ -75,8 +75,14 @@ func datasetVariant(_ name: String?, command: String) throws -> MNIST.Variant {
     return variant
 }
 
-/// Trains `classifier` with Adam and cross-entropy through ``Module/fit``, saving a checkpoint
-/// after every epoch when `--out` is given, resuming from it with `--resume`.
+/// Trains `classifier` with Adam, cross-entropy and a cosine learning-rate decay over the run
+/// through ``Module/fit``, saving a checkpoint after every epoch when `--out` is given and
+/// resuming from it with `--resume`.
+///
+/// A resumed run takes its batch size, learning rate, seed, dataset and total epoch count from
+/// the checkpoint (an explicit `--epochs` sets a new total, which changes the schedule). With
+/// `--stop-after N` the run stops after epoch N of its schedule, so `--epochs 4 --stop-after 2`
+/// then `--resume` gives the same weights as `--epochs 4`.
 func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings) throws -> TrainReport {
     let command = "train \(classifier.name)"
     var settings = settings
@@ -93,6 +99,7 @@ func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings
         settings.learningRate = metadata["learning_rate"].flatMap(Double.init) ?? settings.learningRate
         settings.seed = metadata["seed"].flatMap(UInt64.init) ?? settings.seed
         settings.datasetName = metadata["dataset"] ?? settings.datasetName
+        if !settings.epochsGiven { settings.epochs = metadata["epochs"].flatMap(Int.init) ?? settings.epochs }
     }
     let data = try loadImageData(settings, command: command)
 
@@ -112,14 +119,16 @@ func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings
     }
     let metadata: [String: String] = [
         "model": classifier.name, "dataset": datasetVariantName(settings), "batch_size": String(settings.batchSize),
-        "learning_rate": String(settings.learningRate), "seed": String(settings.seed),
+        "learning_rate": String(settings.learningRate), "seed": String(settings.seed), "epochs": String(settings.epochs),
         "normalization_mean": String(data.train.normalization.mean[0]),
         "normalization_std": String(data.train.normalization.std[0]),
     ]
     let clock = Stopwatch()
     let history = try model.fit(
-        data.train, epochs: settings.epochs, batchSize: settings.batchSize, optimizer: optimizer,
-        validationSplit: settings.validationSplit, seed: settings.seed, initialEpoch: checkpoint?.epoch ?? 0
+        data.train, epochs: Swift.min(settings.epochs, settings.stopAfter ?? settings.epochs),
+        batchSize: settings.batchSize, optimizer: optimizer,
+        validationSplit: settings.validationSplit, seed: settings.seed, initialEpoch: checkpoint?.epoch ?? 0,
+        scheduler: CosineAnnealingLR(optimizer, tMax: settings.epochs)
     ) { metrics in
         if let directory = settings.outDirectory {
             try failing(command) {
@@ -137,7 +146,8 @@ func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings
         dataset: data.name, trainSamples: data.train.count, testSamples: data.test.count,
         parameterCount: model.parameterCount, seconds: seconds,
         samplesPerSecond: Double(trained) / max(seconds, 1e-9),
-        testAccuracy: model.evaluate(data.test).accuracy, epochLosses: history.map(\.loss))
+        testAccuracy: model.evaluate(data.test).accuracy, epochLosses: history.map(\.loss),
+        epochsCompleted: (checkpoint?.epoch ?? 0) + history.count)
 }
 
 /// The `dataset` entry of a checkpoint's metadata.

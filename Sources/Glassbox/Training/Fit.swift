@@ -47,7 +47,8 @@ extension Module {
     ///   - validationData: a separate validation set (takes precedence over the split).
     ///   - initialEpoch: the number of epochs already done; training runs epochs
     ///     `initialEpoch..<epochs` (so `epochs` is the total, as in Keras).
-    ///   - scheduler: a learning-rate schedule stepped after each epoch.
+    ///   - scheduler: a learning-rate schedule stepped after each epoch (moved to
+    ///     `initialEpoch` first when resuming).
     ///   - verbose: draw a ``ProgressBar`` on stderr and print each epoch's summary.
     ///   - onEpochEnd: called after each epoch (after validation), e.g. to save a checkpoint;
     ///     an error it throws stops training and is rethrown.
@@ -72,6 +73,11 @@ extension Module {
         let bar = verbose ? ProgressBar(epochs: epochs, stepsPerEpoch: steps) : nil
         var history: [EpochMetrics] = []
         var samplesSeen = 0
+        if let scheduler, initialEpoch > 0 {
+            // A resumed run: the schedule continues where the first run stopped.
+            scheduler.lastEpoch = initialEpoch
+            optimizer.learningRate = scheduler.learningRate(atEpoch: initialEpoch)
+        }
         for epoch in initialEpoch..<Swift.max(initialEpoch, epochs) {
             train()
             let order = shuffle ? Data.shuffledOrder(count: trainCount, seed: seed, epoch: epoch) : Array(0..<trainCount)
