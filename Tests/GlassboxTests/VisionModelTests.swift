@@ -1,0 +1,28 @@
+import Glassbox
+import Testing
+
+@Suite("vision models")
+struct VisionModelTests {
+    @Test(
+        "parameter counts, PyTorch state_dict names and output shapes",
+        arguments: [
+            ("cnn", 225_034, ["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias"]),
+            ("lenet", 61_706, ["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias", "11.weight", "11.bias"]),
+            ("vgg", 871_082, [
+                "0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "3.weight",
+            ]),
+        ])
+    func shapes(name: String, parameterCount: Int, firstEntries: [String]) {
+        var g = RandomGenerator(seed: 0)
+        let model: Sequential<Float> =
+            switch name {
+            case "cnn": makeSeedCNN(generator: &g)
+            case "lenet": makeLeNet5(generator: &g)
+            default: makeSmallVGG(generator: &g)
+            }
+        #expect(model.parameterCount == parameterCount)
+        #expect(Array(model.stateDict().map(\.name).prefix(firstEntries.count)) == firstEntries)
+        let x = Tensor<Float>.randn([2, 1, 28, 28], generator: &g)
+        #expect(model.predict(x).shape == [2, 10])
+    }
+}
