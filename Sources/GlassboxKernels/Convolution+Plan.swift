@@ -91,6 +91,12 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                 let image = read(x, image: n, scratch: &scratch)
                 for group in 0..<g.groups {
                     let out = y + (n * g.outputChannels + group * og) * p
+                    if usesDirectKernels {
+                        forwardDirect(
+                            image: image + group * g.inputChannelsPerGroup * readChannelCount,
+                            packed: packed + group * packedCount, bias: bias.map { $0 + group * og }, y: out)
+                        continue
+                    }
                     if let bias {
                         for o in 0..<og { (out + o * p).update(repeating: bias[group * og + o], count: p) }
                     }
@@ -120,14 +126,9 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             }
             return
         }
-        // With unit strides the columns are the pixels on a grid of row pitch Wp (dy copied
-        // there, zeros between rows), so that each tap's columns scatter into one contiguous run
-        // of the image; otherwise they are the P pixels, scattered through the pixel offsets.
-        let contiguous = g.strideHeight == 1 && g.strideWidth == 1
-        let columnCount = contiguous ? (g.outputHeight - 1) * readWidth + g.outputWidth : p
-        let repitch = contiguous && columnCount != p
-        let nr = 2 * V.scalarCount
-        let block = Swift.min(columnCount, Swift.max(nr, Self.columnBlockBudget / k / nr * nr))
+        // Column blocks of whole output rows, K × |J| ≤ the budget (one block for small images).
+        let rowsPerBlock = Swift.max(1, Swift.min(g.outputHeight, Self.columnBlockBudget / (k * g.outputWidth)))
+        let blockColumns = rowsPerBlock * g.outputWidth
         // The transposed weights, packed once for all images.
         let packedCount = GEMMPackedMatrix<S>.count(rows: k, depth: og)
         let packed = Self.allocate(g.groups * packedCount, zeroed: false)
@@ -136,73 +137,42 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             _ = GEMMMatrix(w + group * og * k, ld: k, transposed: true).packA(
                 rows: 0..<k, depth: 0..<og, into: packed + group * packedCount)
         }
+        let col2im = Col2im(plan: self)
         overImages { images, threads in
-            let border = bordered ? Self.allocate(g.inputChannels * readChannelCount, zeroed: false) : nil
-            let columns = Self.allocate(k * block, zeroed: false)
-            let pitched = repitch ? Self.allocate(g.outputChannels * columnCount, zeroed: true) : nil
+            let target = Self.allocate(g.inputChannels * readChannelCount, zeroed: false)
+            let columnBuffer = Self.allocate(k * blockColumns + col2im.columnSlack, zeroed: false)
             defer {
-                border?.deallocate()
-                columns.deallocate()
-                pitched?.deallocate()
+                target.deallocate()
+                columnBuffer.deallocate()
             }
+            let columns = columnBuffer + col2im.columnFrontSlack
             for n in images {
-                let target = border ?? dx + n * imageCount
-                target.update(repeating: 0, count: bordered ? g.inputChannels * readChannelCount : imageCount)
-                var source = dy + n * g.outputChannels * p
-                if let pitched {
-                    for o in 0..<g.outputChannels {
-                        for oh in 0..<g.outputHeight {
-                            Self.copy(
-                                source + o * p + oh * g.outputWidth, to: pitched + o * columnCount + oh * readWidth,
-                                count: g.outputWidth)
-                        }
-                    }
-                    source = UnsafePointer(pitched)
-                }
+                target.update(repeating: 0, count: g.inputChannels * readChannelCount)
                 for group in 0..<g.groups {
                     let weights = GEMMPackedMatrix(packed: packed + group * packedCount, depth: og)
+                    let gradient = dy + (n * g.outputChannels + group * og) * p
                     let groupTarget = target + group * g.inputChannelsPerGroup * readChannelCount
-                    var j0 = 0
-                    while j0 < columnCount {
-                        let width = Swift.min(block, columnCount - j0)
+                    for oh0 in stride(from: 0, to: g.outputHeight, by: rowsPerBlock) {
+                        let rows = oh0..<Swift.min(oh0 + rowsPerBlock, g.outputHeight)
+                        let width = rows.count * g.outputWidth
                         GEMMProblem(m: k, n: width, k: og, ldc: width).run(
-                            V.self, 1, weights,
-                            GEMMMatrix(source + group * og * columnCount + j0, ld: columnCount, transposed: false),
+                            V.self, 1, weights, GEMMMatrix(gradient + oh0 * g.outputWidth, ld: p, transposed: false),
                             0, columns, threads)
-                        // col2im: the adjoint of reading the im2col view.
-                        for q in 0..<k {
-                            let src = columns + q * width
-                            let dst = groupTarget + taps.offsets[q]
-                            if contiguous {
-                                let run = dst + j0
-                                for j in 0..<width { run[j] += src[j] }
-                            } else {
-                                let offsets = pixels.offsets + j0
-                                for j in 0..<width { dst[offsets[j]] += src[j] }
-                            }
-                        }
-                        j0 += width
+                        col2im.add(columns, outputRows: rows, into: groupTarget)
                     }
                 }
+                // dx[n] = the interior of the padded image (+ bias).
                 let out = dx + n * imageCount
-                if let border {
-                    for c in 0..<g.inputChannels {
-                        let b = bias?[c] ?? 0
-                        for ih in 0..<g.inputHeight {
-                            let src = border + c * readChannelCount + (ih + g.paddingTop) * readWidth + g.paddingLeft
-                            let dst = out + (c * g.inputHeight + ih) * g.inputWidth
-                            if bias != nil {
-                                for iw in 0..<g.inputWidth { dst[iw] = src[iw] + b }
-                            } else {
-                                Self.copy(src, to: dst, count: g.inputWidth)
-                            }
+                for c in 0..<g.inputChannels {
+                    let b = bias?[c] ?? 0
+                    for ih in 0..<g.inputHeight {
+                        let src = target + c * readChannelCount + (ih + g.paddingTop) * readWidth + g.paddingLeft
+                        let dst = out + (c * g.inputHeight + ih) * g.inputWidth
+                        if bias != nil {
+                            for iw in 0..<g.inputWidth { dst[iw] = src[iw] + b }
+                        } else {
+                            Self.copy(src, to: dst, count: g.inputWidth)
                         }
-                    }
-                } else if let bias {
-                    for c in 0..<g.inputChannels {
-                        let dst = out + c * hw
-                        let b = bias[c]
-                        for i in 0..<hw { dst[i] += b }
                     }
                 }
             }
@@ -226,12 +196,37 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         let partials = Self.allocate(chunks * count, zeroed: false)
         defer { partials.deallocate() }
         let inner = Swift.max(1, Threading.threadCount / chunks)
+        let direct = usesDirectKernels
+        let zeroRow = direct ? Self.allocate(p, zeroed: true) : nil
+        defer { zeroRow?.deallocate() }
         Threading.parallelChunks(chunks) { range in
             var scratch: UnsafeMutablePointer<S>? = nil
-            defer { scratch?.deallocate() }
+            let accumulators = direct ? UnsafeMutablePointer<V>.allocate(capacity: g.groups * directAccumulatorCount) : nil
+            defer {
+                scratch?.deallocate()
+                accumulators?.deallocate()
+            }
             for chunk in range {
                 let first = chunk * g.batch / chunks
-                for n in first..<((chunk + 1) * g.batch / chunks) {
+                let images = first..<((chunk + 1) * g.batch / chunks)
+                if let accumulators, let zeroRow {
+                    accumulators.initialize(repeating: V(), count: g.groups * directAccumulatorCount)
+                    for n in images {
+                        let image = read(x, image: n, scratch: &scratch)
+                        for group in 0..<g.groups {
+                            weightGradientDirect(
+                                image: image + group * g.inputChannelsPerGroup * readChannelCount,
+                                dy: dy + (n * g.outputChannels + group * og) * p, zeroRow: zeroRow,
+                                accumulators: accumulators + group * directAccumulatorCount)
+                        }
+                    }
+                    for group in 0..<g.groups {
+                        storeWeightGradient(
+                            accumulators + group * directAccumulatorCount, into: partials + chunk * count + group * k * og)
+                    }
+                    continue
+                }
+                for n in images {
                     let image = read(x, image: n, scratch: &scratch)
                     for group in 0..<g.groups {
                         GEMMProblem(m: k, n: og, k: p, ldc: og).run(

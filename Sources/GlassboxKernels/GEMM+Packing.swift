@@ -116,6 +116,31 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
                     d.update(from: src, count: w)
                     if w < nr { (d + w).update(repeating: 0, count: nr - w) }
                 }
+            } else if w == nr && nr % 8 == 0 {
+                // B[p, j] = b[j·ldb + p], a full panel: 8 × 8 blocks (8 columns, 8 consecutive
+                // p) loaded as 8 vectors and transposed in registers; the last kc % 8 rows
+                // element by element.
+                let src = b + j0 * ldb + depth.lowerBound
+                var p0 = 0
+                while p0 + 8 <= kc {
+                    for c0 in Swift.stride(from: 0, to: nr, by: 8) {
+                        func column(_ c: Int) -> SIMD8<Scalar> {
+                            UnsafeRawPointer(src + (c0 + c) * ldb + p0).loadUnaligned(as: SIMD8<Scalar>.self)
+                        }
+                        var v = (column(0), column(1), column(2), column(3), column(4), column(5), column(6), column(7))
+                        transpose8x8(&v)
+                        func store(_ p: Int, _ row: SIMD8<Scalar>) {
+                            UnsafeMutableRawPointer(out + (p0 + p) * nr + c0).storeBytes(of: row, as: SIMD8<Scalar>.self)
+                        }
+                        store(0, v.0); store(1, v.1); store(2, v.2); store(3, v.3)
+                        store(4, v.4); store(5, v.5); store(6, v.6); store(7, v.7)
+                    }
+                    p0 += 8
+                }
+                for c in 0..<nr {
+                    let column = src + c * ldb
+                    for p in p0..<kc { out[p * nr + c] = column[p] }
+                }
             } else {
                 // B[p, j] = b[j·ldb + p]: each of the w columns is contiguous in p.
                 if w < nr { out.update(repeating: 0, count: nr * kc) }
@@ -150,5 +175,18 @@ struct GEMMPackedMatrix<Scalar: KernelScalar>: GEMMPackingA, @unchecked Sendable
     {
         let mr = GEMMBlocking.mr
         return (packed + (rows.lowerBound / mr * depth + block.lowerBound) * mr, mr * depth)
+    }
+}
+
+/// Transposes the 8 × 8 matrix whose rows are `v.0 … v.7`, in registers: three rounds of
+/// pairwise unzips, each rotating the (row, lane) index bits by one place.
+@inline(__always)
+func transpose8x8<T: SIMDScalar>(
+    _ v: inout (SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>)
+) {
+    for _ in 0..<3 {
+        let p0 = SIMD16(lowHalf: v.0, highHalf: v.1), p1 = SIMD16(lowHalf: v.2, highHalf: v.3)
+        let p2 = SIMD16(lowHalf: v.4, highHalf: v.5), p3 = SIMD16(lowHalf: v.6, highHalf: v.7)
+        v = (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf, p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
     }
 }

@@ -136,15 +136,15 @@ func convolutionError<T: KernelScalar>(_ actual: [T], _ expected: (value: [Doubl
 struct ConvolutionTests {
     /// Random geometries: batch, channels, groups, sizes, kernels, strides, padding (top/left and
     /// a possibly different bottom/right), dilation.
-    static func randomGeometries(count: Int, seed: UInt64) -> [ConvolutionGeometry] {
+    static func randomGeometries(count: Int, seed: UInt64, wide: Bool = false) -> [ConvolutionGeometry] {
         var r = ConvolutionRandom(state: seed)
         var result: [ConvolutionGeometry] = []
         while result.count < count {
             let groups = 1 + r.next(3)
             let kh = 1 + r.next(4), kw = 1 + r.next(4)
-            let sh = 1 + r.next(3), sw = 1 + r.next(3)
+            let sh = 1 + r.next(3), sw = wide ? 1 : 1 + r.next(3)
             let dh = 1 + r.next(2), dw = 1 + r.next(2)
-            let h = 1 + r.next(9), w = 1 + r.next(9)
+            let h = 1 + r.next(9), w = wide ? 16 + r.next(30) : 1 + r.next(9)
             let pt = r.next(3), pl = r.next(3)
             let pb = r.next(3), pr = r.next(3)
             let oh = ConvolutionGeometry.outputLength(input: h, kernel: kh, stride: sh, padding: pt + pb, dilation: dh)
@@ -184,7 +184,9 @@ struct ConvolutionTests {
         ]
     }()
 
-    static let geometries = randomGeometries(count: 48, seed: 3) + largeGeometries
+    /// Random small geometries, random wide ones with unit horizontal stride (the direct
+    /// kernels for few taps), and the large ones.
+    static let geometries = randomGeometries(count: 48, seed: 3) + randomGeometries(count: 16, seed: 4, wide: true) + largeGeometries
 
     func check<T: KernelScalar>(_: T.Type, tolerance: Double) {
         for (i, g) in Self.geometries.enumerated() {
