@@ -48,12 +48,11 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                 pixelValues.append(oh * g.strideHeight * readWidth + ow * g.strideWidth)
             }
         }
-        let nr = 2 * V.scalarCount
-        let size = MemoryLayout<S>.stride
-        taps = ConvolutionOffsets(tapValues, nr: nr, lanes: V.scalarCount, scalarSize: size)
-        pixels = ConvolutionOffsets(pixelValues, nr: nr, lanes: V.scalarCount, scalarSize: size)
+        taps = ConvolutionOffsets(tapValues)
+        pixels = ConvolutionOffsets(pixelValues)
         readExtent =
-            (g.groups - 1) * g.inputChannelsPerGroup * readHeight * readWidth + taps.maximum + pixels.maximum + V.scalarCount
+            (g.groups - 1) * g.inputChannelsPerGroup * readHeight * readWidth + taps.maximum + pixels.maximum
+            + Swift.max(8, V.scalarCount)
     }
 
     var pixelCount: Int { geometry.outputHeight * geometry.outputWidth }
@@ -76,36 +75,42 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             }
             return
         }
-        // The weights, packed once for all images.
-        let packedCount = GEMMPackedMatrix<S>.count(rows: og, depth: k)
+        // The weights, packed once for all images: as 6-row panels of w[g] for the direct
+        // kernels, else as the 16-column panels of w[g]ᵀ, op(B) of y[n,g]ᵀ = colᵀ · w[g]ᵀ.
+        let direct = usesDirectKernels
+        let nr = 2 * V.scalarCount
+        let packedCount = GEMMPackedMatrix<S>.count(og, depth: k, panel: direct ? GEMMBlocking.mr : nr)
         let packed = Self.allocate(g.groups * packedCount, zeroed: false)
         defer { packed.deallocate() }
         for group in 0..<g.groups {
-            _ = GEMMMatrix(w + group * og * k, ld: k, transposed: false).packA(
-                rows: 0..<og, depth: 0..<k, into: packed + group * packedCount)
+            let weights = GEMMMatrix(w + group * og * k, ld: k, transposed: direct ? false : true)
+            if direct {
+                _ = weights.packA(rows: 0..<og, depth: 0..<k, into: packed + group * packedCount)
+            } else {
+                _ = weights.packB(depth: 0..<k, cols: 0..<og, nr: nr, into: packed + group * packedCount)
+            }
         }
         overImages { images, threads in
             var scratch: UnsafeMutablePointer<S>? = nil
-            defer { scratch?.deallocate() }
+            let transposed = direct ? nil : Self.allocate(p * og, zeroed: false)
+            defer {
+                scratch?.deallocate()
+                transposed?.deallocate()
+            }
             for n in images {
                 let image = read(x, image: n, scratch: &scratch)
                 for group in 0..<g.groups {
+                    let groupImage = image + group * g.inputChannelsPerGroup * readChannelCount
                     let out = y + (n * g.outputChannels + group * og) * p
-                    if usesDirectKernels {
-                        forwardDirect(
-                            image: image + group * g.inputChannelsPerGroup * readChannelCount,
-                            packed: packed + group * packedCount, bias: bias.map { $0 + group * og }, y: out)
-                        continue
+                    let groupBias = bias.map { $0 + group * og }
+                    if let transposed {
+                        GEMMProblem(m: p, n: og, k: k, ldc: og).run(
+                            V.self, 1, ConvolutionMatrix(base: groupImage, rowTable: pixels, columnTable: taps),
+                            GEMMPackedMatrix(packed: packed + group * packedCount, depth: k), 0, transposed, threads)
+                        Self.transpose(transposed, rows: p, columns: og, into: out, adding: groupBias)
+                    } else {
+                        forwardDirect(image: groupImage, packed: packed + group * packedCount, bias: groupBias, y: out)
                     }
-                    if let bias {
-                        for o in 0..<og { (out + o * p).update(repeating: bias[group * og + o], count: p) }
-                    }
-                    GEMMProblem(m: og, n: p, k: k, ldc: p).run(
-                        V.self, 1, GEMMPackedMatrix(packed: packed + group * packedCount, depth: k),
-                        ConvolutionMatrix<V>(
-                            base: image + group * g.inputChannelsPerGroup * readChannelCount, rowTable: taps,
-                            columnTable: pixels),
-                        bias == nil ? 0 : 1, out, threads)
                 }
             }
         }
@@ -130,7 +135,7 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         let rowsPerBlock = Swift.max(1, Swift.min(g.outputHeight, Self.columnBlockBudget / (k * g.outputWidth)))
         let blockColumns = rowsPerBlock * g.outputWidth
         // The transposed weights, packed once for all images.
-        let packedCount = GEMMPackedMatrix<S>.count(rows: k, depth: og)
+        let packedCount = GEMMPackedMatrix<S>.count(k, depth: og, panel: GEMMBlocking.mr)
         let packed = Self.allocate(g.groups * packedCount, zeroed: false)
         defer { packed.deallocate() }
         for group in 0..<g.groups {
@@ -231,7 +236,7 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                     for group in 0..<g.groups {
                         GEMMProblem(m: k, n: og, k: p, ldc: og).run(
                             V.self, 1,
-                            ConvolutionMatrix<V>(
+                            ConvolutionMatrix(
                                 base: image + group * g.inputChannelsPerGroup * readChannelCount, rowTable: taps,
                                 columnTable: pixels),
                             GEMMMatrix(dy + (n * g.outputChannels + group * og) * p, ld: p, transposed: true),
@@ -290,6 +295,52 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             buffer.update(from: x + start, count: imageCount)
         }
         return UnsafePointer(buffer)
+    }
+
+    /// `dst[c · rows + r] = src[r · columns + c] (+ bias[c])`: 8 × 8 blocks transposed in
+    /// registers, the edges element by element.
+    static func transpose(
+        _ src: UnsafePointer<S>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<S>, adding bias: UnsafePointer<S>?
+    ) {
+        typealias Row = SIMD8<S>
+        let size = MemoryLayout<S>.stride
+        let fullRows = rows / 8 * 8, fullColumns = columns / 8 * 8
+        for r0 in stride(from: 0, to: fullRows, by: 8) {
+            for c0 in stride(from: 0, to: fullColumns, by: 8) {
+                let from = UnsafeRawPointer(src + r0 * columns + c0), step = columns * size
+                var v = (
+                    from.loadUnaligned(as: Row.self), from.loadUnaligned(fromByteOffset: step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 2 * step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 3 * step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 4 * step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 5 * step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 6 * step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 7 * step, as: Row.self))
+                transpose8x8(&v)
+                if let bias {
+                    v.0 += Row(repeating: bias[c0]); v.1 += Row(repeating: bias[c0 + 1])
+                    v.2 += Row(repeating: bias[c0 + 2]); v.3 += Row(repeating: bias[c0 + 3])
+                    v.4 += Row(repeating: bias[c0 + 4]); v.5 += Row(repeating: bias[c0 + 5])
+                    v.6 += Row(repeating: bias[c0 + 6]); v.7 += Row(repeating: bias[c0 + 7])
+                }
+                let to = UnsafeMutableRawPointer(dst + c0 * rows + r0), out = rows * size
+                to.storeBytes(of: v.0, as: Row.self)
+                to.storeBytes(of: v.1, toByteOffset: out, as: Row.self)
+                to.storeBytes(of: v.2, toByteOffset: 2 * out, as: Row.self)
+                to.storeBytes(of: v.3, toByteOffset: 3 * out, as: Row.self)
+                to.storeBytes(of: v.4, toByteOffset: 4 * out, as: Row.self)
+                to.storeBytes(of: v.5, toByteOffset: 5 * out, as: Row.self)
+                to.storeBytes(of: v.6, toByteOffset: 6 * out, as: Row.self)
+                to.storeBytes(of: v.7, toByteOffset: 7 * out, as: Row.self)
+            }
+        }
+        // The edges: columns past the last full block, then rows past it.
+        for r in 0..<rows {
+            for c in (r < fullRows ? fullColumns : 0)..<columns {
+                let value = src[r * columns + c]
+                dst[c * rows + r] = bias == nil ? value : value + bias![c]
+            }
+        }
     }
 
     /// Copies `count` scalars with vector moves: rows of an image are short, and a memmove

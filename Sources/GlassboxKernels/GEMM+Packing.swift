@@ -22,8 +22,10 @@ protocol GEMMPackingA: Sendable {
 protocol GEMMPackingB: Sendable {
     associatedtype Scalar: KernelScalar
     /// Packs depth `depth` × columns `cols` of op(B) into `dst` (NR-column micro-panels, the
-    /// last one zero-padded).
+    /// last one zero-padded), or finds them already packed elsewhere. Returns where the first
+    /// micro-panel starts and the distance from one micro-panel to the next.
     func packB(depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
 }
 
 /// A row-major matrix in memory with row stride `ld`, used as stored or transposed: the
@@ -88,7 +90,9 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
     }
 
     @inline(__always)
-    func packB(depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<Scalar>) {
+    func packB(depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
+    {
         let b = base, ldb = ld, transB = transposed
         let kc = depth.count
         var out = dst
@@ -152,21 +156,24 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
             out += nr * kc
             j0 += nr
         }
+        return (UnsafePointer(dst), nr * kc)
     }
 }
 
-/// op(A) packed once in full — every MR-row micro-panel over the whole depth, as
-/// ``GEMMMatrix/packA(rows:depth:into:)`` lays out `rows: 0..<m, depth: 0..<k` — for a matrix
-/// multiplied by many B (a convolution's weights, once per image): the GEMM loops then read
-/// its micro-panels where they are.
-struct GEMMPackedMatrix<Scalar: KernelScalar>: GEMMPackingA, @unchecked Sendable {
+/// An operand packed once in full — as op(A), every MR-row micro-panel over the whole depth
+/// (``GEMMMatrix/packA(rows:depth:into:)`` with `rows: 0..<m, depth: 0..<k`); as op(B), every
+/// NR-column micro-panel over the whole depth (``GEMMMatrix/packB(depth:cols:nr:into:)`` with
+/// `depth: 0..<k, cols: 0..<n`) — for a matrix multiplied many times (a convolution's weights,
+/// once per image): the GEMM loops then read its micro-panels where they are.
+struct GEMMPackedMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked Sendable {
     let packed: UnsafePointer<Scalar>
     /// The full depth k.
     let depth: Int
 
-    /// The number of scalars `rows × depth` takes packed.
-    static func count(rows: Int, depth: Int) -> Int {
-        (rows + GEMMBlocking.mr - 1) / GEMMBlocking.mr * GEMMBlocking.mr * depth
+    /// The number of scalars `count` rows (or columns) × `depth` take packed in panels of
+    /// `panel` (MR for op(A), NR for op(B)).
+    static func count(_ count: Int, depth: Int, panel: Int) -> Int {
+        (count + panel - 1) / panel * panel * depth
     }
 
     @inline(__always)
@@ -175,6 +182,13 @@ struct GEMMPackedMatrix<Scalar: KernelScalar>: GEMMPackingA, @unchecked Sendable
     {
         let mr = GEMMBlocking.mr
         return (packed + (rows.lowerBound / mr * depth + block.lowerBound) * mr, mr * depth)
+    }
+
+    @inline(__always)
+    func packB(depth block: Range<Int>, cols: Range<Int>, nr: Int, into _: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
+    {
+        (packed + (cols.lowerBound / nr * depth + block.lowerBound) * nr, nr * depth)
     }
 }
 

@@ -181,6 +181,14 @@ struct ConvolutionTests {
             ConvolutionGeometry(
                 batch: 2, inputChannels: 6, outputChannels: 4, groups: 2, inputHeight: 16, inputWidth: 15, outputHeight: 8,
                 outputWidth: 7, kernelHeight: 4, kernelWidth: 4, strideHeight: 2, strideWidth: 2, paddingTop: 1, paddingLeft: 1),
+            // Taps that are not consecutive in the image (1 × 1, dilated columns) over long rows.
+            ConvolutionGeometry(
+                batch: batch, inputChannels: 40, outputChannels: 8, inputHeight: 9, inputWidth: 17, outputHeight: 9,
+                outputWidth: 17, kernelHeight: 1, kernelWidth: 1),
+            ConvolutionGeometry(
+                batch: 1, inputChannels: 6, outputChannels: 5, inputHeight: 12, inputWidth: 20, outputHeight: 12,
+                outputWidth: 20, kernelHeight: 3, kernelWidth: 3, paddingTop: 1, paddingLeft: 2, dilationHeight: 1,
+                dilationWidth: 2),
         ]
     }()
 
