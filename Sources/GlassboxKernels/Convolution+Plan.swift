@@ -144,14 +144,18 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         }
         let col2im = Col2im(plan: self)
         overImages { images, threads in
-            let target = Self.allocate(g.inputChannels * readChannelCount, zeroed: false)
+            // The padded image the columns are added into: a buffer of its own when the window
+            // leaves the image, else dx[n] itself (col2im never writes outside the image).
+            let border = bordered ? Self.allocate(g.inputChannels * readChannelCount, zeroed: false) : nil
             let columnBuffer = Self.allocate(k * blockColumns + col2im.columnSlack, zeroed: false)
             defer {
-                target.deallocate()
+                border?.deallocate()
                 columnBuffer.deallocate()
             }
             let columns = columnBuffer + col2im.columnFrontSlack
             for n in images {
+                let out = dx + n * imageCount
+                let target = border ?? out
                 target.update(repeating: 0, count: g.inputChannels * readChannelCount)
                 for group in 0..<g.groups {
                     let weights = GEMMPackedMatrix(packed: packed + group * packedCount, depth: og)
@@ -167,17 +171,24 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                     }
                 }
                 // dx[n] = the interior of the padded image (+ bias).
-                let out = dx + n * imageCount
-                for c in 0..<g.inputChannels {
-                    let b = bias?[c] ?? 0
-                    for ih in 0..<g.inputHeight {
-                        let src = target + c * readChannelCount + (ih + g.paddingTop) * readWidth + g.paddingLeft
-                        let dst = out + (c * g.inputHeight + ih) * g.inputWidth
-                        if bias != nil {
-                            for iw in 0..<g.inputWidth { dst[iw] = src[iw] + b }
-                        } else {
-                            Self.copy(src, to: dst, count: g.inputWidth)
+                if let border {
+                    for c in 0..<g.inputChannels {
+                        let b = bias?[c] ?? 0
+                        for ih in 0..<g.inputHeight {
+                            let src = border + c * readChannelCount + (ih + g.paddingTop) * readWidth + g.paddingLeft
+                            let dst = out + (c * g.inputHeight + ih) * g.inputWidth
+                            if bias != nil {
+                                for iw in 0..<g.inputWidth { dst[iw] = src[iw] + b }
+                            } else {
+                                Self.copy(src, to: dst, count: g.inputWidth)
+                            }
                         }
+                    }
+                } else if let bias {
+                    let plane = g.inputHeight * g.inputWidth
+                    for c in 0..<g.inputChannels {
+                        let dst = out + c * plane, b = bias[c]
+                        for i in 0..<plane { dst[i] += b }
                     }
                 }
             }
