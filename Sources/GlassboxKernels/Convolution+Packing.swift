@@ -49,13 +49,15 @@ final class ConvolutionOffsets: @unchecked Sendable {
     var maximum: Int { (0..<count).reduce(0) { Swift.max($0, offsets[$1]) } }
 }
 
-/// A matrix whose entries are `base[rowTable.offsets[r] + columnTable.offsets[c]]`: an im2col
-/// view of an image, packed as op(A) by the GEMM straight from the image (see the comment at the
-/// top of this file).
+/// A matrix whose entries are `base[rowTable.offsets[firstRow + r] + columnTable.offsets[c]]`:
+/// an im2col view of an image (or a block of its rows), packed as op(A) by the GEMM straight
+/// from the image (see the comment at the top of this file).
 struct ConvolutionMatrix<Scalar: KernelScalar>: GEMMPackingA, @unchecked Sendable {
     let base: UnsafePointer<Scalar>
     let rowTable: ConvolutionOffsets
     let columnTable: ConvolutionOffsets
+    /// The row of `rowTable` that is row 0 of the matrix.
+    var firstRow = 0
 
     @inline(__always)
     func packA(rows: Range<Int>, depth: Range<Int>, into dst: UnsafeMutablePointer<Scalar>)
@@ -64,7 +66,7 @@ struct ConvolutionMatrix<Scalar: KernelScalar>: GEMMPackingA, @unchecked Sendabl
         let mr = GEMMBlocking.mr
         let kc = depth.count
         let columnOffsets = columnTable.offsets + depth.lowerBound, runLength = columnTable.runLength
-        let rowOffsets = rowTable.offsets, rowRuns = rowTable.runLength
+        let rowOffsets = rowTable.offsets + firstRow, rowRuns = rowTable.runLength + firstRow
         var out = dst
         var i0 = rows.lowerBound
         while i0 < rows.upperBound {

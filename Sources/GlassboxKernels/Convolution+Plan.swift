@@ -90,9 +90,12 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                 _ = weights.packB(depth: 0..<k, cols: 0..<og, nr: nr, into: packed + group * packedCount)
             }
         }
+        // Blocks of pixels (rows of yᵀ) whose yᵀ holds at most the budget (one block for small
+        // images), a multiple of 24 rows (whole micro-panels and 8 × 8 transposes).
+        let pixelBlock = Swift.min(p, Swift.max(24, Self.columnBlockBudget / og / 24 * 24))
         overImages { images, threads in
             var scratch: UnsafeMutablePointer<S>? = nil
-            let transposed = direct ? nil : Self.allocate(p * og, zeroed: false)
+            let transposed = direct ? nil : Self.allocate(pixelBlock * og, zeroed: false)
             defer {
                 scratch?.deallocate()
                 transposed?.deallocate()
@@ -104,10 +107,14 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                     let out = y + (n * g.outputChannels + group * og) * p
                     let groupBias = bias.map { $0 + group * og }
                     if let transposed {
-                        GEMMProblem(m: p, n: og, k: k, ldc: og).run(
-                            V.self, 1, ConvolutionMatrix(base: groupImage, rowTable: pixels, columnTable: taps),
-                            GEMMPackedMatrix(packed: packed + group * packedCount, depth: k), 0, transposed, threads)
-                        Self.transpose(transposed, rows: p, columns: og, into: out, adding: groupBias)
+                        for j0 in stride(from: 0, to: p, by: pixelBlock) {
+                            let rows = Swift.min(pixelBlock, p - j0)
+                            GEMMProblem(m: rows, n: og, k: k, ldc: og).run(
+                                V.self, 1,
+                                ConvolutionMatrix(base: groupImage, rowTable: pixels, columnTable: taps, firstRow: j0),
+                                GEMMPackedMatrix(packed: packed + group * packedCount, depth: k), 0, transposed, threads)
+                            Self.transpose(transposed, rows: rows, columns: og, into: out + j0, stride: p, adding: groupBias)
+                        }
                     } else {
                         forwardDirect(image: groupImage, packed: packed + group * packedCount, bias: groupBias, y: out)
                     }
@@ -308,16 +315,17 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         return UnsafePointer(buffer)
     }
 
-    /// `dst[c · rows + r] = src[r · columns + c] (+ bias[c])`: 8 × 8 blocks transposed in
+    /// `dst[c · stride + r] = src[r · columns + c] (+ bias[c])`: 8 × 8 blocks transposed in
     /// registers, the edges element by element.
     static func transpose(
-        _ src: UnsafePointer<S>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<S>, adding bias: UnsafePointer<S>?
+        _ src: UnsafePointer<S>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<S>, stride: Int,
+        adding bias: UnsafePointer<S>?
     ) {
         typealias Row = SIMD8<S>
         let size = MemoryLayout<S>.stride
         let fullRows = rows / 8 * 8, fullColumns = columns / 8 * 8
-        for r0 in stride(from: 0, to: fullRows, by: 8) {
-            for c0 in stride(from: 0, to: fullColumns, by: 8) {
+        for r0 in Swift.stride(from: 0, to: fullRows, by: 8) {
+            for c0 in Swift.stride(from: 0, to: fullColumns, by: 8) {
                 let from = UnsafeRawPointer(src + r0 * columns + c0), step = columns * size
                 var v = (
                     from.loadUnaligned(as: Row.self), from.loadUnaligned(fromByteOffset: step, as: Row.self),
@@ -334,7 +342,7 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                     v.4 += Row(repeating: bias[c0 + 4]); v.5 += Row(repeating: bias[c0 + 5])
                     v.6 += Row(repeating: bias[c0 + 6]); v.7 += Row(repeating: bias[c0 + 7])
                 }
-                let to = UnsafeMutableRawPointer(dst + c0 * rows + r0), out = rows * size
+                let to = UnsafeMutableRawPointer(dst + c0 * stride + r0), out = stride * size
                 to.storeBytes(of: v.0, as: Row.self)
                 to.storeBytes(of: v.1, toByteOffset: out, as: Row.self)
                 to.storeBytes(of: v.2, toByteOffset: 2 * out, as: Row.self)
@@ -349,7 +357,7 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         for r in 0..<rows {
             for c in (r < fullRows ? fullColumns : 0)..<columns {
                 let value = src[r * columns + c]
-                dst[c * rows + r] = bias == nil ? value : value + bias![c]
+                dst[c * stride + r] = bias == nil ? value : value + bias![c]
             }
         }
     }

@@ -192,9 +192,25 @@ struct ConvolutionTests {
         ]
     }()
 
+    /// An image whose forward output is split into several pixel blocks (release builds only:
+    /// direct loops over it are slow unoptimised).
+    static let blockedGeometries: [ConvolutionGeometry] = {
+        #if DEBUG
+        return []
+        #else
+        return [
+            ConvolutionGeometry(
+                batch: 1, inputChannels: 4, outputChannels: 64, inputHeight: 36, inputWidth: 36, outputHeight: 34,
+                outputWidth: 34, kernelHeight: 3, kernelWidth: 3)
+        ]
+        #endif
+    }()
+
     /// Random small geometries, random wide ones with unit horizontal stride (the direct
     /// kernels for few taps), and the large ones.
-    static let geometries = randomGeometries(count: 48, seed: 3) + randomGeometries(count: 16, seed: 4, wide: true) + largeGeometries
+    static let geometries =
+        randomGeometries(count: 48, seed: 3) + randomGeometries(count: 16, seed: 4, wide: true) + largeGeometries
+        + blockedGeometries
 
     func check<T: KernelScalar>(_: T.Type, tolerance: Double) {
         for (i, g) in Self.geometries.enumerated() {
