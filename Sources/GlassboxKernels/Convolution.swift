@@ -13,8 +13,9 @@
 // Convolution+Packing.swift). The weights are packed into GEMM panels once per call and read in
 // place for every image (`GEMMPackedMatrix`).
 //
-//   forward         for n, for g:   yᵀ (P×Og) = col(x[n],g)ᵀ (P×K) · w[g]ᵀ (K×Og)
-//                                   y[n,g] = transpose(yᵀ) + bias   (8 × 8 register transposes)
+//   forward         for n, for g, for blocks I of pixels (|I|·Og ≤ 2¹⁶):
+//                                   yᵀ (|I|×Og) = col(x[n],g)[:, I]ᵀ (|I|×K) · w[g]ᵀ (K×Og)
+//                                   y[n,g][:, I] = transpose(yᵀ) + bias   (8 × 8 register transposes)
 //   backwardData    for n, for g, for blocks J of whole output rows (K·|J| ≤ 2¹⁶):
 //                                   dcol (K×|J|) = w[g]ᵀ (K×Og) · dy[n,g][:, J] (Og×|J|)
 //                                   col2im: xp[tap(q) + pixel(j)] += dcol[q, j]   (Convolution+Col2im.swift)
@@ -29,8 +30,8 @@
 //
 // Each GEMM runs the blocked loops and micro-kernel of GEMM.swift (BLIS order, KC = 256 in equal
 // blocks, MC = 144, 6 × 2-vector register tile). Buffers per thread: the bordered copy of one
-// image, the output block yᵀ of one image, one column block (≤ 2¹⁶ scalars); per call: the
-// packed weights and at most 16 weight-sized chunk sums. No full im2col buffer for any input.
+// image, one block of yᵀ and one column block (≤ 2¹⁶ scalars each); per call: the packed
+// weights and at most 16 weight-sized chunk sums. No full im2col buffer for any input.
 //
 // Threads: when there are at least as many images as threads, whole images go to each thread
 // (contiguous ranges), each running single-threaded GEMMs with its own buffers; otherwise the
