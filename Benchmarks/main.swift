@@ -2,8 +2,12 @@
 // Float and Double, median of 5 timings each. Run through `Benchmarks/numpy_gemm.py` to see the
 // ratio to numpy measured in the same run.
 //
+// `conv` mode: the seed CNN's convolution layers (ConvolutionBenchmark.swift); run through
+// `Benchmarks/torch_conv.py` for the ratio to PyTorch.
+//
 //   swift build -c release --traits FMA -Xswiftc -target-cpu -Xswiftc native
 //   .build/release/Benchmarks [--sizes 256,512,1024,2048] [--threads 1,2] [--json]
+//   .build/release/Benchmarks conv [--threads 1,2] [--json]
 import Glassbox
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +17,8 @@ var sizes = [256, 512, 1024, 2048]
 var threadCounts = Array(Set([1, Threading.coreCount])).sorted()
 var json = false
 var arguments = Array(CommandLine.arguments.dropFirst())
+let convolution = arguments.first == "conv"
+if convolution { arguments.removeFirst() }
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     switch flag {
@@ -20,11 +26,15 @@ while !arguments.isEmpty {
     case "--threads": threadCounts = arguments.removeFirst().split(separator: ",").compactMap { Int($0) }
     case "--json": json = true
     default:
-        print("usage: Benchmarks [--sizes 256,512] [--threads 1,2] [--json]")
+        print("usage: Benchmarks [--sizes 256,512] [--threads 1,2] [--json] | Benchmarks conv [--threads 1,2] [--json]")
         exit(2)
     }
 }
 
+if convolution {
+    ConvolutionBenchmark.run(threadCounts: threadCounts, json: json)
+    exit(0)
+}
 if !json {
     print("configuration \(BuildConfiguration.name): \(BuildConfiguration.gemmKernel(for: Float.self)), \(BuildConfiguration.gemmKernel(for: Double.self))")
     print("n\tthreads\tscalar\tGFLOP/s")

@@ -9,11 +9,12 @@ layer:
 For each layer and thread count this prints the milliseconds of the forward pass alone and of
 forward + backward (through autograd with a random output gradient), for PyTorch (threads set
 with torch.set_num_threads, each in its own process) and for the Glassbox `Benchmarks` binary
-(`conv` mode), and the ratio PyTorch time / Glassbox time (> 1: Glassbox is faster). Medians of
-several timings. Usage:
+(`conv` mode), and the ratio PyTorch time / Glassbox time (> 1: Glassbox is faster). Each
+process reports medians of 9 timings; the two are run alternately for `--rounds` rounds (the
+machine may be shared) and the medians over rounds are printed. Usage:
 
     swift build -c release --traits FMA -Xswiftc -target-cpu -Xswiftc native
-    python3 Benchmarks/torch_conv.py [--binary .build/release/Benchmarks] [--threads 1,2]
+    python3 Benchmarks/torch_conv.py [--binary .build/release/Benchmarks] [--threads 1,2] [--rounds 3]
 """
 import argparse, json, os, subprocess, sys
 
@@ -71,17 +72,22 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--binary", default=".build/release/Benchmarks")
     p.add_argument("--threads", default="1,%d" % os.cpu_count())
+    p.add_argument("--rounds", type=int, default=3)
     args = p.parse_args()
     threads = sorted(set(int(t) for t in args.threads.split(",")))
     import torch
-    print(f"torch {torch.__version__}")
+    print(f"torch {torch.__version__}, {args.rounds} rounds")
     print(f"{'layer':>5} {'thr':>3} {'pass':>8} {'glassbox ms':>11} {'torch ms':>8} {'ratio':>6}")
+    median = lambda values: sorted(values)[len(values) // 2]
     for t in threads:
-        gb, config = glassbox_times(args.binary, t)
-        pt = torch_times(t)
+        rounds = []
+        for _ in range(args.rounds):
+            gb, config = glassbox_times(args.binary, t)
+            rounds.append((gb, torch_times(t)))
         for layer in ("conv1", "conv2"):
             for key, label in (("forward", "forward"), ("step", "fwd+bwd")):
-                g, q = gb[layer][key], pt[layer][key]
+                g = median([r[0][layer][key] for r in rounds])
+                q = median([r[1][layer][key] for r in rounds])
                 print(f"{layer:>5} {t:>3} {label:>8} {g:>11.3f} {q:>8.3f} {q / g:>6.2f}", flush=True)
     print(f"glassbox configuration: {config}")
 

@@ -48,12 +48,11 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                 pixelValues.append(oh * g.strideHeight * readWidth + ow * g.strideWidth)
             }
         }
-        let nr = 2 * V.scalarCount
-        let size = MemoryLayout<S>.stride
-        taps = ConvolutionOffsets(tapValues, nr: nr, lanes: V.scalarCount, scalarSize: size)
-        pixels = ConvolutionOffsets(pixelValues, nr: nr, lanes: V.scalarCount, scalarSize: size)
+        taps = ConvolutionOffsets(tapValues)
+        pixels = ConvolutionOffsets(pixelValues)
         readExtent =
-            (g.groups - 1) * g.inputChannelsPerGroup * readHeight * readWidth + taps.maximum + pixels.maximum + V.scalarCount
+            (g.groups - 1) * g.inputChannelsPerGroup * readHeight * readWidth + taps.maximum + pixels.maximum
+            + Swift.max(8, V.scalarCount)
     }
 
     var pixelCount: Int { geometry.outputHeight * geometry.outputWidth }
@@ -76,30 +75,49 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             }
             return
         }
-        // The weights, packed once for all images.
-        let packedCount = GEMMPackedMatrix<S>.count(rows: og, depth: k)
+        // The weights, packed once for all images: as 6-row panels of w[g] for the direct
+        // kernels, else as the 16-column panels of w[g]ᵀ, op(B) of y[n,g]ᵀ = colᵀ · w[g]ᵀ.
+        let direct = usesDirectKernels
+        let nr = 2 * V.scalarCount
+        let packedCount = GEMMPackedMatrix<S>.count(og, depth: k, panel: direct ? GEMMBlocking.mr : nr)
         let packed = Self.allocate(g.groups * packedCount, zeroed: false)
         defer { packed.deallocate() }
         for group in 0..<g.groups {
-            _ = GEMMMatrix(w + group * og * k, ld: k, transposed: false).packA(
-                rows: 0..<og, depth: 0..<k, into: packed + group * packedCount)
+            let weights = GEMMMatrix(w + group * og * k, ld: k, transposed: direct ? false : true)
+            if direct {
+                _ = weights.packA(rows: 0..<og, depth: 0..<k, into: packed + group * packedCount)
+            } else {
+                _ = weights.packB(depth: 0..<k, cols: 0..<og, nr: nr, into: packed + group * packedCount)
+            }
         }
+        // Blocks of pixels (rows of yᵀ) whose yᵀ holds at most the budget (one block for small
+        // images), a multiple of 24 rows (whole micro-panels and 8 × 8 transposes).
+        let pixelBlock = Swift.min(p, Swift.max(24, Self.columnBlockBudget / og / 24 * 24))
         overImages { images, threads in
             var scratch: UnsafeMutablePointer<S>? = nil
-            defer { scratch?.deallocate() }
+            let transposed = direct ? nil : Self.allocate(pixelBlock * og, zeroed: false)
+            defer {
+                scratch?.deallocate()
+                transposed?.deallocate()
+            }
             for n in images {
                 let image = read(x, image: n, scratch: &scratch)
                 for group in 0..<g.groups {
+                    let groupImage = image + group * g.inputChannelsPerGroup * readChannelCount
                     let out = y + (n * g.outputChannels + group * og) * p
-                    if let bias {
-                        for o in 0..<og { (out + o * p).update(repeating: bias[group * og + o], count: p) }
+                    let groupBias = bias.map { $0 + group * og }
+                    if let transposed {
+                        for j0 in stride(from: 0, to: p, by: pixelBlock) {
+                            let rows = Swift.min(pixelBlock, p - j0)
+                            GEMMProblem(m: rows, n: og, k: k, ldc: og).run(
+                                V.self, 1,
+                                ConvolutionMatrix(base: groupImage, rowTable: pixels, columnTable: taps, firstRow: j0),
+                                GEMMPackedMatrix(packed: packed + group * packedCount, depth: k), 0, transposed, threads)
+                            Self.transpose(transposed, rows: rows, columns: og, into: out + j0, stride: p, adding: groupBias)
+                        }
+                    } else {
+                        forwardDirect(image: groupImage, packed: packed + group * packedCount, bias: groupBias, y: out)
                     }
-                    GEMMProblem(m: og, n: p, k: k, ldc: p).run(
-                        V.self, 1, GEMMPackedMatrix(packed: packed + group * packedCount, depth: k),
-                        ConvolutionMatrix<V>(
-                            base: image + group * g.inputChannelsPerGroup * readChannelCount, rowTable: taps,
-                            columnTable: pixels),
-                        bias == nil ? 0 : 1, out, threads)
                 }
             }
         }
@@ -120,71 +138,46 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             }
             return
         }
-        // With unit strides the columns are the pixels on a grid of row pitch Wp (dy copied
-        // there, zeros between rows), so that each tap's columns scatter into one contiguous run
-        // of the image; otherwise they are the P pixels, scattered through the pixel offsets.
-        let contiguous = g.strideHeight == 1 && g.strideWidth == 1
-        let columnCount = contiguous ? (g.outputHeight - 1) * readWidth + g.outputWidth : p
-        let repitch = contiguous && columnCount != p
-        let nr = 2 * V.scalarCount
-        let block = Swift.min(columnCount, Swift.max(nr, Self.columnBlockBudget / k / nr * nr))
+        // Column blocks of whole output rows, K × |J| ≤ the budget (one block for small images).
+        let rowsPerBlock = Swift.max(1, Swift.min(g.outputHeight, Self.columnBlockBudget / (k * g.outputWidth)))
+        let blockColumns = rowsPerBlock * g.outputWidth
         // The transposed weights, packed once for all images.
-        let packedCount = GEMMPackedMatrix<S>.count(rows: k, depth: og)
+        let packedCount = GEMMPackedMatrix<S>.count(k, depth: og, panel: GEMMBlocking.mr)
         let packed = Self.allocate(g.groups * packedCount, zeroed: false)
         defer { packed.deallocate() }
         for group in 0..<g.groups {
             _ = GEMMMatrix(w + group * og * k, ld: k, transposed: true).packA(
                 rows: 0..<k, depth: 0..<og, into: packed + group * packedCount)
         }
+        let col2im = Col2im(plan: self)
         overImages { images, threads in
+            // The padded image the columns are added into: a buffer of its own when the window
+            // leaves the image, else dx[n] itself (col2im never writes outside the image).
             let border = bordered ? Self.allocate(g.inputChannels * readChannelCount, zeroed: false) : nil
-            let columns = Self.allocate(k * block, zeroed: false)
-            let pitched = repitch ? Self.allocate(g.outputChannels * columnCount, zeroed: true) : nil
+            let columnBuffer = Self.allocate(k * blockColumns + col2im.columnSlack, zeroed: false)
             defer {
                 border?.deallocate()
-                columns.deallocate()
-                pitched?.deallocate()
+                columnBuffer.deallocate()
             }
+            let columns = columnBuffer + col2im.columnFrontSlack
             for n in images {
-                let target = border ?? dx + n * imageCount
-                target.update(repeating: 0, count: bordered ? g.inputChannels * readChannelCount : imageCount)
-                var source = dy + n * g.outputChannels * p
-                if let pitched {
-                    for o in 0..<g.outputChannels {
-                        for oh in 0..<g.outputHeight {
-                            Self.copy(
-                                source + o * p + oh * g.outputWidth, to: pitched + o * columnCount + oh * readWidth,
-                                count: g.outputWidth)
-                        }
-                    }
-                    source = UnsafePointer(pitched)
-                }
+                let out = dx + n * imageCount
+                let target = border ?? out
+                target.update(repeating: 0, count: g.inputChannels * readChannelCount)
                 for group in 0..<g.groups {
                     let weights = GEMMPackedMatrix(packed: packed + group * packedCount, depth: og)
+                    let gradient = dy + (n * g.outputChannels + group * og) * p
                     let groupTarget = target + group * g.inputChannelsPerGroup * readChannelCount
-                    var j0 = 0
-                    while j0 < columnCount {
-                        let width = Swift.min(block, columnCount - j0)
+                    for oh0 in stride(from: 0, to: g.outputHeight, by: rowsPerBlock) {
+                        let rows = oh0..<Swift.min(oh0 + rowsPerBlock, g.outputHeight)
+                        let width = rows.count * g.outputWidth
                         GEMMProblem(m: k, n: width, k: og, ldc: width).run(
-                            V.self, 1, weights,
-                            GEMMMatrix(source + group * og * columnCount + j0, ld: columnCount, transposed: false),
+                            V.self, 1, weights, GEMMMatrix(gradient + oh0 * g.outputWidth, ld: p, transposed: false),
                             0, columns, threads)
-                        // col2im: the adjoint of reading the im2col view.
-                        for q in 0..<k {
-                            let src = columns + q * width
-                            let dst = groupTarget + taps.offsets[q]
-                            if contiguous {
-                                let run = dst + j0
-                                for j in 0..<width { run[j] += src[j] }
-                            } else {
-                                let offsets = pixels.offsets + j0
-                                for j in 0..<width { dst[offsets[j]] += src[j] }
-                            }
-                        }
-                        j0 += width
+                        col2im.add(columns, outputRows: rows, into: groupTarget)
                     }
                 }
-                let out = dx + n * imageCount
+                // dx[n] = the interior of the padded image (+ bias).
                 if let border {
                     for c in 0..<g.inputChannels {
                         let b = bias?[c] ?? 0
@@ -199,10 +192,10 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                         }
                     }
                 } else if let bias {
+                    let plane = g.inputHeight * g.inputWidth
                     for c in 0..<g.inputChannels {
-                        let dst = out + c * hw
-                        let b = bias[c]
-                        for i in 0..<hw { dst[i] += b }
+                        let dst = out + c * plane, b = bias[c]
+                        for i in 0..<plane { dst[i] += b }
                     }
                 }
             }
@@ -226,17 +219,42 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         let partials = Self.allocate(chunks * count, zeroed: false)
         defer { partials.deallocate() }
         let inner = Swift.max(1, Threading.threadCount / chunks)
+        let direct = usesDirectKernels
+        let zeroRow = direct ? Self.allocate(p, zeroed: true) : nil
+        defer { zeroRow?.deallocate() }
         Threading.parallelChunks(chunks) { range in
             var scratch: UnsafeMutablePointer<S>? = nil
-            defer { scratch?.deallocate() }
+            let accumulators = direct ? UnsafeMutablePointer<V>.allocate(capacity: g.groups * directAccumulatorCount) : nil
+            defer {
+                scratch?.deallocate()
+                accumulators?.deallocate()
+            }
             for chunk in range {
                 let first = chunk * g.batch / chunks
-                for n in first..<((chunk + 1) * g.batch / chunks) {
+                let images = first..<((chunk + 1) * g.batch / chunks)
+                if let accumulators, let zeroRow {
+                    accumulators.initialize(repeating: V(), count: g.groups * directAccumulatorCount)
+                    for n in images {
+                        let image = read(x, image: n, scratch: &scratch)
+                        for group in 0..<g.groups {
+                            weightGradientDirect(
+                                image: image + group * g.inputChannelsPerGroup * readChannelCount,
+                                dy: dy + (n * g.outputChannels + group * og) * p, zeroRow: zeroRow,
+                                accumulators: accumulators + group * directAccumulatorCount)
+                        }
+                    }
+                    for group in 0..<g.groups {
+                        storeWeightGradient(
+                            accumulators + group * directAccumulatorCount, into: partials + chunk * count + group * k * og)
+                    }
+                    continue
+                }
+                for n in images {
                     let image = read(x, image: n, scratch: &scratch)
                     for group in 0..<g.groups {
                         GEMMProblem(m: k, n: og, k: p, ldc: og).run(
                             V.self, 1,
-                            ConvolutionMatrix<V>(
+                            ConvolutionMatrix(
                                 base: image + group * g.inputChannelsPerGroup * readChannelCount, rowTable: taps,
                                 columnTable: pixels),
                             GEMMMatrix(dy + (n * g.outputChannels + group * og) * p, ld: p, transposed: true),
@@ -295,6 +313,53 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             buffer.update(from: x + start, count: imageCount)
         }
         return UnsafePointer(buffer)
+    }
+
+    /// `dst[c · stride + r] = src[r · columns + c] (+ bias[c])`: 8 × 8 blocks transposed in
+    /// registers, the edges element by element.
+    static func transpose(
+        _ src: UnsafePointer<S>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<S>, stride: Int,
+        adding bias: UnsafePointer<S>?
+    ) {
+        typealias Row = SIMD8<S>
+        let size = MemoryLayout<S>.stride
+        let fullRows = rows / 8 * 8, fullColumns = columns / 8 * 8
+        for r0 in Swift.stride(from: 0, to: fullRows, by: 8) {
+            for c0 in Swift.stride(from: 0, to: fullColumns, by: 8) {
+                let from = UnsafeRawPointer(src + r0 * columns + c0), step = columns * size
+                var v = (
+                    from.loadUnaligned(as: Row.self), from.loadUnaligned(fromByteOffset: step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 2 * step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 3 * step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 4 * step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 5 * step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 6 * step, as: Row.self),
+                    from.loadUnaligned(fromByteOffset: 7 * step, as: Row.self))
+                transpose8x8(&v)
+                if let bias {
+                    v.0 += Row(repeating: bias[c0]); v.1 += Row(repeating: bias[c0 + 1])
+                    v.2 += Row(repeating: bias[c0 + 2]); v.3 += Row(repeating: bias[c0 + 3])
+                    v.4 += Row(repeating: bias[c0 + 4]); v.5 += Row(repeating: bias[c0 + 5])
+                    v.6 += Row(repeating: bias[c0 + 6]); v.7 += Row(repeating: bias[c0 + 7])
+                }
+                let to = UnsafeMutableRawPointer(dst + c0 * stride + r0), out = stride * size
+                to.storeBytes(of: v.0, as: Row.self)
+                to.storeBytes(of: v.1, toByteOffset: out, as: Row.self)
+                to.storeBytes(of: v.2, toByteOffset: 2 * out, as: Row.self)
+                to.storeBytes(of: v.3, toByteOffset: 3 * out, as: Row.self)
+                to.storeBytes(of: v.4, toByteOffset: 4 * out, as: Row.self)
+                to.storeBytes(of: v.5, toByteOffset: 5 * out, as: Row.self)
+                to.storeBytes(of: v.6, toByteOffset: 6 * out, as: Row.self)
+                to.storeBytes(of: v.7, toByteOffset: 7 * out, as: Row.self)
+            }
+        }
+        // The edges: columns past the last full block, then rows past it.
+        for r in 0..<rows {
+            for c in (r < fullRows ? fullColumns : 0)..<columns {
+                let value = src[r * columns + c]
+                dst[c * stride + r] = bias == nil ? value : value + bias![c]
+            }
+        }
     }
 
     /// Copies `count` scalars with vector moves: rows of an image are short, and a memmove

@@ -9,23 +9,29 @@
 // stored. The image is read where it lies, or from a zero-bordered copy xp [C, Hp, Wp] when the
 // window leaves it (padding), and col[q, j] = xp[tap(q) + pixel(j)] with two offset tables
 //     tap(c, ki, kj) = c·Hp·Wp + ki·dh·Wp + kj·dw,     pixel(oh, ow) = oh·sh·Wp + ow·sw,
-// through which the GEMM packs its panels straight from the image (`ConvolutionMatrix`,
-// Convolution+Packing.swift). The only per-image buffers are that copy (the size of one image)
-// and, for the backward-data pass, a column block of at most 2¹⁶ elements.
+// through which the GEMM packs its A panels straight from the image (`ConvolutionMatrix`,
+// Convolution+Packing.swift). The weights are packed into GEMM panels once per call and read in
+// place for every image (`GEMMPackedMatrix`).
 //
-//   forward         for n, for g:   y[n,g] (Og×P) = w[g] (Og×K) · col(x[n],g) (K×P)
-//                                   (bias: y[n,g] pre-filled with it, GEMM beta = 1)
-//   backwardData    for n, for g, for column blocks J of P (K·|J| ≤ 2¹⁶):
+//   forward         for n, for g, for blocks I of pixels (|I|·Og ≤ 2¹⁶):
+//                                   yᵀ (|I|×Og) = col(x[n],g)[:, I]ᵀ (|I|×K) · w[g]ᵀ (K×Og)
+//                                   y[n,g][:, I] = transpose(yᵀ) + bias   (8 × 8 register transposes)
+//   backwardData    for n, for g, for blocks J of whole output rows (K·|J| ≤ 2¹⁶):
 //                                   dcol (K×|J|) = w[g]ᵀ (K×Og) · dy[n,g][:, J] (Og×|J|)
-//                                   col2im: dxp[tap(q) + pixel(j)] += dcol[q, j]
-//                   then dx[n] = interior of dxp (+ bias). This is also the forward pass of a
+//                                   col2im: xp[tap(q) + pixel(j)] += dcol[q, j]   (Convolution+Col2im.swift)
+//                   then dx[n] = interior of xp (+ bias). This is also the forward pass of a
 //                   transposed convolution.
 //   backwardWeight  images in fixed chunks; for each chunk, for n in it (in order), for g:
-//                                   dw_chunk[g] (Og×K) += dy[n,g] (Og×P) · col(x[n],g)ᵀ (P×K)
-//                   then dw = dw_chunk0 + dw_chunk1 + … in chunk order.
+//                                   dwᵀ_chunk[g] (K×Og) += col(x[n],g) (K×P) · dy[n,g]ᵀ (P×Og)
+//                   then dw = transpose(dwᵀ_chunk0 + dwᵀ_chunk1 + …), chunks added in order.
 //
-// Each GEMM runs the blocked loops and micro-kernel of GEMM.swift (BLIS order, KC = 256,
-// MC = 144, 6 × 2-vector register tile), packing B from the offset tables instead of a matrix.
+// With few taps (K ≤ 32, unit horizontal stride, output rows of ≥ 2 vectors: a first layer),
+// the forward and weight-gradient passes use direct kernels instead (Convolution+Direct.swift).
+//
+// Each GEMM runs the blocked loops and micro-kernel of GEMM.swift (BLIS order, KC = 256 in equal
+// blocks, MC = 144, 6 × 2-vector register tile). Buffers per thread: the bordered copy of one
+// image, one block of yᵀ and one column block (≤ 2¹⁶ scalars each); per call: the packed
+// weights and at most 16 weight-sized chunk sums. No full im2col buffer for any input.
 //
 // Threads: when there are at least as many images as threads, whole images go to each thread
 // (contiguous ranges), each running single-threaded GEMMs with its own buffers; otherwise the

@@ -29,12 +29,13 @@ extension GEMMProblem {
         let mcMax = Swift.min(GEMMBlocking.mc, (rows.count + mr - 1) / mr * mr)
         let ncMax = Swift.min(GEMMBlocking.nc, (cols.count + nr - 1) / nr * nr)
         let stride = MemoryLayout<S>.stride
-        let packedA = UnsafeMutableRawPointer.allocate(byteCount: mcMax * kcMax * stride, alignment: 64)
-            .bindMemory(to: S.self, capacity: mcMax * kcMax)
-        // One register vector of slack past the packed B block: a packer may store whole
-        // vectors that run past the end of a panel row (ConvolutionMatrix does).
-        let packedB = UnsafeMutableRawPointer.allocate(byteCount: (ncMax * kcMax + V.scalarCount) * stride, alignment: 64)
-            .bindMemory(to: S.self, capacity: ncMax * kcMax + V.scalarCount)
+        // Slack past each packed block: a packer may store a whole vector of up to 8 values
+        // that runs past the end of a panel (ConvolutionMatrix does).
+        let slack = Swift.max(8, V.scalarCount)
+        let packedA = UnsafeMutableRawPointer.allocate(byteCount: (mcMax * kcMax + slack) * stride, alignment: 64)
+            .bindMemory(to: S.self, capacity: mcMax * kcMax + slack)
+        let packedB = UnsafeMutableRawPointer.allocate(byteCount: (ncMax * kcMax + slack) * stride, alignment: 64)
+            .bindMemory(to: S.self, capacity: ncMax * kcMax + slack)
         let tile = UnsafeMutableRawPointer.allocate(byteCount: mr * nr * stride, alignment: 64)
             .bindMemory(to: S.self, capacity: mr * nr)
         defer {
@@ -49,13 +50,13 @@ extension GEMMProblem {
             while pc < k {
                 let kc = Swift.min(kcBlock, k - pc)
                 let first = pc == 0
-                b.packB(depth: pc..<(pc + kc), cols: jc..<ncEnd, nr: nr, into: packedB)
+                let (bPanels, bPanelStride) = b.packB(depth: pc..<(pc + kc), cols: jc..<ncEnd, nr: nr, into: packedB)
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
                     let mcEnd = Swift.min(ic + GEMMBlocking.mc, rows.upperBound)
                     let (aPanels, aPanelStride) = a.packA(rows: ic..<mcEnd, depth: pc..<(pc + kc), into: packedA)
                     var jr = jc
-                    var bPanel = packedB
+                    var bPanel = bPanels
                     while jr < ncEnd {
                         let w = Swift.min(nr, ncEnd - jr)
                         var ir = ic
@@ -72,7 +73,7 @@ extension GEMMProblem {
                             aPanel += aPanelStride
                         }
                         jr += nr
-                        bPanel += nr * kc
+                        bPanel += bPanelStride
                     }
                     ic = mcEnd
                 }

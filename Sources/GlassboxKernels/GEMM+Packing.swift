@@ -22,8 +22,10 @@ protocol GEMMPackingA: Sendable {
 protocol GEMMPackingB: Sendable {
     associatedtype Scalar: KernelScalar
     /// Packs depth `depth` × columns `cols` of op(B) into `dst` (NR-column micro-panels, the
-    /// last one zero-padded).
+    /// last one zero-padded), or finds them already packed elsewhere. Returns where the first
+    /// micro-panel starts and the distance from one micro-panel to the next.
     func packB(depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
 }
 
 /// A row-major matrix in memory with row stride `ld`, used as stored or transposed: the
@@ -88,7 +90,9 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
     }
 
     @inline(__always)
-    func packB(depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<Scalar>) {
+    func packB(depth: Range<Int>, cols: Range<Int>, nr: Int, into dst: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
+    {
         let b = base, ldb = ld, transB = transposed
         let kc = depth.count
         var out = dst
@@ -116,6 +120,31 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
                     d.update(from: src, count: w)
                     if w < nr { (d + w).update(repeating: 0, count: nr - w) }
                 }
+            } else if w == nr && nr % 8 == 0 {
+                // B[p, j] = b[j·ldb + p], a full panel: 8 × 8 blocks (8 columns, 8 consecutive
+                // p) loaded as 8 vectors and transposed in registers; the last kc % 8 rows
+                // element by element.
+                let src = b + j0 * ldb + depth.lowerBound
+                var p0 = 0
+                while p0 + 8 <= kc {
+                    for c0 in Swift.stride(from: 0, to: nr, by: 8) {
+                        func column(_ c: Int) -> SIMD8<Scalar> {
+                            UnsafeRawPointer(src + (c0 + c) * ldb + p0).loadUnaligned(as: SIMD8<Scalar>.self)
+                        }
+                        var v = (column(0), column(1), column(2), column(3), column(4), column(5), column(6), column(7))
+                        transpose8x8(&v)
+                        func store(_ p: Int, _ row: SIMD8<Scalar>) {
+                            UnsafeMutableRawPointer(out + (p0 + p) * nr + c0).storeBytes(of: row, as: SIMD8<Scalar>.self)
+                        }
+                        store(0, v.0); store(1, v.1); store(2, v.2); store(3, v.3)
+                        store(4, v.4); store(5, v.5); store(6, v.6); store(7, v.7)
+                    }
+                    p0 += 8
+                }
+                for c in 0..<nr {
+                    let column = src + c * ldb
+                    for p in p0..<kc { out[p * nr + c] = column[p] }
+                }
             } else {
                 // B[p, j] = b[j·ldb + p]: each of the w columns is contiguous in p.
                 if w < nr { out.update(repeating: 0, count: nr * kc) }
@@ -127,21 +156,24 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
             out += nr * kc
             j0 += nr
         }
+        return (UnsafePointer(dst), nr * kc)
     }
 }
 
-/// op(A) packed once in full — every MR-row micro-panel over the whole depth, as
-/// ``GEMMMatrix/packA(rows:depth:into:)`` lays out `rows: 0..<m, depth: 0..<k` — for a matrix
-/// multiplied by many B (a convolution's weights, once per image): the GEMM loops then read
-/// its micro-panels where they are.
-struct GEMMPackedMatrix<Scalar: KernelScalar>: GEMMPackingA, @unchecked Sendable {
+/// An operand packed once in full — as op(A), every MR-row micro-panel over the whole depth
+/// (``GEMMMatrix/packA(rows:depth:into:)`` with `rows: 0..<m, depth: 0..<k`); as op(B), every
+/// NR-column micro-panel over the whole depth (``GEMMMatrix/packB(depth:cols:nr:into:)`` with
+/// `depth: 0..<k, cols: 0..<n`) — for a matrix multiplied many times (a convolution's weights,
+/// once per image): the GEMM loops then read its micro-panels where they are.
+struct GEMMPackedMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked Sendable {
     let packed: UnsafePointer<Scalar>
     /// The full depth k.
     let depth: Int
 
-    /// The number of scalars `rows × depth` takes packed.
-    static func count(rows: Int, depth: Int) -> Int {
-        (rows + GEMMBlocking.mr - 1) / GEMMBlocking.mr * GEMMBlocking.mr * depth
+    /// The number of scalars `count` rows (or columns) × `depth` take packed in panels of
+    /// `panel` (MR for op(A), NR for op(B)).
+    static func count(_ count: Int, depth: Int, panel: Int) -> Int {
+        (count + panel - 1) / panel * panel * depth
     }
 
     @inline(__always)
@@ -150,5 +182,25 @@ struct GEMMPackedMatrix<Scalar: KernelScalar>: GEMMPackingA, @unchecked Sendable
     {
         let mr = GEMMBlocking.mr
         return (packed + (rows.lowerBound / mr * depth + block.lowerBound) * mr, mr * depth)
+    }
+
+    @inline(__always)
+    func packB(depth block: Range<Int>, cols: Range<Int>, nr: Int, into _: UnsafeMutablePointer<Scalar>)
+        -> (panels: UnsafePointer<Scalar>, panelStride: Int)
+    {
+        (packed + (cols.lowerBound / nr * depth + block.lowerBound) * nr, nr * depth)
+    }
+}
+
+/// Transposes the 8 × 8 matrix whose rows are `v.0 … v.7`, in registers: three rounds of
+/// pairwise unzips, each rotating the (row, lane) index bits by one place.
+@inline(__always)
+func transpose8x8<T: SIMDScalar>(
+    _ v: inout (SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>, SIMD8<T>)
+) {
+    for _ in 0..<3 {
+        let p0 = SIMD16(lowHalf: v.0, highHalf: v.1), p1 = SIMD16(lowHalf: v.2, highHalf: v.3)
+        let p2 = SIMD16(lowHalf: v.4, highHalf: v.5), p3 = SIMD16(lowHalf: v.6, highHalf: v.7)
+        v = (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf, p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
     }
 }

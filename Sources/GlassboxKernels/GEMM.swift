@@ -30,6 +30,11 @@ public enum Transpose: Sendable {
 // Threads: one concurrentPerform per call. Each thread owns a contiguous block of C rows (a
 // multiple of MR) — or of columns (a multiple of NR) when C is too short — and runs the loops
 // above on it, packing its own panels.
+//
+// Operands reach the loops through two packing protocols (GEMM+Packing.swift): strided
+// matrices (`GEMMMatrix`, for gemm and batchedGEMM), matrices packed once and read in place
+// (`GEMMPackedMatrix`), and a convolution's im2col view read from the image
+// (`ConvolutionMatrix`, Convolution+Packing.swift).
 
 /// General matrix multiply, row-major: `C = alpha · op(A) · op(B) + beta · C`.
 ///

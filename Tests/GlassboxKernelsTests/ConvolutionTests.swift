@@ -136,15 +136,15 @@ func convolutionError<T: KernelScalar>(_ actual: [T], _ expected: (value: [Doubl
 struct ConvolutionTests {
     /// Random geometries: batch, channels, groups, sizes, kernels, strides, padding (top/left and
     /// a possibly different bottom/right), dilation.
-    static func randomGeometries(count: Int, seed: UInt64) -> [ConvolutionGeometry] {
+    static func randomGeometries(count: Int, seed: UInt64, wide: Bool = false) -> [ConvolutionGeometry] {
         var r = ConvolutionRandom(state: seed)
         var result: [ConvolutionGeometry] = []
         while result.count < count {
             let groups = 1 + r.next(3)
             let kh = 1 + r.next(4), kw = 1 + r.next(4)
-            let sh = 1 + r.next(3), sw = 1 + r.next(3)
+            let sh = 1 + r.next(3), sw = wide ? 1 : 1 + r.next(3)
             let dh = 1 + r.next(2), dw = 1 + r.next(2)
-            let h = 1 + r.next(9), w = 1 + r.next(9)
+            let h = 1 + r.next(9), w = wide ? 16 + r.next(30) : 1 + r.next(9)
             let pt = r.next(3), pl = r.next(3)
             let pb = r.next(3), pr = r.next(3)
             let oh = ConvolutionGeometry.outputLength(input: h, kernel: kh, stride: sh, padding: pt + pb, dilation: dh)
@@ -181,10 +181,36 @@ struct ConvolutionTests {
             ConvolutionGeometry(
                 batch: 2, inputChannels: 6, outputChannels: 4, groups: 2, inputHeight: 16, inputWidth: 15, outputHeight: 8,
                 outputWidth: 7, kernelHeight: 4, kernelWidth: 4, strideHeight: 2, strideWidth: 2, paddingTop: 1, paddingLeft: 1),
+            // Taps that are not consecutive in the image (1 × 1, dilated columns) over long rows.
+            ConvolutionGeometry(
+                batch: batch, inputChannels: 40, outputChannels: 8, inputHeight: 9, inputWidth: 17, outputHeight: 9,
+                outputWidth: 17, kernelHeight: 1, kernelWidth: 1),
+            ConvolutionGeometry(
+                batch: 1, inputChannels: 6, outputChannels: 5, inputHeight: 12, inputWidth: 20, outputHeight: 12,
+                outputWidth: 20, kernelHeight: 3, kernelWidth: 3, paddingTop: 1, paddingLeft: 2, dilationHeight: 1,
+                dilationWidth: 2),
         ]
     }()
 
-    static let geometries = randomGeometries(count: 48, seed: 3) + largeGeometries
+    /// An image whose forward output is split into several pixel blocks (release builds only:
+    /// direct loops over it are slow unoptimised).
+    static let blockedGeometries: [ConvolutionGeometry] = {
+        #if DEBUG
+        return []
+        #else
+        return [
+            ConvolutionGeometry(
+                batch: 1, inputChannels: 4, outputChannels: 64, inputHeight: 36, inputWidth: 36, outputHeight: 34,
+                outputWidth: 34, kernelHeight: 3, kernelWidth: 3)
+        ]
+        #endif
+    }()
+
+    /// Random small geometries, random wide ones with unit horizontal stride (the direct
+    /// kernels for few taps), and the large ones.
+    static let geometries =
+        randomGeometries(count: 48, seed: 3) + randomGeometries(count: 16, seed: 4, wide: true) + largeGeometries
+        + blockedGeometries
 
     func check<T: KernelScalar>(_: T.Type, tolerance: Double) {
         for (i, g) in Self.geometries.enumerated() {

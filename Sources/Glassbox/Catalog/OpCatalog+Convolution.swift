@@ -57,7 +57,7 @@ extension OpCatalog {
             .init("nn.Conv2d/module", op: nil, inputs: { g in [T.sample([2, 2, 5, 5], &g), T.sample([3, 2, 3, 3], &g), T.sample([3], &g)] }) {
                 Conv2d(weight: $0[1], bias: $0[2], stride: 2, padding: .explicit(height: 1, width: 0))($0[0]).tanh()
             },
-            .init("nn.ConvTranspose2d/module", op: nil, inputs: { g in [T.sample([2, 2, 3, 3], &g), T.sample([2, 3, 3, 3], &g), T.sample([3], &g)] }) {
+            .init("nn.ConvTranspose2d/module", op: nil, inputs: { g in [T.sample([1, 2, 2, 3], &g), T.sample([2, 3, 3, 3], &g), T.sample([3], &g)] }) {
                 ConvTranspose2d(weight: $0[1], bias: $0[2], stride: 2, padding: 1, outputPadding: 1)($0[0]).tanh()
             },
             // Second derivatives: a gradient taken with createGraph inside the function. The

@@ -193,7 +193,7 @@ public func conv2dWeightGradient<Scalar>(
 
 /// The geometry of `conv2d` on a batched input of shape `input` with a weight of shape
 /// `weight`; stops with a message naming `op` and the shapes when they do not fit.
-func convolutionGeometry(
+private func convolutionGeometry(
     _ op: String, input: [Int], weight: [Int], stride: Size2D, padding: ConvPadding, dilation: Size2D, groups: Int
 ) -> ConvolutionGeometry {
     precondition(weight.count == 4, "\(op): weight must be [out, in/groups, kH, kW], got \(weight)")
@@ -230,7 +230,7 @@ func convolutionGeometry(
 // the other two (see Docs/Convolution.md), so gradients of any order close over them.
 extension Tensor {
     /// `conv(x, w) + b`: `x` `[N, C, H, W]`, `w` `[O, C/G, KH, KW]`, `b` `[O]` → `[N, O, OH, OW]`.
-    static func convolution(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ geometry: ConvolutionGeometry) -> Tensor {
+    fileprivate static func convolution(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ geometry: ConvolutionGeometry) -> Tensor {
         let out = empty([geometry.batch, geometry.outputChannels, geometry.outputHeight, geometry.outputWidth])
         Convolution.forward(
             geometry, input: x.storage.pointer, weight: w.storage.pointer, bias: b?.storage.pointer,
@@ -245,7 +245,7 @@ extension Tensor {
 
     /// The adjoint of ``convolution(_:_:_:_:)`` in `x`, plus `b[c]` on channel `c`: `y`
     /// `[N, O, OH, OW]`, `w` `[O, C/G, KH, KW]`, `b` `[C]` → `[N, C, H, W]`.
-    static func convolutionTransposed(_ y: Tensor, _ w: Tensor, _ b: Tensor?, _ geometry: ConvolutionGeometry) -> Tensor {
+    fileprivate static func convolutionTransposed(_ y: Tensor, _ w: Tensor, _ b: Tensor?, _ geometry: ConvolutionGeometry) -> Tensor {
         let out = empty([geometry.batch, geometry.inputChannels, geometry.inputHeight, geometry.inputWidth])
         Convolution.backwardData(
             geometry, gradOutput: y.storage.pointer, weight: w.storage.pointer, bias: b?.storage.pointer,
@@ -259,7 +259,7 @@ extension Tensor {
     }
 
     /// `∂⟨conv(x, w), y⟩/∂w`: `x` `[N, C, H, W]`, `y` `[N, O, OH, OW]` → `[O, C/G, KH, KW]`.
-    static func convolutionWeightGradient(_ x: Tensor, _ y: Tensor, _ geometry: ConvolutionGeometry) -> Tensor {
+    fileprivate static func convolutionWeightGradient(_ x: Tensor, _ y: Tensor, _ geometry: ConvolutionGeometry) -> Tensor {
         let out = empty([
             geometry.outputChannels, geometry.inputChannelsPerGroup, geometry.kernelHeight, geometry.kernelWidth,
         ])
@@ -274,7 +274,7 @@ extension Tensor {
     }
 
     /// `[N, C, H, W]` summed over `N`, `H`, `W`: the gradient of a per-channel bias.
-    static func channelSums(_ g: Tensor) -> Tensor {
+    fileprivate static func channelSums(_ g: Tensor) -> Tensor {
         g.reshaped([g.shape[0], g.shape[1], g.shape[2] * g.shape[3]]).sum(dim: 2).sum(dim: 0)
     }
 }
