@@ -95,7 +95,7 @@ public enum Normalization {
             for c in block {
                 let first = xs.base + c * inner, step = channels * inner
                 var total = 0.0
-                for o in 0..<outer { total += Double(laneSum(first + o * step, inner)) }
+                for o in 0..<outer { total += Double(Reduction.laneSum(first + o * step, inner)) }
                 let m = T(total / Double(count))
                 var squares = 0.0
                 for o in 0..<outer { squares += Double(laneSquaredDeviationSum(first + o * step, inner, m)) }
@@ -149,19 +149,6 @@ public enum Normalization {
         }
     }
 
-    /// `Σ p[0..<n]` in eight SIMD lanes, then the lanes and the tail in a fixed order.
-    @inline(__always)
-    static func laneSum<T: KernelScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
-        var acc = SIMD8<T>(repeating: 0)
-        var i = 0
-        while i + 8 <= n {
-            acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<T>.self)
-            i += 8
-        }
-        var s = acc.sum()
-        while i < n { s += p[i]; i += 1 }
-        return s
-    }
 
     /// `Σ (p[i] − m)²` in eight SIMD lanes.
     @inline(__always)

@@ -4,6 +4,21 @@
 /// outputs in axis order (a vectorisable loop over `inner`). The order of accumulation is fixed,
 /// and threads split only `outer`, so the result is bitwise identical for every thread count.
 public enum Reduction {
+    /// `Σ p[0..<n]` in eight interleaved SIMD lanes, then the lanes and the tail in a fixed
+    /// order (so the result does not depend on how the caller splits work).
+    @inline(__always)
+    static func laneSum<T: KernelScalar>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+        var acc = SIMD8<T>(repeating: 0)
+        var i = 0
+        while i + 8 <= n {
+            acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<T>.self)
+            i += 8
+        }
+        var s = acc.sum()
+        while i < n { s += p[i]; i += 1 }
+        return s
+    }
+
     /// `y[o, i] = Σ_a x[o, a, i]`.
     public static func sum<T: KernelScalar>(
         _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, outer: Int, axis: Int, inner: Int
@@ -27,16 +42,7 @@ public enum Reduction {
                 let src = xs.base + o * axis * inner
                 let dst = ys.base + o * inner
                 if inner == 1 {
-                    // Eight interleaved partial sums, combined in a fixed order.
-                    var acc = SIMD8<T>(repeating: 0)
-                    var a = 0
-                    while a + 8 <= axis {
-                        acc += UnsafeRawPointer(src + a).loadUnaligned(as: SIMD8<T>.self)
-                        a += 8
-                    }
-                    var s = acc.sum()
-                    while a < axis { s += src[a]; a += 1 }
-                    dst[0] = s
+                    dst[0] = laneSum(src, axis)
                 } else {
                     for i in 0..<inner { dst[i] = src[i] }
                     for a in 1..<Swift.max(axis, 1) {
