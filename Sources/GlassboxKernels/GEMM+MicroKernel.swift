@@ -26,7 +26,8 @@ extension GEMMProblem {
         let kBlocks = (k + GEMMBlocking.kc - 1) / GEMMBlocking.kc
         let kcBlock = (k + kBlocks - 1) / kBlocks
         let kcMax = Swift.min(kcBlock, k)
-        let mcMax = Swift.min(GEMMBlocking.mc, (rows.count + mr - 1) / mr * mr)
+        let mcBlock = GEMMBlocking.mc(S.self)
+        let mcMax = Swift.min(mcBlock, (rows.count + mr - 1) / mr * mr)
         let ncMax = Swift.min(GEMMBlocking.nc, (cols.count + nr - 1) / nr * nr)
         let stride = MemoryLayout<S>.stride
         // Slack past each packed block: a packer may store a whole vector of up to 8 values
@@ -53,7 +54,7 @@ extension GEMMProblem {
                 let (bPanels, bPanelStride) = b.packB(depth: pc..<(pc + kc), cols: jc..<ncEnd, nr: nr, into: packedB)
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
-                    let mcEnd = Swift.min(ic + GEMMBlocking.mc, rows.upperBound)
+                    let mcEnd = Swift.min(ic + mcBlock, rows.upperBound)
                     let (aPanels, aPanelStride) = a.packA(rows: ic..<mcEnd, depth: pc..<(pc + kc), into: packedA)
                     var jr = jc
                     var bPanel = bPanels

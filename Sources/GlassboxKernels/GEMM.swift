@@ -16,8 +16,8 @@ public enum Transpose: Sendable {
 //                                            updated with KC rank-1 updates in registers
 //
 // Blocking (measured on Zen 4, see simd-facts.md): KC = 256 keeps one packed A micro-panel
-// (MR × KC) and one B micro-panel (KC × NR) in L1; MC = 144 (a multiple of MR = 6) keeps the
-// packed A block (~144 KB for Float) in L2; NC = 4096 bounds the packed B block (L3).
+// (MR × KC) and one B micro-panel (KC × NR) in L1; MC = 144 for Float and 72 for Double (multiples
+// of MR = 6) keep the packed A block (~144 KB) in L2; NC = 4096 bounds the packed B block (L3).
 // MR × NR is the register tile: 6 × 2 vectors — 12 accumulators, 2 B loads and 6 A broadcasts
 // per k step (SIMD8<Float> 6×16, SIMD4<Double> 6×8; with AVX512 SIMD16<Float> 6×32 and
 // SIMD8<Double> 6×16; in a plain SSE2 build SIMD4<Float> 6×8 and SIMD2<Double> 6×4 — see
@@ -160,9 +160,19 @@ struct GEMMProblem: Sendable {
         if rowPanels >= 2 * wanted || rowPanels >= colPanels {
             let parts = Swift.min(wanted, rowPanels)
             let per = (rowPanels + parts - 1) / parts
-            Threading.parallelFor(parts) { t in
-                let lo = t * per * mr, hi = Swift.min(m, (t + 1) * per * mr)
-                if lo < hi { blocked(V.self, rows: lo..<hi, cols: 0..<n, alpha, a, b, beta, cp.base) }
+            func rowBlocks<P: GEMMPackingB>(_ b: P) where P.Scalar == V.Scalar {
+                Threading.parallelFor(parts) { t in
+                    let lo = t * per * mr, hi = Swift.min(m, (t + 1) * per * mr)
+                    if lo < hi { blocked(V.self, rows: lo..<hi, cols: 0..<n, alpha, a, b, beta, cp.base) }
+                }
+            }
+            if let matrix = b as? GEMMMatrix<V.Scalar>,
+                let shared = prepacked(matrix, nr: nr, colPanels: colPanels, parts: wanted)
+            {
+                defer { shared.deallocate() }
+                rowBlocks(GEMMPackedMatrix(packed: shared, depth: k))
+            } else {
+                rowBlocks(b)
             }
         } else {
             let parts = Swift.min(wanted, colPanels)
@@ -172,6 +182,33 @@ struct GEMMProblem: Sendable {
                 if lo < hi { blocked(V.self, rows: 0..<m, cols: lo..<hi, alpha, a, b, beta, cp.base) }
             }
         }
+    }
+}
+
+extension GEMMProblem {
+    /// Packed op(B) at most this many bytes is packed once and shared by the threads of a row
+    /// split, instead of each thread packing all of it (the same bits either way).
+    static let sharedPackingLimit = 64 << 20
+
+    /// op(B) packed in full (every NR-column micro-panel over the whole depth, the layout of
+    /// ``GEMMPackedMatrix``), the panels split over `parts` threads; nil when it would take more
+    /// than ``sharedPackingLimit`` bytes. The caller deallocates it.
+    func prepacked<S: KernelScalar>(_ b: GEMMMatrix<S>, nr: Int, colPanels: Int, parts: Int)
+        -> UnsafeMutablePointer<S>?
+    {
+        let count = GEMMPackedMatrix<S>.count(n, depth: k, panel: nr)
+        if count * MemoryLayout<S>.stride > Self.sharedPackingLimit { return nil }
+        let packed = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<S>.stride, alignment: 64)
+            .bindMemory(to: S.self, capacity: count)
+        let out = SendablePointer(packed)
+        let per = (colPanels + parts - 1) / parts
+        Threading.parallelFor(parts) { t in
+            let lo = t * per, hi = Swift.min(colPanels, (t + 1) * per)
+            if lo < hi {
+                _ = b.packB(depth: 0..<k, cols: (lo * nr)..<Swift.min(n, hi * nr), nr: nr, into: out.base + lo * nr * k)
+            }
+        }
+        return packed
     }
 }
 
@@ -200,8 +237,9 @@ enum GEMMBlocking {
     static let mr = 6
     /// Depth of a packed panel.
     static let kc = 256
-    /// Rows of a packed A block (a multiple of `mr`).
-    static let mc = 144
+    /// Rows of a packed A block (a multiple of `mr`): 144 for Float, 72 for Double, so the
+    /// packed A block is the same ~144 KB in L2 for both (BLIS's Zen values).
+    static func mc<S>(_: S.Type) -> Int { 144 * 4 / MemoryLayout<S>.stride }
     /// Columns of a packed B block.
     static let nc = 4096
 }
