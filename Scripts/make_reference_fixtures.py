@@ -21,6 +21,7 @@ from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_cases_convolution  # noqa: E402
+import reference_cases_embedding  # noqa: E402
 import reference_cases_normalization  # noqa: E402
 import reference_cases_pooling  # noqa: E402
 
@@ -166,8 +167,8 @@ def cases():
                 lambda d: {"input": 3 * randn(2, 5, dtype=d), "target": (torch.rand(2, 5) > 0.5).to(d)},
                 False, False, {"weight": lambda d: torch.rand(2, 1, dtype=d), "pos_weight": lambda d: torch.rand(5, dtype=d) * 3}))
 
-    # Vision layers, one file per area.
-    for area in (reference_cases_convolution, reference_cases_pooling, reference_cases_normalization):
+    # Vision and sequence layers, one file per area.
+    for area in (reference_cases_convolution, reference_cases_pooling, reference_cases_normalization, reference_cases_embedding):
         area.add_cases(add, out)
     return out
 

@@ -33,6 +33,14 @@ extension OpCatalog {
                 var generator = RandomGenerator(seed: 11)
                 return dropout($0[0], p: 0.3, generator: &generator)
             },
+            .init("nn.embedding", op: nil, inputs: { g in [T.sample([5, 3], &g)] }) {
+                embedding(IndexTensor([4, 0, 4, 2, 1, 4], shape: [2, 3]), weight: $0[0])
+            },
+            .init("nn.Embedding/padding", op: nil, inputs: { g in [T.sample([4, 3], &g)] }) {
+                // Row 0 (padding) is a constant: it is read, but not differentiated through.
+                let weight = T.concat([T([[0.5, -1, 2]]), $0[0]])
+                return Embedding(weight: weight, paddingIdx: 0)(IndexTensor([0, 3, 0, 2, 3, 1], shape: [3, 2])).squared()
+            },
             .init("nn.Flatten", op: nil, inputs: { g in [T.sample([2, 3, 2], &g)] }) {
                 Flatten<Double>()($0[0]) * T.arange(0, 6)
             },

@@ -13,12 +13,7 @@ extension Tensor {
         var outShape = shape
         outShape[d] = indices.count
         let out = Tensor.empty(outShape)
-        for o in 0..<outer {
-            for (j, i) in indices.enumerated() {
-                (out.storage.pointer + (o * indices.count + j) * inner).update(
-                    from: storage.pointer + (o * axis + i) * inner, count: inner)
-            }
-        }
+        Rows.select(storage.pointer, outer: outer, axis: axis, width: inner, indices: indices, into: out.storage.pointer)
         let x = self
         return out.recorded(.indexSelect, [x]) { g, _ in
             [g.indexAdded(dim: d, indices, size: x.shape[d])]
@@ -30,18 +25,14 @@ extension Tensor {
     public func indexAdded(dim: Int, _ indices: [Int], size: Int) -> Tensor {
         let d = Tensor.normalizedDim(dim, rank: rank, op: "indexAdded")
         precondition(indices.count == shape[d], "indexAdded: \(indices.count) indices for dimension \(d) of shape \(shape)")
-        let (outer, axis, inner) = split3(d)
+        let (outer, _, inner) = split3(d)
         var outShape = shape
         outShape[d] = size
-        let out = Tensor.zeros(outShape)
-        for o in 0..<outer {
-            for (j, i) in indices.enumerated() {
-                precondition(i >= 0 && i < size, "indexAdded: index \(i) out of range for size \(size)")
-                let dst = out.storage.pointer + (o * size + i) * inner
-                let src = storage.pointer + (o * axis + j) * inner
-                for k in 0..<inner { dst[k] += src[k] }
-            }
+        for i in indices {
+            precondition(i >= 0 && i < size, "indexAdded: index \(i) out of range for size \(size)")
         }
+        let out = Tensor.zeros(outShape)
+        Rows.add(storage.pointer, outer: outer, width: inner, indices: indices, size: size, into: out.storage.pointer)
         return out.recorded(.indexAdd, [self]) { g, _ in [g.indexSelected(dim: d, indices)] }
     }
 

@@ -65,7 +65,12 @@ public enum ReferenceRunner {
 
     /// Runs one case in memory and returns the output file's contents.
     public static func run(_ referenceCase: ReferenceCase, weights: SafeTensors, inputs: SafeTensors) throws -> SafeTensors {
-        let floatingDTypes = Set(inputs.tensors.filter { $0.array.dtype.isFloatingPoint && $0.name != "grad_output" }.map(\.array.dtype))
+        // The inputs' floating dtype; for modules whose inputs are all integers (Embedding),
+        // the weights'.
+        var floatingDTypes = Set(inputs.tensors.filter { $0.array.dtype.isFloatingPoint && $0.name != "grad_output" }.map(\.array.dtype))
+        if floatingDTypes.isEmpty {
+            floatingDTypes = Set(weights.tensors.filter { $0.array.dtype.isFloatingPoint }.map(\.array.dtype))
+        }
         guard let dtype = floatingDTypes.first else {
             throw ReferenceError.invalidInput(name: "input", problem: "missing: no floating-point input to set the dtype")
         }
