@@ -1,4 +1,4 @@
-"""Reference cases for BatchNorm1d, BatchNorm2d, GroupNorm, Dropout2d (imported by make_reference_fixtures.py)."""
+"""Reference cases for BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, Dropout2d (imported by make_reference_fixtures.py)."""
 import torch
 
 
@@ -42,6 +42,13 @@ def add_cases(add, out):
          image(2, 6, 5), False)
     norm("groupnorm_2_groups_eps_3d", "GroupNorm", {"num_groups": 2, "num_channels": 4, "eps": 0.01},
          image(1, 4, 2, 2, 3), False)
+
+    # LayerNorm: last dimension, two trailing dimensions, no affine, no bias, eps, a [B, T, D] input.
+    norm("layernorm_last", "LayerNorm", {"normalized_shape": 5}, image(3, 5), False)
+    norm("layernorm_sequence", "LayerNorm", {"normalized_shape": [6]}, image(2, 3, 6), False)
+    norm("layernorm_two_dims", "LayerNorm", {"normalized_shape": [3, 4]}, image(2, 3, 4), False)
+    norm("layernorm_no_affine", "LayerNorm", {"normalized_shape": 4, "elementwise_affine": False}, image(3, 4), False)
+    norm("layernorm_no_bias_eps", "LayerNorm", {"normalized_shape": 4, "bias": False, "eps": 0.01}, image(2, 2, 4), False)
 
     # Dropout2d: reproducible only in eval or with p = 0.
     add("dropout2d_eval", "Dropout2d", {"p": 0.3}, image(2, 3, 4, 4), True)

@@ -39,8 +39,25 @@ extension OpCatalog {
             }) {
                 groupNorm($0[0], numGroups: 2, weight: $0[1], bias: $0[2])
             },
+            .init("norm.layerNorm", op: .batchNorm, inputs: { g in
+                [T.sample([2, 3, 5], &g, in: -0.25..<0.25), T.sample([5], &g), T.sample([5], &g)]
+            }) {
+                layerNorm($0[0], normalizedShape: [5], weight: $0[1], bias: $0[2])
+            },
+            .init("norm.layerNorm/second-order", op: nil, inputs: { g in
+                [T.sample([3, 4], &g, in: -0.25..<0.25), T.sample([4], &g), T.sample([3, 4], &g)]
+            }) { x in
+                // ∂/∂(x, weight, v) of ∂⟨layerNorm(x), v⟩/∂x.
+                withGrad {
+                    let y = layerNorm(x[0], normalizedShape: [4], weight: x[1])
+                    return T.gradients(of: (y * x[2]).sum(), withRespectTo: [x[0]], createGraph: true)[0]
+                }
+            },
 
             // Layers.
+            .init("nn.LayerNorm/two-dims", op: nil, inputs: { g in [T.sample([2, 2, 3], &g, in: -0.25..<0.25)] }) {
+                LayerNorm<Double>(normalizedShape: [2, 3], elementwiseAffine: false)($0[0]) * T.arange(0, 6).reshaped([2, 3])
+            },
             .init("nn.BatchNorm2d/train", op: nil, inputs: { g in [T.sample([3, 3, 2, 3], &g, in: -0.25..<0.25)] }) {
                 BatchNorm2d<Double>(numFeatures: 3)($0[0])
             },

@@ -162,3 +162,33 @@ public func groupNorm<Scalar>(
     if let bias { output = output + bias.reshaped(parameterShape) }
     return output
 }
+
+/// Layer normalisation over the trailing dimensions `normalizedShape`, like
+/// `torch.nn.functional.layer_norm`: each of the `N = count / D` rows of `D = ∏ normalizedShape`
+/// elements is normalised with its own mean and biased variance,
+/// `y = (x − μ)/√(σ² + ε) · weight + bias`, `weight` and `bias` shaped `normalizedShape`.
+///
+/// The normalisation is the `batchNorm` primitive on the input viewed as `[1, N, D]` (each row a
+/// "channel"), so forward and backward are the same fused kernels and the backward is
+/// differentiable; the elementwise affine map follows:
+/// `∂x = σ⁻¹·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))` with `ĝ = g·weight` (means over the row),
+/// `∂weight = Σ_rows g·x̂`, `∂bias = Σ_rows g`.
+public func layerNorm<Scalar>(
+    _ input: Tensor<Scalar>, normalizedShape: [Int], weight: Tensor<Scalar>? = nil, bias: Tensor<Scalar>? = nil,
+    eps: Double = 1e-5
+) -> Tensor<Scalar> {
+    precondition(
+        !normalizedShape.isEmpty && input.rank >= normalizedShape.count
+            && Array(input.shape.suffix(normalizedShape.count)) == normalizedShape,
+        "layerNorm: input shape \(input.shape) does not end in normalizedShape \(normalizedShape)")
+    if let weight { precondition(weight.shape == normalizedShape, "layerNorm: weight has shape \(weight.shape), expected \(normalizedShape)") }
+    if let bias { precondition(bias.shape == normalizedShape, "layerNorm: bias has shape \(bias.shape), expected \(normalizedShape)") }
+    let width = normalizedShape.reduce(1, *)
+    precondition(width > 0, "layerNorm: normalizedShape \(normalizedShape) has no elements")
+    let rows = input.count / width
+    if rows == 0 { return input * 1 }
+    var output = input.batchNormalized(outer: 1, channels: rows, inner: width, weight: nil, bias: nil, eps: eps).output
+    if let weight { output = output * weight }
+    if let bias { output = output + bias }
+    return output
+}

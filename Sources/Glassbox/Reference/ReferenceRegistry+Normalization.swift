@@ -1,7 +1,7 @@
 import GlassboxIO
 
 extension ReferenceRegistry {
-    /// `BatchNorm1d`, `BatchNorm2d`, `GroupNorm`, `Dropout2d`.
+    /// `BatchNorm1d`, `BatchNorm2d`, `GroupNorm`, `LayerNorm`, `Dropout2d`.
     ///
     /// A training-mode BatchNorm case updates `running_mean` and `running_var`, which the runner
     /// returns as `state.running_mean` and `state.running_var`; `num_batches_tracked` is read
@@ -34,6 +34,25 @@ extension ReferenceRegistry {
                 return .layer(layer, train: train) { shape in
                     guard shape.count >= 2 && shape[1] == channels && shape[0] > 0 && shape.dropFirst(2).allSatisfy({ $0 > 0 }) else {
                         throw ReferenceError.invalidInput(name: "input", problem: "has shape \(shape), expected [N, \(channels), *] (non-empty)")
+                    }
+                }
+            },
+            "LayerNorm": { args, train in
+                let raw = args.raw("normalized_shape")
+                let list = raw?.arrayValue?.compactMap(\.integerValue)
+                let shape = raw?.integerValue.map { [$0] } ?? (list?.count == raw?.arrayValue?.count ? list : nil)
+                guard let shape, !shape.isEmpty, shape.allSatisfy({ $0 > 0 }) else {
+                    throw ReferenceError.invalidArgument(
+                        module: "LayerNorm", name: "normalized_shape", expected: "a positive integer or a non-empty list of them")
+                }
+                let eps = try args.double("eps", default: 1e-5)
+                guard eps >= 0 else { throw ReferenceError.invalidArgument(module: "LayerNorm", name: "eps", expected: "≥ 0") }
+                let affine = try args.bool("elementwise_affine", default: true)
+                let bias = try args.bool("bias", default: true)
+                let layer = LayerNorm<Scalar>(normalizedShape: shape, eps: eps, elementwiseAffine: affine, bias: bias)
+                return .layer(layer, train: train) { input in
+                    guard input.count >= shape.count, Array(input.suffix(shape.count)) == shape else {
+                        throw ReferenceError.invalidInput(name: "input", problem: "has shape \(input), expected [..., \(shape.map(String.init).joined(separator: ", "))]")
                     }
                 }
             },
