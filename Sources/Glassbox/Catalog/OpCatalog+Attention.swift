@@ -1,0 +1,51 @@
+import GlassboxKernels
+
+extension OpCatalog {
+    /// Entries for scaled dot-product attention: plain, causal, with a float mask, a boolean
+    /// mask and a key-padding mask, a long sequence that crosses the kernel's 64-wide tiles,
+    /// and the recorded (second-order) backward.
+    static var attentionEntries: [OpCatalogEntry] {
+        typealias T = Tensor<Double>
+        let ninf = -Double.infinity
+        let maskValues: [Double] = (0..<30).map { (i: Int) -> Double in i % 7 == 3 ? ninf : Double(i % 5) * 0.3 - 0.6 }
+        let floatMask = T(maskValues, shape: [5, 6])
+        let hidden: [Double] = (0..<30).map { (i: Int) -> Double in i % 4 == 1 ? 1 : 0 }
+        let boolMask = additiveMask(T(hidden, shape: [5, 6]))
+        let padding = T([0, 0, ninf, 0, ninf, 0, 0, 0, 0, ninf], shape: [2, 5])
+        return [
+            .init("attention.sdpa", op: .scaledDotProductAttention, inputs: { g in
+                [T.sample([2, 5, 4], &g), T.sample([2, 6, 4], &g), T.sample([2, 6, 3], &g)]
+            }) { scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2]) },
+            .init("attention.sdpa/causal-scale", op: .scaledDotProductAttention, inputs: { g in
+                [T.sample([3, 6, 3], &g), T.sample([3, 6, 3], &g), T.sample([3, 6, 2], &g)]
+            }) { scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], isCausal: true, scale: 0.7) },
+            .init("attention.sdpa/float-mask", op: .scaledDotProductAttention, inputs: { g in
+                [T.sample([2, 5, 3], &g), T.sample([2, 6, 3], &g), T.sample([2, 6, 2], &g)]
+            }) { scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], attnMask: floatMask) },
+            .init("attention.sdpa/bool-mask", op: .scaledDotProductAttention, inputs: { g in
+                [T.sample([2, 5, 3], &g), T.sample([2, 6, 3], &g), T.sample([2, 6, 2], &g)]
+            }) { scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], attnMask: boolMask) },
+            .init("attention.sdpa/key-padding-heads", op: .scaledDotProductAttention, inputs: { g in
+                [T.sample([2, 2, 4, 3], &g), T.sample([2, 2, 5, 3], &g), T.sample([2, 2, 5, 2], &g)]
+            }) { scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], keyPaddingMask: padding) },
+            .init("attention.sdpa/tiled-causal", op: .scaledDotProductAttention, inputs: { g in
+                [T.sample([1, 70, 2], &g), T.sample([1, 70, 2], &g), T.sample([1, 70, 2], &g)]
+            }) { scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], isCausal: true) },
+            .init("attention.sdpa/tiled-cross", op: .scaledDotProductAttention, inputs: { g in
+                [T.sample([1, 66, 2], &g), T.sample([1, 130, 2], &g), T.sample([1, 130, 1], &g)]
+            }) { scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2]) },
+            .init("attention.weights", op: nil, inputs: { g in [T.sample([2, 5, 3], &g), T.sample([2, 6, 3], &g)] }) {
+                attentionWeights(query: $0[0], key: $0[1], attnMask: floatMask)
+            },
+            .init("attention.sdpa/second-order", op: nil, inputs: { g in
+                [T.sample([2, 4, 3], &g), T.sample([2, 5, 3], &g), T.sample([2, 5, 2], &g), T.sample([2, 4, 2], &g)]
+            }) { x in
+                // ∂/∂(q, k, v, w) of ∂⟨sdpa(q, k, v), w⟩/∂q: the recorded closed-form backward.
+                withGrad {
+                    let y = scaledDotProductAttention(query: x[0], key: x[1], value: x[2], isCausal: true)
+                    return T.gradients(of: (y * x[3]).sum(), withRespectTo: [x[0]], createGraph: true)[0]
+                }
+            },
+        ]
+    }
+}

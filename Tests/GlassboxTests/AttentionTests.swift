@@ -1,0 +1,83 @@
+import Glassbox
+import GlassboxKernels
+import Testing
+
+@Suite("Attention", .serialized)
+struct AttentionTests {
+    /// `attentionWeights · V`: the materialised path the tiled kernel must agree with.
+    static func reference<S>(_ q: Tensor<S>, _ k: Tensor<S>, _ v: Tensor<S>, mask: Tensor<S>?, padding: Tensor<S>?, causal: Bool) -> Tensor<S> {
+        let p = attentionWeights(query: q, key: k, attnMask: mask, keyPaddingMask: padding, isCausal: causal)
+        let n = q.shape.dropLast(2).reduce(1, *)
+        return Tensor.batchedMatmul(
+            p.reshaped([n, q.shape[q.rank - 2], k.shape[k.rank - 2]]), v.reshaped([n, v.shape[v.rank - 2], v.shape[v.rank - 1]]),
+            false, false
+        ).reshaped(Array(q.shape.dropLast()) + [v.shape[v.rank - 1]])
+    }
+
+    static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+        zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    @Test("tiled kernel equals the materialised softmax over several tiles, with every kind of mask (Float)")
+    func matchesMaterialised() {
+        var g = RandomGenerator(seed: 21)
+        let (b, h, l, s, e) = (2, 2, 150, 133, 8)
+        let q = Tensor<Float>.randn([b, h, l, e], generator: &g), k = Tensor<Float>.randn([b, h, s, e], generator: &g)
+        let v = Tensor<Float>.randn([b, h, s, 5], generator: &g)
+        let mask = Tensor<Float>.randn([l, s], generator: &g)
+        var paddingValues = [Float](repeating: 0, count: b * s)
+        for j in 100..<s { paddingValues[s + j] = -.infinity }  // the second sequence is 100 long
+        let padding = Tensor<Float>(paddingValues, shape: [b, s])
+        for (m, p, causal) in [(nil, nil, false), (mask, nil, false), (nil, padding, false), (mask, padding, true)] as [(Tensor<Float>?, Tensor<Float>?, Bool)] {
+            let fused = scaledDotProductAttention(query: q, key: k, value: v, attnMask: m, keyPaddingMask: p, isCausal: causal)
+            let materialised = Self.reference(q, k, v, mask: m, padding: p, causal: causal)
+            #expect(fused.shape == [b, h, l, 5])
+            #expect(Self.maxDifference(fused.scalars, materialised.scalars) < 2e-6, "mask \(m != nil) padding \(p != nil) causal \(causal)")
+        }
+    }
+
+    @Test("the fused backward equals the recorded closed form (Float, several tiles)")
+    func backwardMatchesGraph() {
+        var g = RandomGenerator(seed: 5)
+        let q = Tensor<Float>.randn([3, 97, 6], generator: &g, requiresGrad: true)
+        let k = Tensor<Float>.randn([3, 81, 6], generator: &g, requiresGrad: true)
+        let v = Tensor<Float>.randn([3, 81, 4], generator: &g, requiresGrad: true)
+        let w = Tensor<Float>.randn([3, 97, 4], generator: &g)
+        let out = scaledDotProductAttention(query: q, key: k, value: v, isCausal: true)
+        let fused = Tensor.gradients(of: (out * w).sum(), withRespectTo: [q, k, v])
+        let graph = Tensor.gradients(of: (Self.reference(q, k, v, mask: nil, padding: nil, causal: true) * w).sum(), withRespectTo: [q, k, v])
+        for (a, b) in zip(fused, graph) {
+            #expect(Self.maxDifference(a.scalars, b.scalars) < 1e-5)
+        }
+    }
+
+    @Test("forward and backward are bitwise identical for 1–4 threads")
+    func threadInvariance() {
+        let saved = Threading.threadCount
+        defer { Threading.threadCount = saved }
+        var g = RandomGenerator(seed: 8)
+        let q = Tensor<Float>.randn([4, 130, 8], generator: &g, requiresGrad: true)
+        let k = Tensor<Float>.randn([4, 140, 8], generator: &g, requiresGrad: true)
+        let v = Tensor<Float>.randn([4, 140, 8], generator: &g, requiresGrad: true)
+        func run() -> [[UInt32]] {
+            let out = scaledDotProductAttention(query: q, key: k, value: v)
+            let grads = Tensor.gradients(of: (out * out).sum(), withRespectTo: [q, k, v])
+            return ([out] + grads).map { $0.scalars.map(\.bitPattern) }
+        }
+        Threading.threadCount = 1
+        let first = run()
+        for threads in 2...4 {
+            Threading.threadCount = threads
+            #expect(run() == first, "\(threads) threads")
+        }
+    }
+
+    @Test("a query whose keys are all hidden gives NaN, as in PyTorch; the others are unaffected")
+    func fullyMasked() {
+        let q = Tensor<Double>([1, 2, 3, 4], shape: [1, 2, 2]), k = Tensor<Double>([1, 0, 0, 1], shape: [1, 2, 2])
+        let v = Tensor<Double>([5, 7], shape: [1, 2, 1])
+        let mask = Tensor<Double>([-.infinity, -.infinity, 0, -.infinity], shape: [2, 2])
+        let out = scaledDotProductAttention(query: q, key: k, value: v, attnMask: mask).scalars
+        #expect(out[0].isNaN && out[1] == 5)
+    }
+}
