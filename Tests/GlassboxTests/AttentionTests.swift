@@ -81,3 +81,40 @@ struct AttentionTests {
         #expect(out[0].isNaN && out[1] == 5)
     }
 }
+
+@Suite("MultiheadAttention")
+struct MultiheadAttentionTests {
+    @Test("PyTorch's parameter names and shapes, packed and separate projections")
+    func parameters() {
+        var g = RandomGenerator(seed: 1)
+        let packed = MultiheadAttention<Float>(embedDim: 8, numHeads: 2, generator: &g)
+        #expect(packed.stateDict().map(\.name) == ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"])
+        #expect(packed.inProjWeight?.shape == [24, 8])
+        let separate = MultiheadAttention<Float>(embedDim: 8, numHeads: 4, bias: false, kdim: 3, vdim: 5, generator: &g)
+        #expect(separate.namedParameters().map(\.name) == ["q_proj_weight", "k_proj_weight", "v_proj_weight", "out_proj.weight"])
+        #expect(separate.namedParameters().map(\.tensor.shape) == [[8, 8], [8, 3], [8, 5], [8, 8]])
+    }
+
+    @Test("the kernel path equals the materialised path; layouts agree; weights average over heads")
+    func paths() throws {
+        var g = RandomGenerator(seed: 2)
+        let mha = MultiheadAttention<Double>(embedDim: 8, numHeads: 2, generator: &g)
+        let x = Tensor<Double>.randn([5, 3, 8], generator: &g)  // [L, N, E]
+        let mask = additiveMask(Tensor<Double>((0..<25).map { $0 % 6 == 1 ? 1 : 0 }, shape: [5, 5]))
+        let fast = mha(query: x, key: x, value: x, needWeights: false, attnMask: mask).output
+        let (slow, weights) = mha(query: x, key: x, value: x, needWeights: true, attnMask: mask, averageAttnWeights: false)
+        #expect(zip(fast.scalars, slow.scalars).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(weights?.shape == [3, 2, 5, 5])
+        let averaged = mha(query: x, key: x, value: x, attnMask: mask).weights!
+        #expect(zip(averaged.scalars, weights!.mean(dim: 1).scalars).allSatisfy { abs($0 - $1) < 1e-15 })
+        // Each row of weights sums to 1 and is 0 where masked.
+        #expect(averaged.sum(dim: -1).scalars.allSatisfy { abs($0 - 1) < 1e-12 })
+        // batchFirst and unbatched inputs give the same numbers.
+        let first = MultiheadAttention<Double>(embedDim: 8, numHeads: 2, batchFirst: true, generator: &g)
+        try first.loadStateDict(Dictionary(uniqueKeysWithValues: mha.stateDict().map { ($0.name, $0.tensor) }))
+        let bf = first(query: x.transposed(0, 1), key: x.transposed(0, 1), value: x.transposed(0, 1), needWeights: false).output
+        #expect(zip(bf.transposed(0, 1).scalars, mha(x).scalars).allSatisfy { abs($0 - $1) < 1e-12 })
+        let single = x.sliced(dim: 1, 1..<2).squeezed(1)
+        #expect(zip(mha(single).scalars, mha(x).sliced(dim: 1, 1..<2).scalars).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+}

@@ -37,6 +37,22 @@ extension OpCatalog {
             .init("attention.weights", op: nil, inputs: { g in [T.sample([2, 5, 3], &g), T.sample([2, 6, 3], &g)] }) {
                 attentionWeights(query: $0[0], key: $0[1], attnMask: floatMask)
             },
+            .init("nn.MultiheadAttention/self", op: nil, inputs: { g in [T.sample([4, 2, 6], &g)] }) { x in
+                var g = RandomGenerator(seed: 3)
+                let mha = MultiheadAttention<Double>(embedDim: 6, numHeads: 2, generator: &g)
+                return mha(query: x[0], key: x[0], value: x[0], needWeights: false).output
+            },
+            .init("nn.MultiheadAttention/cross-kdim-masks-weights", op: nil, inputs: { g in
+                [T.sample([2, 3, 4], &g), T.sample([2, 5, 3], &g), T.sample([2, 5, 2], &g)]
+            }) { x in
+                var g = RandomGenerator(seed: 4)
+                let mha = MultiheadAttention<Double>(embedDim: 4, numHeads: 2, kdim: 3, vdim: 2, batchFirst: true, generator: &g)
+                let hidden = T([0, 1, 0, 0, 0, 0, 0, 0, 1, 1], shape: [2, 5])
+                let (out, weights) = mha(
+                    query: x[0], key: x[1], value: x[2], keyPaddingMask: additiveMask(hidden), attnMask: boolMask.sliced(dim: 0, 0..<3).sliced(dim: 1, 0..<5),
+                    booleanMasks: false)
+                return T.concat([out.reshaped([-1]), weights!.reshaped([-1])])
+            },
             .init("attention.sdpa/second-order", op: nil, inputs: { g in
                 [T.sample([2, 4, 3], &g), T.sample([2, 5, 3], &g), T.sample([2, 5, 2], &g), T.sample([2, 4, 2], &g)]
             }) { x in
