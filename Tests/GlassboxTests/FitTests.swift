@@ -105,7 +105,7 @@ struct FitTests {
         }
         #expect(error?.epoch == 1 && error?.batch == 3 && error?.batchCount == 7)
         #expect(error?.loss.isNaN == true)
-        #expect(error?.description.hasPrefix("fit: the loss is NaN at epoch 1, batch 3 of 7; training stopped") == true)
+        #expect(error?.description == "fit: the loss is NaN at epoch 1, batch 3 of 7; training stopped before that batch's update")
         #expect(epochsEnded == 0)
         // The weights are those after batches 1 and 2: training on the first 64 samples alone.
         let reference = Self.model(seed: 6, dropout: false)
@@ -133,6 +133,21 @@ struct FitTests {
         #expect(history.map(\.loss) == referenceHistory.map(\.loss))
         #expect(history.map(\.accuracy) == referenceHistory.map(\.accuracy))
         for (a, b) in zip(model.parameters, reference.parameters) { #expect(a.scalars == b.scalars) }
+    }
+
+    @Test(
+        "glassbox train stops on a non-finite loss with one line on stderr and exit status 1",
+        .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"))
+    func trainCommandStopsOnNonFiniteLoss() throws {
+        // Adam moves every weight by about lr per step: with lr 1e30 the logits overflow at once.
+        let r = try glassbox(["train", "mlp", "--epochs", "2", "--lr", "1e30"])
+        #expect(r.status == 1)
+        let errors = lines(r.err).filter { $0.hasPrefix("glassbox:") }
+        #expect(errors.count == 1)
+        #expect(errors.first?.hasPrefix("glassbox: fit: the loss is ") == true, "\(r.err)")
+        #expect(errors.first?.contains(" at epoch 1, batch ") == true)
+        #expect(lines(r.err).last == errors.first)
+        #expect(r.out.isEmpty)
     }
 
     @Test("predict batches in evaluation mode and equals one forward pass")

@@ -38,7 +38,8 @@ extension Module {
     /// one optimizer step each, a progress bar, per-epoch metrics and optional validation.
     ///
     /// Each step: `optimizer.zeroGrad()`, outputs `self(inputs)`, `loss(outputs, labels)`
-    /// (a batch mean), `backward()`, `optimizer.step()`. The model is in training mode during
+    /// (a batch mean), a check that the loss is finite (see `onNonFiniteLoss`), `backward()`,
+    /// `optimizer.step()`. The model is in training mode during
     /// the steps and in evaluation mode for validation. Epoch `e` (0-based) visits the
     /// samples in ``ClassificationDataset/shuffledOrder(count:seed:epoch:)``, so a run resumed
     /// with `initialEpoch` (after restoring model, optimizer and random state from a

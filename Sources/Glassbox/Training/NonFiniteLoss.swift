@@ -26,7 +26,7 @@ public struct NonFiniteLossError: Error, Equatable, Sendable, CustomStringConver
 
     /// One line naming the epoch, the batch and the value.
     public var description: String {
-        "fit: the loss is \(loss.isNaN ? "NaN" : "\(loss)") at epoch \(epoch), batch \(batch) of \(batchCount); training stopped before "
-            + "that batch's update (pass onNonFiniteLoss: .skipBatch to skip such batches)"
+        "fit: the loss is \(loss.isNaN ? "NaN" : "\(loss)") at epoch \(epoch), batch \(batch) of \(batchCount); "
+            + "training stopped before that batch's update"
     }
 }
