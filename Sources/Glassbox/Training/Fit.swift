@@ -40,9 +40,10 @@ extension Module {
     /// Each step: `optimizer.zeroGrad()`, outputs `self(inputs)`, `loss(outputs, labels)`
     /// (a batch mean), a check that the loss is finite (see `onNonFiniteLoss`), `backward()`,
     /// `optimizer.step()`. The model is in training mode during the steps and in evaluation
-    /// mode for validation. Epoch `e` (0-based) visits the samples in ``ClassificationDataset/shuffledOrder(count:seed:epoch:)``, so a run resumed
-    /// with `initialEpoch` (after restoring model, optimizer and random state from a
-    /// ``Checkpoint``) continues with exactly the batches the uninterrupted run would see.
+    /// mode for validation. Epoch `e` (0-based) visits the samples in
+    /// ``ClassificationDataset/shuffledOrder(count:seed:epoch:)``, so a run resumed with
+    /// `initialEpoch` (after restoring model, optimizer and random state from a ``Checkpoint``)
+    /// continues with exactly the batches the uninterrupted run would see.
     ///
     /// - Parameters:
     ///   - validationSplit: a fraction of `data` held out for validation: the *last*
