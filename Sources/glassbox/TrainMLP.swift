@@ -23,7 +23,7 @@ let mlpModel = TrainableModel(
         let optimizer = Adam(model.parameters, lr: settings.learningRate)
         let schedule = CosineAnnealingLR(optimizer, tMax: settings.epochs)
         let clock = Stopwatch()
-        let history = model.fit(
+        let history = try model.fit(
             data.train, epochs: settings.epochs, batchSize: settings.batchSize, optimizer: optimizer,
             seed: settings.seed, scheduler: schedule)
         let seconds = clock.seconds

@@ -27,10 +27,10 @@ struct FitTests {
     }
 
     @Test("fit learns, reports per-epoch metrics and validates on the last fraction")
-    func learns() {
+    func learns() throws {
         let data = Self.dataset()
         let model = Self.model(seed: 2)
-        let history = model.fit(
+        let history = try model.fit(
             data, epochs: 8, batchSize: 16, optimizer: Adam(model.parameters, lr: 0.01),
             validationSplit: 0.25, verbose: false)
         #expect(history.map(\.epoch) == Array(1...8))
@@ -51,7 +51,7 @@ struct FitTests {
     func resumeIsExact() throws {
         let data = Self.dataset()
         let straight = Self.model(seed: 3, dropout: false)
-        straight.fit(data, epochs: 4, batchSize: 32, optimizer: Adam(straight.parameters, lr: 0.01), seed: 9, verbose: false)
+        try straight.fit(data, epochs: 4, batchSize: 32, optimizer: Adam(straight.parameters, lr: 0.01), seed: 9, verbose: false)
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("glassbox-fit-\(UUID())").path
         let first = Self.model(seed: 3, dropout: false)
@@ -64,7 +64,7 @@ struct FitTests {
         let checkpoint = try Checkpoint.load(into: resumed, optimizer: resumedOptimizer, from: directory)
         checkpoint.restoreRandomState()
         #expect(checkpoint.epoch == 2)
-        let history = resumed.fit(
+        let history = try resumed.fit(
             data, epochs: 4, batchSize: 32, optimizer: resumedOptimizer, seed: 9, initialEpoch: checkpoint.epoch, verbose: false)
         #expect(history.map(\.epoch) == [3, 4])
         for (a, b) in zip(straight.parameters, resumed.parameters) { #expect(a.scalars == b.scalars) }
@@ -82,6 +82,72 @@ struct FitTests {
             }
         }
         #expect(epochs == 2)
+    }
+
+    /// ``dataset()`` with a NaN in sample 70, which falls in batch 3 of every epoch when
+    /// batches of 32 are taken in order.
+    static func datasetWithNaN() -> LabeledDataset<Float> {
+        let data = dataset()
+        var features = data.features.scalars
+        features[70 * 4 + 1] = .nan
+        return LabeledDataset(features: Tensor(features, shape: [200, 4]), labels: data.labels, classCount: 3)
+    }
+
+    @Test("a NaN loss stops fit with an error naming epoch and batch, before that batch's update")
+    func nonFiniteLossStops() throws {
+        let model = Self.model(seed: 6, dropout: false)
+        var epochsEnded = 0
+        let error = #expect(throws: NonFiniteLossError.self) {
+            try model.fit(
+                Self.datasetWithNaN(), epochs: 3, batchSize: 32, optimizer: Adam(model.parameters, lr: 0.01),
+                shuffle: false, verbose: false
+            ) { _ in epochsEnded += 1 }
+        }
+        #expect(error?.epoch == 1 && error?.batch == 3 && error?.batchCount == 7)
+        #expect(error?.loss.isNaN == true)
+        #expect(error?.description == "fit: the loss is NaN at epoch 1, batch 3 of 7; training stopped before that batch's update")
+        #expect(epochsEnded == 0)
+        // The weights are those after batches 1 and 2: training on the first 64 samples alone.
+        let reference = Self.model(seed: 6, dropout: false)
+        try reference.fit(
+            Self.dataset().subset(Array(0..<64)), epochs: 1, batchSize: 32,
+            optimizer: Adam(reference.parameters, lr: 0.01), shuffle: false, verbose: false)
+        for (a, b) in zip(model.parameters, reference.parameters) { #expect(a.scalars == b.scalars) }
+    }
+
+    @Test("onNonFiniteLoss: .skipBatch skips the batch, counts it, and equals training without it, bitwise")
+    func nonFiniteLossSkips() throws {
+        let model = Self.model(seed: 7, dropout: false)
+        let history = try model.fit(
+            Self.datasetWithNaN(), epochs: 3, batchSize: 32, optimizer: Adam(model.parameters, lr: 0.01),
+            shuffle: false, verbose: false, onNonFiniteLoss: .skipBatch)
+        #expect(history.map(\.skippedBatches) == [1, 1, 1])
+        #expect(history.allSatisfy { $0.loss.isFinite })
+
+        let reference = Self.model(seed: 7, dropout: false)
+        let withoutBatch = Self.dataset().subset(Array(0..<64) + Array(96..<200))
+        let referenceHistory = try reference.fit(
+            withoutBatch, epochs: 3, batchSize: 32, optimizer: Adam(reference.parameters, lr: 0.01),
+            shuffle: false, verbose: false)
+        #expect(referenceHistory.map(\.skippedBatches) == [0, 0, 0])
+        #expect(history.map(\.loss) == referenceHistory.map(\.loss))
+        #expect(history.map(\.accuracy) == referenceHistory.map(\.accuracy))
+        for (a, b) in zip(model.parameters, reference.parameters) { #expect(a.scalars == b.scalars) }
+    }
+
+    @Test(
+        "glassbox train stops on a non-finite loss with one line on stderr and exit status 1",
+        .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"))
+    func trainCommandStopsOnNonFiniteLoss() throws {
+        // Adam moves every weight by about lr per step: with lr 1e30 the logits overflow at once.
+        let r = try glassbox(["train", "mlp", "--epochs", "2", "--lr", "1e30"])
+        #expect(r.status == 1)
+        let errors = lines(r.err).filter { $0.hasPrefix("glassbox:") }
+        #expect(errors.count == 1)
+        #expect(errors.first?.hasPrefix("glassbox: fit: the loss is ") == true, "\(r.err)")
+        #expect(errors.first?.contains(" at epoch 1, batch ") == true)
+        #expect(lines(r.err).last == errors.first)
+        #expect(r.out.isEmpty)
     }
 
     @Test("predict batches in evaluation mode and equals one forward pass")

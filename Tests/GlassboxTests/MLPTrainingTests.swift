@@ -21,7 +21,7 @@ struct MLPTrainingTests {
 
         let before = model.evaluate(test).accuracy
         let optimizer = Adam(model.parameters, lr: 0.005)
-        let history = model.fit(part, epochs: 6, batchSize: 32, optimizer: optimizer, verbose: false)
+        let history = try model.fit(part, epochs: 6, batchSize: 32, optimizer: optimizer, verbose: false)
         let losses = history.map(\.loss)
         let after = model.evaluate(test).accuracy
 
@@ -36,12 +36,12 @@ struct MLPTrainingTests {
     func deterministic() throws {
         let (train, _) = try Digits.load()
         let part = train.subset(Array(0..<128))
-        func run() -> [Float] {
+        func run() throws -> [Float] {
             var generator = RandomGenerator(seed: 5)
             let model = MLP<Float>(hiddenSizes: (16, 16), generator: &generator)
-            model.fit(part, epochs: 2, batchSize: 32, optimizer: Adam(model.parameters, lr: 0.01), seed: 5, verbose: false)
+            try model.fit(part, epochs: 2, batchSize: 32, optimizer: Adam(model.parameters, lr: 0.01), seed: 5, verbose: false)
             return model.fc3.weight.scalars
         }
-        #expect(run() == run())
+        #expect(try run() == run())
     }
 }

@@ -58,31 +58,46 @@ extension Tensor {
                 "backward: a gradient must be given for an output of shape \(output.shape)")
             seed = Tensor.ones(output.shape)
         }
+        // With anomaly detection on, each backward function's results are checked here; the
+        // operations inside backward functions are not checked again as forward operations.
+        let anomalies = AnomalyDetection.recorder
         return GradMode.$isEnabled.withValue(createGraph) {
-            let order = topologicalOrder(from: output)
-            var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed]
-            var wanted: [ObjectIdentifier: Int] = [:]
-            for (i, t) in inputs.enumerated() { wanted[ObjectIdentifier(t)] = i }
-            var result = [Tensor?](repeating: nil, count: inputs.count)
-            // Reverse topological order: every consumer of a tensor is done before it.
-            for t in order.reversed() {
-                let id = ObjectIdentifier(t)
-                guard let g = pending.removeValue(forKey: id) else { continue }
-                if let i = wanted[id] { result[i] = g }
-                guard let node = t.gradNode else { continue }
-                let inputGrads = node.backward(g, t)
-                precondition(inputGrads.count == node.inputs.count, "backward of \(node.op): wrong arity")
-                for (input, ig) in zip(node.inputs, inputGrads) {
-                    guard let ig, input.requiresGrad else { continue }
-                    precondition(
-                        ig.shape == input.shape,
-                        "backward of \(node.op.rawValue): gradient shape \(ig.shape) for input of shape \(input.shape)")
-                    let key = ObjectIdentifier(input)
-                    if let acc = pending[key] { pending[key] = acc + ig } else { pending[key] = ig }
-                }
+            AnomalyDetection.$recorder.withValue(nil) {
+                reverseWalk(from: output, seed: seed, to: inputs, checkingWith: anomalies)
             }
-            return result
         }
+    }
+
+    /// Propagates `seed` from `output` back through the recorded graph and returns the
+    /// gradients reaching `inputs` (`nil` where none flows); every gradient a backward function
+    /// returns is checked by `anomalies` when it is given.
+    private static func reverseWalk(
+        from output: Tensor, seed: Tensor, to inputs: [Tensor], checkingWith anomalies: AnomalyRecorder?
+    ) -> [Tensor?] {
+        let order = topologicalOrder(from: output)
+        var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed]
+        var wanted: [ObjectIdentifier: Int] = [:]
+        for (i, t) in inputs.enumerated() { wanted[ObjectIdentifier(t)] = i }
+        var result = [Tensor?](repeating: nil, count: inputs.count)
+        // Reverse topological order: every consumer of a tensor is done before it.
+        for t in order.reversed() {
+            let id = ObjectIdentifier(t)
+            guard let g = pending.removeValue(forKey: id) else { continue }
+            if let i = wanted[id] { result[i] = g }
+            guard let node = t.gradNode else { continue }
+            let inputGrads = node.backward(g, t)
+            precondition(inputGrads.count == node.inputs.count, "backward of \(node.op): wrong arity")
+            for (index, (input, ig)) in zip(node.inputs, inputGrads).enumerated() {
+                guard let ig, input.requiresGrad else { continue }
+                precondition(
+                    ig.shape == input.shape,
+                    "backward of \(node.op.rawValue): gradient shape \(ig.shape) for input of shape \(input.shape)")
+                anomalies?.checkBackward(node, output: t, gradient: ig, index: index)
+                let key = ObjectIdentifier(input)
+                if let acc = pending[key] { pending[key] = acc + ig } else { pending[key] = ig }
+            }
+        }
+        return result
     }
 
     /// Tensors reachable from `root` through recorded nodes, each after all of its inputs.

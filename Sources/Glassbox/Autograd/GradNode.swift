@@ -60,12 +60,14 @@ extension Tensor {
 
 extension Tensor {
     /// Attaches a graph node to `self` (a freshly computed output) when grad mode is on and an
-    /// input requires grad. Every differentiable operation ends with this call.
+    /// input requires grad. Every differentiable operation ends with this call, which is also
+    /// where ``withAnomalyDetection(_:)`` checks forward outputs.
     @discardableResult
     func recorded(
         _ op: DifferentiableOp, _ inputs: [Tensor],
         backward: @escaping (_ gradOutput: Tensor, _ output: Tensor) -> [Tensor?]
     ) -> Tensor {
+        AnomalyDetection.recorder?.checkForward(op, inputs: inputs, output: self)
         if GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
             gradNode = GradNode(op: op, inputs: inputs, backward: backward)
             requiresGrad = true

@@ -1,4 +1,4 @@
-/// The metrics of one epoch of ``Module/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onEpochEnd:)``,
+/// The metrics of one epoch of ``Module/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onNonFiniteLoss:onEpochEnd:)``,
 /// like one row of a Keras `History`.
 public struct EpochMetrics: Sendable, Equatable {
     /// The epoch, 1-based (`initialEpoch + 1` for the first epoch of a resumed run).
@@ -16,6 +16,9 @@ public struct EpochMetrics: Sendable, Equatable {
     public var learningRate: Double
     /// Wall-clock seconds of the epoch's training steps (not counting validation).
     public var seconds: Double
+    /// Batches skipped because their loss was NaN or infinite (``NonFiniteLossPolicy/skipBatch``);
+    /// ``loss`` and ``accuracy`` cover the other batches only.
+    public var skippedBatches: Int
 }
 
 /// The indices `lower..<upper` of a dataset, as a dataset (used for Keras' validation split).
@@ -35,11 +38,12 @@ extension Module {
     /// one optimizer step each, a progress bar, per-epoch metrics and optional validation.
     ///
     /// Each step: `optimizer.zeroGrad()`, outputs `self(inputs)`, `loss(outputs, labels)`
-    /// (a batch mean), `backward()`, `optimizer.step()`. The model is in training mode during
-    /// the steps and in evaluation mode for validation. Epoch `e` (0-based) visits the
-    /// samples in ``ClassificationDataset/shuffledOrder(count:seed:epoch:)``, so a run resumed
-    /// with `initialEpoch` (after restoring model, optimizer and random state from a
-    /// ``Checkpoint``) continues with exactly the batches the uninterrupted run would see.
+    /// (a batch mean), a check that the loss is finite (see `onNonFiniteLoss`), `backward()`,
+    /// `optimizer.step()`. The model is in training mode during the steps and in evaluation
+    /// mode for validation. Epoch `e` (0-based) visits the samples in
+    /// ``ClassificationDataset/shuffledOrder(count:seed:epoch:)``, so a run resumed with
+    /// `initialEpoch` (after restoring model, optimizer and random state from a ``Checkpoint``)
+    /// continues with exactly the batches the uninterrupted run would see.
     ///
     /// - Parameters:
     ///   - validationSplit: a fraction of `data` held out for validation: the *last*
@@ -50,9 +54,13 @@ extension Module {
     ///   - scheduler: a learning-rate schedule stepped after each epoch (moved to
     ///     `initialEpoch` first when resuming).
     ///   - verbose: draw a ``ProgressBar`` on stderr and print each epoch's summary.
+    ///   - onNonFiniteLoss: what to do when a batch's loss is NaN or infinite (checked before
+    ///     its backward pass): stop with a ``NonFiniteLossError`` (the default) or skip the batch.
     ///   - onEpochEnd: called after each epoch (after validation), e.g. to save a checkpoint;
     ///     an error it throws stops training and is rethrown.
     /// - Returns: the metrics of each epoch run.
+    /// - Throws: ``NonFiniteLossError`` naming the epoch and batch of a non-finite loss (with
+    ///   `onNonFiniteLoss: .stop`), or the error `onEpochEnd` threw.
     @discardableResult
     public func fit<Data: ClassificationDataset>(
         _ data: Data, epochs: Int, batchSize: Int = 32, optimizer: any Optimizer<Scalar>,
@@ -60,8 +68,9 @@ extension Module {
         validationSplit: Double = 0, validationData: (any ClassificationDataset<Scalar>)? = nil,
         shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
         scheduler: (any LRScheduler)? = nil, verbose: Bool = true,
-        onEpochEnd: (EpochMetrics) throws -> Void
-    ) rethrows -> [EpochMetrics] where Data.Scalar == Scalar {
+        onNonFiniteLoss: NonFiniteLossPolicy = .stop,
+        onEpochEnd: (EpochMetrics) throws -> Void = { _ in }
+    ) throws -> [EpochMetrics] where Data.Scalar == Scalar {
         precondition(batchSize > 0, "fit: batchSize must be positive, got \(batchSize)")
         precondition(epochs >= 0 && initialEpoch >= 0, "fit: epochs \(epochs) and initialEpoch \(initialEpoch) must be non-negative")
         precondition((0..<1).contains(validationSplit), "fit: validationSplit \(validationSplit) outside [0, 1)")
@@ -82,7 +91,7 @@ extension Module {
             train()
             let order = shuffle ? Data.shuffledOrder(count: trainCount, seed: seed, epoch: epoch) : Array(0..<trainCount)
             let clock = Stopwatch()
-            var lossSum = 0.0, correct = 0, seen = 0
+            var lossSum = 0.0, correct = 0, seen = 0, skipped = 0
             let learningRate = optimizer.learningRate
             for step in 0..<steps {
                 let indices = Array(order[(step * batchSize)..<Swift.min(trainCount, (step + 1) * batchSize)])
@@ -91,20 +100,28 @@ extension Module {
                 optimizer.zeroGrad()
                 let outputs = self(inputs)
                 let value = loss(outputs, labels)
-                value.backward()
-                optimizer.step()
-                lossSum += Double(value.item) * Double(indices.count)
-                correct += Self.correctCount(outputs, labels)
-                seen += indices.count
+                let lossValue = Double(value.item)
                 samplesSeen += indices.count
+                if lossValue.isFinite {
+                    value.backward()
+                    optimizer.step()
+                    lossSum += lossValue * Double(indices.count)
+                    correct += Self.correctCount(outputs, labels)
+                    seen += indices.count
+                } else if onNonFiniteLoss == .skipBatch {
+                    skipped += 1
+                } else {
+                    throw NonFiniteLossError(epoch: epoch + 1, batch: step + 1, batchCount: steps, loss: lossValue)
+                }
                 bar?.update(
-                    epoch: epoch + 1, step: step + 1, loss: lossSum / Double(seen),
-                    accuracy: Double(correct) / Double(seen), samples: samplesSeen)
+                    epoch: epoch + 1, step: step + 1, loss: seen > 0 ? lossSum / Double(seen) : .nan,
+                    accuracy: seen > 0 ? Double(correct) / Double(seen) : nil, samples: samplesSeen)
             }
+            if skipped > 0 { bar?.message("  skipped \(skipped) of \(steps) batches: the loss was not finite") }
             var metrics = EpochMetrics(
                 epoch: epoch + 1, loss: seen > 0 ? lossSum / Double(seen) : 0,
                 accuracy: seen > 0 ? Double(correct) / Double(seen) : 0, validationLoss: nil,
-                validationAccuracy: nil, learningRate: learningRate, seconds: clock.seconds)
+                validationAccuracy: nil, learningRate: learningRate, seconds: clock.seconds, skippedBatches: skipped)
             if let validation {
                 let result = evaluate(validation, loss: loss)
                 metrics.validationLoss = result.loss
@@ -118,22 +135,6 @@ extension Module {
             try onEpochEnd(metrics)
         }
         return history
-    }
-
-    /// ``fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onEpochEnd:)``
-    /// without a per-epoch callback.
-    @discardableResult
-    public func fit<Data: ClassificationDataset>(
-        _ data: Data, epochs: Int, batchSize: Int = 32, optimizer: any Optimizer<Scalar>,
-        loss: (Tensor<Scalar>, IndexTensor) -> Tensor<Scalar> = { crossEntropy($0, $1) },
-        validationSplit: Double = 0, validationData: (any ClassificationDataset<Scalar>)? = nil,
-        shuffle: Bool = true, seed: UInt64 = 0, initialEpoch: Int = 0,
-        scheduler: (any LRScheduler)? = nil, verbose: Bool = true
-    ) -> [EpochMetrics] where Data.Scalar == Scalar {
-        fit(
-            data, epochs: epochs, batchSize: batchSize, optimizer: optimizer, loss: loss,
-            validationSplit: validationSplit, validationData: validationData, shuffle: shuffle, seed: seed,
-            initialEpoch: initialEpoch, scheduler: scheduler, verbose: verbose, onEpochEnd: { _ in })
     }
 
     /// The mean loss and the accuracy (arg-max of the outputs) on `data`, in evaluation mode
