@@ -53,6 +53,30 @@ extension OpCatalog {
                     booleanMasks: false)
                 return T.concat([out.reshaped([-1]), weights!.reshaped([-1])])
             },
+            .init("nn.TransformerEncoderLayer/post-norm-relu-masks", op: nil, inputs: { g in [T.sample([5, 2, 4], &g)] }) { x in
+                var g = RandomGenerator(seed: 5)
+                let layer = TransformerEncoderLayer<Double>(dModel: 4, nhead: 2, dimFeedforward: 6, dropout: 0, generator: &g)
+                let padding = additiveMask(T([0, 0, 0, 1, 1, 0, 0, 0, 0, 0], shape: [2, 5]))
+                return layer(x[0], srcMask: floatMask.sliced(dim: 1, 0..<5), srcKeyPaddingMask: padding)
+            },
+            .init("nn.TransformerEncoderLayer/pre-norm-gelu-causal", op: nil, inputs: { g in [T.sample([2, 5, 4], &g)] }) { x in
+                var g = RandomGenerator(seed: 6)
+                let layer = TransformerEncoderLayer<Double>(
+                    dModel: 4, nhead: 2, dimFeedforward: 6, dropout: 0, activation: .gelu, batchFirst: true, normFirst: true, generator: &g)
+                return layer(x[0], srcMask: nil, isCausal: true)
+            },
+            .init("nn.TransformerDecoderLayer/post-norm", op: nil, inputs: { g in [T.sample([4, 2, 4], &g), T.sample([5, 2, 4], &g)] }) { x in
+                var g = RandomGenerator(seed: 7)
+                let layer = TransformerDecoderLayer<Double>(dModel: 4, nhead: 2, dimFeedforward: 6, dropout: 0, generator: &g)
+                let memoryPadding = additiveMask(T([0, 0, 0, 0, 1, 0, 0, 1, 0, 0], shape: [2, 5]))
+                return layer(x[0], memory: x[1], memoryKeyPaddingMask: memoryPadding, tgtIsCausal: true)
+            },
+            .init("nn.TransformerDecoderLayer/pre-norm-gelu", op: nil, inputs: { g in [T.sample([2, 3, 4], &g), T.sample([2, 4, 4], &g)] }) { x in
+                var g = RandomGenerator(seed: 8)
+                let layer = TransformerDecoderLayer<Double>(
+                    dModel: 4, nhead: 1, dimFeedforward: 5, dropout: 0, activation: .gelu, batchFirst: true, normFirst: true, generator: &g)
+                return layer(x[0], memory: x[1], tgtMask: floatMask.sliced(dim: 0, 0..<3).sliced(dim: 1, 0..<3), memoryMask: boolMask.sliced(dim: 0, 0..<3).sliced(dim: 1, 0..<4))
+            },
             .init("attention.sdpa/second-order", op: nil, inputs: { g in
                 [T.sample([2, 4, 3], &g), T.sample([2, 5, 3], &g), T.sample([2, 5, 2], &g), T.sample([2, 4, 2], &g)]
             }) { x in
