@@ -1,6 +1,9 @@
 import Glassbox
 import GlassboxKernels
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("Attention", .serialized)
 struct AttentionTests {
@@ -116,5 +119,24 @@ struct MultiheadAttentionTests {
         #expect(zip(bf.transposed(0, 1).scalars, mha(x).scalars).allSatisfy { abs($0 - $1) < 1e-12 })
         let single = x.sliced(dim: 1, 1..<2).squeezed(1)
         #expect(zip(mha(single).scalars, mha(x).sliced(dim: 1, 1..<2).scalars).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+}
+
+@Suite("Positional encodings")
+struct PositionalEncodingTests {
+    @Test("sinusoidal encodings follow the formula; learned ones add table rows from an offset")
+    func encodings() {
+        let pe = sinusoidalPositionalEncoding(length: 4, dModel: 6, as: Double.self)
+        #expect(pe.shape == [4, 6])
+        let v = pe.scalars
+        #expect(v[0] == 0 && v[1] == 1)  // position 0: sin 0, cos 0
+        #expect(abs(v[3 * 6 + 2] - sin(3 / pow(10000, 2.0 / 6))) < 1e-15)
+        #expect(abs(v[3 * 6 + 5] - cos(3 / pow(10000, 4.0 / 6))) < 1e-15)
+        var g = RandomGenerator(seed: 1)
+        let learned = LearnedPositionalEmbedding<Double>(maxLength: 10, dModel: 3, generator: &g)
+        let x = Tensor<Double>.zeros([2, 4, 3])
+        let y = learned(x, offset: 5)
+        #expect(Array(y.scalars[0..<12]) == Array(learned.weight.scalars[15..<27]))
+        #expect(learned.namedParameters().map(\.name) == ["weight"])
     }
 }
