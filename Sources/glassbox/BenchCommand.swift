@@ -25,19 +25,33 @@ let benchmarks: [Benchmark] = [
             let threads = try arguments.int("threads")
             return runCNNBenchmark(batchSize: batchSize, seconds: seconds, threads: threads, json: arguments.flag("json"))
         }),
+    Benchmark(
+        name: "transformer",
+        summary: "forward+backward of one encoder layer (d_model 128, 4 heads, ff 512; batch 32 x 64 tokens), in sequences/s",
+        run: { arguments in
+            let batchSize = try arguments.int("batch-size") ?? 32
+            let length = try arguments.int("length") ?? 64
+            let seconds = try arguments.positiveDouble("seconds") ?? 3
+            let threads = try arguments.int("threads")
+            return runTransformerBenchmark(
+                batchSize: batchSize, length: length, seconds: seconds, threads: threads, json: arguments.flag("json"))
+        }),
 ]
 
 /// `glassbox bench NAME [options]`.
 let benchCommand = Command(
     name: "bench",
-    summary: "Run a micro-benchmark (gemm, cnn)",
-    usage: ["bench gemm [--size N] [--threads N] [--json]", "bench cnn [--batch-size N] [--seconds S] [--threads N] [--json]"],
+    summary: "Run a micro-benchmark (gemm, cnn, transformer)",
+    usage: ["bench gemm [--size N] [--threads N] [--json]", "bench cnn [--batch-size N] [--seconds S] [--threads N] [--json]",
+        "bench transformer [--batch-size N] [--length N] [--seconds S] [--threads N] [--json]",
+    ],
     details: "Benchmarks:\n"
         + benchmarks.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"),
     options: [
         .value("size", "N", "Matrix size (gemm; default 1024)."),
-        .value("batch-size", "N", "Images per training step (cnn; default 64)."),
-        .value("seconds", "S", "Seconds of timed steps (cnn; default 3)."),
+        .value("batch-size", "N", "Images (cnn; default 64) or sequences (transformer; default 32) per step."),
+        .value("length", "N", "Tokens per sequence (transformer; default 64)."),
+        .value("seconds", "S", "Seconds of timed steps (cnn, transformer; default 3)."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
         .flag("json", "Print one JSON object instead of text."),
     ],

@@ -4,7 +4,7 @@ import GlassboxKernels
 /// checks, reference runs).
 public typealias TensorScalar = KernelScalar
 
-/// A contiguous, 64-byte-aligned buffer of scalars, shared by tensors that are views of one
+/// A contiguous, 64-byte-aligned buffer of scalars (from ``TensorMemory``'s cache when large), shared by tensors that are views of one
 /// another (``Tensor/reshaped(_:)``).
 final class TensorStorage<Scalar: TensorScalar> {
     let pointer: UnsafeMutablePointer<Scalar>
@@ -14,8 +14,7 @@ final class TensorStorage<Scalar: TensorScalar> {
     init(count: Int) {
         precondition(count >= 0, "tensor storage: negative element count \(count)")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: Swift.max(count, 1) * MemoryLayout<Scalar>.stride, alignment: 64)
+        let raw = TensorMemory.allocate(bytes: Swift.max(count, 1) * MemoryLayout<Scalar>.stride)
         pointer = raw.bindMemory(to: Scalar.self, capacity: Swift.max(count, 1))
     }
 
@@ -24,5 +23,5 @@ final class TensorStorage<Scalar: TensorScalar> {
         Elementwise.fill(pointer, count: count, with: value)
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { TensorMemory.release(UnsafeMutableRawPointer(pointer), bytes: Swift.max(count, 1) * MemoryLayout<Scalar>.stride) }
 }
