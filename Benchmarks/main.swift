@@ -3,11 +3,13 @@
 // ratio to numpy measured in the same run.
 //
 // `conv` mode: the seed CNN's convolution layers (ConvolutionBenchmark.swift); run through
-// `Benchmarks/torch_conv.py` for the ratio to PyTorch.
+// `Benchmarks/torch_conv.py` for the ratio to PyTorch. `attention-memory` mode: peak memory of
+// one attention forward and backward pass at a sequence length (AttentionMemory.swift).
 //
 //   swift build -c release --traits FMA -Xswiftc -target-cpu -Xswiftc native
 //   .build/release/Benchmarks [--sizes 256,512,1024,2048] [--threads 1,2] [--json]
 //   .build/release/Benchmarks conv [--threads 1,2] [--json]
+//   .build/release/Benchmarks attention-memory --length 4096 [--json]
 import Glassbox
 #if canImport(Glibc)
 import Glibc
@@ -19,20 +21,28 @@ var json = false
 var arguments = Array(CommandLine.arguments.dropFirst())
 let convolution = arguments.first == "conv"
 if convolution { arguments.removeFirst() }
+let attentionMemory = arguments.first == "attention-memory"
+if attentionMemory { arguments.removeFirst() }
+var length = 4096
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     switch flag {
     case "--sizes": sizes = arguments.removeFirst().split(separator: ",").compactMap { Int($0) }
     case "--threads": threadCounts = arguments.removeFirst().split(separator: ",").compactMap { Int($0) }
     case "--json": json = true
+    case "--length": length = Int(arguments.removeFirst()) ?? length
     default:
-        print("usage: Benchmarks [--sizes 256,512] [--threads 1,2] [--json] | Benchmarks conv [--threads 1,2] [--json]")
+        print("usage: Benchmarks [--sizes 256,512] [--threads 1,2] [--json] | Benchmarks conv [--threads 1,2] [--json] | Benchmarks attention-memory --length N [--json]")
         exit(2)
     }
 }
 
 if convolution {
     ConvolutionBenchmark.run(threadCounts: threadCounts, json: json)
+    exit(0)
+}
+if attentionMemory {
+    AttentionMemoryBenchmark.run(length: length, json: json)
     exit(0)
 }
 if !json {
