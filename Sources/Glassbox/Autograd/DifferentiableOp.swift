@@ -21,4 +21,6 @@ public enum DifferentiableOp: String, CaseIterable, Sendable {
     case batchNorm
     // Convolution
     case conv2d, convTranspose2d, conv2dWeightGradient
+    // Recurrent layers: one direction of one layer each (Ops/Recurrent.swift)
+    case rnnLayer, lstmLayer, gruLayer
 }

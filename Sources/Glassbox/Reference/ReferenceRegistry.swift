@@ -37,6 +37,7 @@ public enum ReferenceRegistry {
             .merging(convolutionBuilders(Scalar.self)) { first, _ in first }
             .merging(poolingBuilders(Scalar.self)) { first, _ in first }
             .merging(normalizationBuilders(Scalar.self)) { first, _ in first }
+            .merging(recurrentBuilders(Scalar.self)) { first, _ in first }
     }
 
     /// Layers, activations and losses of the foundation.
