@@ -160,7 +160,7 @@ public enum Recurrent {
     ///
     /// `gradOutput` is `[outputRows, B, H]` (gradients of the outputs, of `h_n` and of `c_n`);
     /// `saved` is what ``forward`` filled for the same arguments. Each gradient pointer that
-    /// is nil is skipped; the others are overwritten: `gradInput` `[T, B, I]`, `gradH0`/`gradC0`
+    /// is nil is skipped; the others are overwritten: `gradInput` `[T, B, I]`, `gradH0`/`gradC0` (ignored without a cell state)
     /// `[B, H]`, `gradWeightIH` `[G·H, I]`, `gradWeightHH` `[G·H, H]`, `gradBiasIH`/`gradBiasHH` `[G·H]`.
     public static func backward<T: KernelScalar>(
         _ geometry: RecurrentGeometry, input: UnsafePointer<T>, weightIH: UnsafePointer<T>, weightHH: UnsafePointer<T>,
@@ -205,7 +205,7 @@ public enum Recurrent {
             gemm(.none, .none, m: B, n: H, k: GH, alpha: 1, a: dHH + t * B * GH, lda: GH, b: weightHH, ldb: H, beta: 1, c: dh, ldc: H)
         }
         gradH0?.update(from: dh, count: g.slab)
-        if let gradC0 { gradC0.update(from: dc, count: g.slab) }
+        if let gradC0, cell.hasCellState { gradC0.update(from: dc, count: g.slab) }
         let rows = T_ * B
         if let gradInput {
             gemm(.none, .none, m: rows, n: I, k: GH, alpha: 1, a: dX, lda: GH, b: weightIH, ldb: I, beta: 0, c: gradInput, ldc: I)
