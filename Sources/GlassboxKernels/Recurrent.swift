@@ -222,6 +222,15 @@ public enum Recurrent {
 
     /// `out[j] = Σ_r a[r, j]`, each column summed over rows in order; split over columns.
     static func columnSums<T: KernelScalar>(_ a: UnsafePointer<T>, rows: Int, columns: Int, into out: UnsafeMutablePointer<T>) {
+        // Specialised per scalar type: generic code called across modules is not.
+        if T.self == Float.self {
+            columnSums(rebind(a, Float.self), rows, columns, rebind(out, Float.self))
+        } else {
+            columnSums(rebind(a, Double.self), rows, columns, rebind(out, Double.self))
+        }
+    }
+
+    private static func columnSums<T: KernelScalar>(_ a: UnsafePointer<T>, _ rows: Int, _ columns: Int, _ out: UnsafeMutablePointer<T>) {
         let ap = SendableConstPointer(a), op = SendablePointer(out)
         let chunk = rows * columns >= 1 << 16 ? 64 : columns
         Threading.parallelChunks(columns, granularity: 16, minimumChunk: chunk) { range in
