@@ -24,6 +24,7 @@ import reference_cases_convolution  # noqa: E402
 import reference_cases_embedding  # noqa: E402
 import reference_cases_normalization  # noqa: E402
 import reference_cases_pooling  # noqa: E402
+import reference_cases_recurrent  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests", "Fixtures", "reference")
@@ -215,6 +216,7 @@ def main():
                 grad_output = torch.randn(shape, dtype=dtype)
             write_case(f"{name}_{suffix}", module_name, args, module, inputs, train, grad_output)
             count += 1
+    count += reference_cases_recurrent.write_cases(OUT)  # several outputs, optional states: written by the area script
     print(f"wrote {count} cases to {os.path.relpath(OUT)}")
 
 

@@ -23,4 +23,6 @@ public enum DifferentiableOp: String, CaseIterable, Sendable {
     case conv2d, convTranspose2d, conv2dWeightGradient
     // Attention
     case scaledDotProductAttention
+    // Recurrent layers: one direction of one layer each (Ops/Recurrent.swift)
+    case rnnLayer, lstmLayer, gruLayer
 }

@@ -51,7 +51,7 @@ public struct OpCatalogEntry {
 public enum OpCatalog {
     /// All entries, tensor primitives first.
     public static var entries: [OpCatalogEntry] {
-        tensorEntries + nnEntries + convolutionEntries + poolingEntries + normalizationEntries + attentionEntries
+        tensorEntries + nnEntries + convolutionEntries + poolingEntries + normalizationEntries + attentionEntries + recurrentEntries
     }
 
     /// The entry named `name`, if any.

@@ -32,11 +32,15 @@ public struct ReferenceModel<Scalar: TensorScalar> {
     public var optionalBuffers: [String]
     /// The inputs consumed, in order (`["input"]`, `["input", "target"]`); all required.
     public var inputNames: [String]
+    /// Inputs that may be present or not (a recurrent module's `h0`, `c0`, `lengths`).
+    public var optionalInputNames: [String]
     /// The inputs that may hold class indices (an integer dtype) instead of floats.
     public var indexInputs: Set<String>
     /// Runs the module on the inputs (by name) with the optional buffers that the weights file
-    /// supplied; throws ``ReferenceError`` for inputs of the wrong shape.
-    public var forward: (_ inputs: [String: ReferenceValue<Scalar>], _ optionalBuffers: [String: Tensor<Scalar>]) throws -> Tensor<Scalar>
+    /// supplied: the named outputs, `output` first (then `h_n`, `c_n` for recurrent modules).
+    /// Throws ``ReferenceError`` for inputs of the wrong shape.
+    public var forward: (_ inputs: [String: ReferenceValue<Scalar>], _ optionalBuffers: [String: Tensor<Scalar>]) throws
+        -> [(name: String, tensor: Tensor<Scalar>)]
 
     /// Creates a model from its parts.
     public init(
@@ -50,8 +54,25 @@ public struct ReferenceModel<Scalar: TensorScalar> {
         self.integerBuffers = integerBuffers
         self.optionalBuffers = optionalBuffers
         self.inputNames = inputNames
+        self.optionalInputNames = []
         self.indexInputs = indexInputs
-        self.forward = forward
+        self.forward = { inputs, buffers in [("output", try forward(inputs, buffers))] }
+    }
+
+    /// Creates a model with optional inputs and several named outputs (`output` first).
+    public init(
+        parameters: [(name: String, tensor: Tensor<Scalar>)], inputNames: [String], optionalInputNames: [String],
+        indexInputs: Set<String> = [],
+        outputs: @escaping ([String: ReferenceValue<Scalar>], [String: Tensor<Scalar>]) throws -> [(name: String, tensor: Tensor<Scalar>)]
+    ) {
+        self.parameters = parameters
+        self.buffers = []
+        self.integerBuffers = []
+        self.optionalBuffers = []
+        self.inputNames = inputNames
+        self.optionalInputNames = optionalInputNames
+        self.indexInputs = indexInputs
+        self.forward = outputs
     }
 
     /// A layer taking one floating-point `input`: its parameters and buffers come from the

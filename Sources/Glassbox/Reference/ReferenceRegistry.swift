@@ -32,13 +32,14 @@ public enum ReferenceRegistry {
 
     /// The registry: `torch.nn` class name → builder (the core layers and losses here, the
     /// vision layers in `ReferenceRegistry+Convolution.swift`, `+Pooling`, `+Normalization`; `Embedding`
-    /// in `+Embedding`).
+    /// in `+Embedding`; the recurrent layers in `+Recurrent`).
     public static func builders<Scalar: TensorScalar>(_: Scalar.Type) -> [String: Builder<Scalar>] {
         coreBuilders(Scalar.self)
             .merging(convolutionBuilders(Scalar.self)) { first, _ in first }
             .merging(poolingBuilders(Scalar.self)) { first, _ in first }
             .merging(normalizationBuilders(Scalar.self)) { first, _ in first }
             .merging(embeddingBuilders(Scalar.self)) { first, _ in first }
+            .merging(recurrentBuilders(Scalar.self)) { first, _ in first }
     }
 
     /// Layers, activations and losses of the foundation.

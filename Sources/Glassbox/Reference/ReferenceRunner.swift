@@ -46,7 +46,9 @@ public struct ReferenceCase: Equatable, Sendable {
 /// errors naming the entry), runs forward and backward in the dtype of the inputs (F32 or F64)
 /// and returns `output`, `grad.<input>` for each floating-point input and `grad.<param>` for
 /// each parameter. The gradient is that of `(output * grad_output).sum()`, with `grad_output`
-/// from the inputs file or all ones. A training-mode case also returns `state.<buffer>` for each
+/// from the inputs file or all ones; a module with several outputs (recurrent modules: `output`,
+/// `h_n`, `c_n`) writes each, and the gradient is that of the sum of `(out * grad_<name>).sum()`
+/// over them (`grad_output`, `grad_h_n`, `grad_c_n`, each all ones when absent). A training-mode case also returns `state.<buffer>` for each
 /// floating-point buffer after the forward pass (BatchNorm's running statistics); buffers that
 /// PyTorch keeps as integers (`num_batches_tracked`) may come in an integer dtype and are not
 /// returned.
@@ -67,7 +69,7 @@ public enum ReferenceRunner {
     public static func run(_ referenceCase: ReferenceCase, weights: SafeTensors, inputs: SafeTensors) throws -> SafeTensors {
         // The inputs' floating dtype; for modules whose inputs are all integers (Embedding),
         // the weights'.
-        var floatingDTypes = Set(inputs.tensors.filter { $0.array.dtype.isFloatingPoint && $0.name != "grad_output" }.map(\.array.dtype))
+        var floatingDTypes = Set(inputs.tensors.filter { $0.array.dtype.isFloatingPoint && !$0.name.hasPrefix("grad_") }.map(\.array.dtype))
         if floatingDTypes.isEmpty {
             floatingDTypes = Set(weights.tensors.filter { $0.array.dtype.isFloatingPoint }.map(\.array.dtype))
         }
@@ -124,8 +126,10 @@ public enum ReferenceRunner {
         var differentiated: [(name: String, tensor: Tensor<Scalar>)] = []
         let inputsByName = inputs.tensorsByName
         if let missing = model.inputNames.first(where: { inputsByName[$0] == nil }) { throw ReferenceError.missingInput(missing) }
-        for (name, array) in inputs.tensors where name != "grad_output" {
-            guard model.inputNames.contains(name) else { throw ReferenceError.unexpectedInput(name) }
+        for (name, array) in inputs.tensors where !name.hasPrefix("grad_") {
+            guard model.inputNames.contains(name) || model.optionalInputNames.contains(name) else {
+                throw ReferenceError.unexpectedInput(name)
+            }
             if array.dtype.isFloatingPoint {
                 let tensor = Tensor<Scalar>(array)
                 tensor.requiresGrad = true
@@ -139,27 +143,39 @@ public enum ReferenceRunner {
             }
         }
 
-        let output = try model.forward(values, optional)
-        var gradOutput: Tensor<Scalar>?
-        if let array = inputsByName["grad_output"] {
+        let outputs = try model.forward(values, optional)
+        let outputNames = Set(outputs.map { $0.name == "output" ? "grad_output" : "grad_" + $0.name })
+        if let extra = inputs.tensors.first(where: { $0.name.hasPrefix("grad_") && !outputNames.contains($0.name) }) {
+            throw ReferenceError.unexpectedInput(extra.name)
+        }
+        var seeds: [Tensor<Scalar>] = []
+        for (name, output) in outputs {
+            let gradName = name == "output" ? "grad_output" : "grad_" + name
+            guard let array = inputsByName[gradName] else {
+                seeds.append(Tensor.ones(output.shape))
+                continue
+            }
             guard array.dtype == dtype else {
                 throw ReferenceError.invalidInput(
-                    name: "grad_output", problem: "has dtype \(array.dtype.safeTensorsName), expected \(dtype.safeTensorsName)")
+                    name: gradName, problem: "has dtype \(array.dtype.safeTensorsName), expected \(dtype.safeTensorsName)")
             }
             guard array.shape == output.shape else {
                 throw ReferenceError.invalidInput(
-                    name: "grad_output", problem: "has shape \(array.shape), expected the output's shape \(output.shape)")
+                    name: gradName, problem: "has shape \(array.shape), expected the \(name)'s shape \(output.shape)")
             }
-            gradOutput = Tensor<Scalar>(array)
+            seeds.append(Tensor<Scalar>(array))
         }
 
         let targets = differentiated + model.parameters
-        var result: [(name: String, array: ArrayData)] = [("output", output.detached().arrayData)]
+        var result: [(name: String, array: ArrayData)] = outputs.map { ($0.name, $0.tensor.detached().arrayData) }
         if !targets.isEmpty {
             let grads: [Tensor<Scalar>]
-            if output.requiresGrad {
-                grads = Tensor.gradients(
-                    of: output, withRespectTo: targets.map(\.tensor), gradOutput: gradOutput ?? Tensor.ones(output.shape))
+            let recorded = zip(outputs, seeds).filter { $0.0.tensor.requiresGrad }
+            if recorded.count == 1 {
+                grads = Tensor.gradients(of: recorded[0].0.tensor, withRespectTo: targets.map(\.tensor), gradOutput: recorded[0].1)
+            } else if !recorded.isEmpty {
+                let total = recorded.map { ($0.0.tensor * $0.1).sum() }.reduce(Tensor(0), +)
+                grads = Tensor.gradients(of: total, withRespectTo: targets.map(\.tensor))
             } else {
                 grads = targets.map { Tensor.zeros($0.tensor.shape) }
             }

@@ -1,0 +1,306 @@
+// Recurrent layers (Elman RNN, LSTM, GRU): one direction of one layer, forward and backward
+// through time, time-major (`[T, B, ·]`).
+//
+// Forward:
+//   1. X = x·W_ihᵀ + bias for all T·B rows in ONE GEMM (the biases folded in: b_ih + b_hh, except
+//      GRU's b_hn, which sits inside r ⊙ (W_hn h + b_hn)).
+//   2. for each step s (time t = s, or T−1−s for the reverse direction):
+//        save h_prev (and c_prev);  HH = h_prev·W_hhᵀ (one GEMM, B × G·H × H);
+//        one fused SIMD pass per batch row (Recurrent+Gates.swift): gates, new state, saved
+//        activations. Rows with t ≥ lengths[b] keep their state and get a zero output.
+// Backward (s from T−1 down to 0):
+//        ∂h = carry + ∂output[t]; one fused pass per row: pre-activation gradients dX[t] (and
+//        GRU's dHH[t]), ∂c carry, the direct part of ∂h_prev; then ∂h_prev += dHH[t]·W_hh (one
+//        GEMM). Masked rows pass ∂h and ∂c through unchanged.
+//   After the loop, over all T·B rows at once: ∂x = dX·W_ih, ∂W_ih = dXᵀ·x, ∂W_hh = dHHᵀ·H_prev
+//   (ONE GEMM each), ∂b_ih / ∂b_hh = column sums of dX / dHH in row order.
+//
+// Threads: the GEMMs split as `gemm` does; the fused passes split over batch rows (no
+// reductions); the column sums split over columns, each summed over rows in a fixed order. So
+// results are bitwise identical for any thread count.
+
+/// The recurrence of a layer: Elman RNN with tanh or ReLU, LSTM (gates i, f, g, o) or GRU
+/// (gates r, z, n), with PyTorch's equations and gate orders.
+public enum RecurrentCell: String, Sendable, CaseIterable {
+    /// `h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`.
+    case rnnTanh
+    /// `h' = relu(W_ih x + b_ih + W_hh h + b_hh)`.
+    case rnnRelu
+    /// Long short-term memory, gates i, f, g, o.
+    case lstm
+    /// Gated recurrent unit, gates r, z, n, with `n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))`.
+    case gru
+
+    /// The number of gate blocks in the weights: 1, 4 or 3.
+    public var gateCount: Int {
+        switch self {
+        case .rnnTanh, .rnnRelu: 1
+        case .lstm: 4
+        case .gru: 3
+        }
+    }
+
+    /// Whether the cell carries a cell state `c` next to `h` (LSTM).
+    public var hasCellState: Bool { self == .lstm }
+
+    /// Saved activations per batch row and time step, in units of the hidden size.
+    var savedBlocks: Int {
+        switch self {
+        case .rnnTanh, .rnnRelu: 1
+        case .lstm, .gru: 4
+        }
+    }
+}
+
+/// The sizes of one recurrent layer direction.
+public struct RecurrentGeometry: Sendable, Equatable {
+    /// The recurrence.
+    public var cell: RecurrentCell
+    /// Time steps `T`.
+    public var steps: Int
+    /// Batch rows `B`.
+    public var batch: Int
+    /// Input features `I`.
+    public var inputSize: Int
+    /// Hidden units `H`.
+    public var hiddenSize: Int
+    /// Whether time runs from `T − 1` down to 0 (the backward direction of a bidirectional layer).
+    public var reverse: Bool
+
+    /// Creates a geometry.
+    public init(cell: RecurrentCell, steps: Int, batch: Int, inputSize: Int, hiddenSize: Int, reverse: Bool = false) {
+        precondition(
+            steps >= 0 && batch >= 0 && inputSize >= 0 && hiddenSize >= 0,
+            "RecurrentGeometry: negative size (T \(steps), B \(batch), I \(inputSize), H \(hiddenSize))")
+        self.cell = cell
+        self.steps = steps
+        self.batch = batch
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.reverse = reverse
+    }
+
+    /// Rows of the packed output: `T` outputs, then `h_n`, then `c_n` for an LSTM.
+    public var outputRows: Int { steps + (cell.hasCellState ? 2 : 1) }
+
+    /// The number of scalars the forward pass saves for the backward pass.
+    public var savedCount: Int {
+        let slab = steps * batch * hiddenSize
+        return slab * (1 + cell.savedBlocks + (cell.hasCellState ? 2 : 0))
+    }
+
+    var gateWidth: Int { cell.gateCount * hiddenSize }
+    var slab: Int { batch * hiddenSize }
+
+    /// The time index of processing step `s`.
+    func time(_ s: Int) -> Int { reverse ? steps - 1 - s : s }
+}
+
+/// Forward and backward through time of one direction of a recurrent layer.
+public enum Recurrent {
+    /// Runs the layer over the sequence.
+    ///
+    /// - Parameters:
+    ///   - input: `[T, B, I]`. `h0`, `c0` (LSTM only): `[B, H]`.
+    ///   - weightIH: `[G·H, I]`, `weightHH`: `[G·H, H]`, `biasIH`/`biasHH`: `[G·H]` or nil.
+    ///   - lengths: `B` valid lengths in `0...T` (nil: all `T`); step `t` of row `b` runs only
+    ///     when `t < lengths[b]`, else the state is kept and the output is zero.
+    ///   - output: `[outputRows, B, H]`: the outputs by time, then `h_n` (and `c_n`).
+    ///   - saved: ``RecurrentGeometry/savedCount`` scalars for ``backward``.
+    public static func forward<T: KernelScalar>(
+        _ geometry: RecurrentGeometry, input: UnsafePointer<T>, h0: UnsafePointer<T>, c0: UnsafePointer<T>?,
+        weightIH: UnsafePointer<T>, weightHH: UnsafePointer<T>, biasIH: UnsafePointer<T>?, biasHH: UnsafePointer<T>?,
+        lengths: [Int]?, output: UnsafeMutablePointer<T>, saved: UnsafeMutablePointer<T>
+    ) {
+        let g = geometry, cell = g.cell
+        let (T_, B, I, H, GH) = (g.steps, g.batch, g.inputSize, g.hiddenSize, g.gateWidth)
+        let layout = SavedLayout(g, saved)
+        let state = output + T_ * g.slab
+        let cellState: UnsafeMutablePointer<T>? = cell.hasCellState ? state + g.slab : nil
+        state.update(from: h0, count: g.slab)
+        if let cellState { cellState.update(from: c0!, count: g.slab) }
+        if T_ == 0 { return }
+
+        // 1. The input projection of every step, biases folded in.
+        let x = UnsafeMutablePointer<T>.allocate(capacity: T_ * B * GH)
+        let hh = UnsafeMutablePointer<T>.allocate(capacity: B * GH)
+        defer { x.deallocate(); hh.deallocate() }
+        var folded = [T](repeating: 0, count: GH)
+        for k in 0..<GH {
+            let recurrent = cell == .gru && k >= 2 * H ? 0 : (biasHH?[k] ?? 0)
+            folded[k] = (biasIH?[k] ?? 0) + recurrent
+        }
+        for r in 0..<(T_ * B) { (x + r * GH).update(from: folded, count: GH) }
+        gemm(.none, .transpose, m: T_ * B, n: GH, k: I, alpha: 1, a: input, lda: I, b: weightIH, ldb: I, beta: 1, c: x, ldc: GH)
+        let hiddenBias: UnsafePointer<T>? = cell == .gru ? biasHH : nil
+
+        // 2. The recurrence.
+        for s in 0..<T_ {
+            let t = g.time(s)
+            let hPrev = layout.hPrev + t * g.slab
+            hPrev.update(from: state, count: g.slab)
+            if let cellState { layout.cPrev!.advanced(by: t * g.slab).update(from: cellState, count: g.slab) }
+            gemm(.none, .transpose, m: B, n: GH, k: H, alpha: 1, a: hPrev, lda: H, b: weightHH, ldb: H, beta: 0, c: hh, ldc: GH)
+            let out = output + t * g.slab
+            let p = RowPointers(x: x, hh: hh, state: state, cellState: cellState, out: out, layout: layout, hiddenBias: hiddenBias)
+            forEachRow(B, work: GH) { b in
+                guard lengths.map({ t < $0[b] }) ?? true else {
+                    (p.out.base + b * H).update(repeating: 0, count: H)
+                    return
+                }
+                let row = p.row(g, t: t, b: b, dx: p.x.base, dhh: p.x.base)
+                RecurrentGates.forward(cell, row, hidden: H)
+                (p.out.base + b * H).update(from: row.h, count: H)
+                if let cNew = row.cNew { UnsafeMutablePointer(mutating: cNew).update(from: row.c!, count: H) }
+            }
+        }
+    }
+
+    /// The gradients of the layer, given the gradient of its packed output.
+    ///
+    /// `gradOutput` is `[outputRows, B, H]` (gradients of the outputs, of `h_n` and of `c_n`);
+    /// `saved` is what ``forward`` filled for the same arguments. Each gradient pointer that
+    /// is nil is skipped; the others are overwritten: `gradInput` `[T, B, I]`, `gradH0`/`gradC0` (ignored without a cell state)
+    /// `[B, H]`, `gradWeightIH` `[G·H, I]`, `gradWeightHH` `[G·H, H]`, `gradBiasIH`/`gradBiasHH` `[G·H]`.
+    public static func backward<T: KernelScalar>(
+        _ geometry: RecurrentGeometry, input: UnsafePointer<T>, weightIH: UnsafePointer<T>, weightHH: UnsafePointer<T>,
+        biasHH: UnsafePointer<T>?, lengths: [Int]?, saved: UnsafeMutablePointer<T>, gradOutput: UnsafePointer<T>,
+        gradInput: UnsafeMutablePointer<T>?, gradH0: UnsafeMutablePointer<T>?, gradC0: UnsafeMutablePointer<T>?,
+        gradWeightIH: UnsafeMutablePointer<T>?, gradWeightHH: UnsafeMutablePointer<T>?,
+        gradBiasIH: UnsafeMutablePointer<T>?, gradBiasHH: UnsafeMutablePointer<T>?
+    ) {
+        let g = geometry, cell = g.cell
+        let (T_, B, I, H, GH) = (g.steps, g.batch, g.inputSize, g.hiddenSize, g.gateWidth)
+        let layout = SavedLayout(g, saved)
+        let dh = UnsafeMutablePointer<T>.allocate(capacity: g.slab)
+        let dc = UnsafeMutablePointer<T>.allocate(capacity: g.slab)
+        let dX = UnsafeMutablePointer<T>.allocate(capacity: T_ * B * GH)
+        let dHH = cell == .gru ? UnsafeMutablePointer<T>.allocate(capacity: T_ * B * GH) : dX
+        defer {
+            dh.deallocate()
+            dc.deallocate()
+            if dHH != dX { dHH.deallocate() }
+            dX.deallocate()
+        }
+        dh.update(from: gradOutput + T_ * g.slab, count: g.slab)
+        if cell.hasCellState { dc.update(from: gradOutput + (T_ + 1) * g.slab, count: g.slab) }
+        let hiddenBias: UnsafePointer<T>? = cell == .gru ? biasHH : nil
+
+        for s in stride(from: T_ - 1, through: 0, by: -1) {
+            let t = g.time(s)
+            let p = RowPointers(
+                x: dX, hh: dHH, state: dh, cellState: cell.hasCellState ? dc : nil, out: UnsafeMutablePointer(mutating: gradOutput + t * g.slab),
+                layout: layout, hiddenBias: hiddenBias)
+            forEachRow(B, work: GH) { b in
+                guard lengths.map({ t < $0[b] }) ?? true else {
+                    (p.x.base + (t * B + b) * GH).update(repeating: 0, count: GH)
+                    if cell == .gru { (p.hh.base + (t * B + b) * GH).update(repeating: 0, count: GH) }
+                    return
+                }
+                let row = p.row(g, t: t, b: b, dx: p.x.base + (t * B + b) * GH, dhh: p.hh.base + (t * B + b) * GH)
+                let gradOut = p.out.base + b * H
+                for k in 0..<H { row.h[k] += gradOut[k] }
+                RecurrentGates.backward(cell, row, hidden: H)
+            }
+            gemm(.none, .none, m: B, n: H, k: GH, alpha: 1, a: dHH + t * B * GH, lda: GH, b: weightHH, ldb: H, beta: 1, c: dh, ldc: H)
+        }
+        gradH0?.update(from: dh, count: g.slab)
+        if let gradC0, cell.hasCellState { gradC0.update(from: dc, count: g.slab) }
+        let rows = T_ * B
+        if let gradInput {
+            gemm(.none, .none, m: rows, n: I, k: GH, alpha: 1, a: dX, lda: GH, b: weightIH, ldb: I, beta: 0, c: gradInput, ldc: I)
+        }
+        if let gradWeightIH {
+            gemm(.transpose, .none, m: GH, n: I, k: rows, alpha: 1, a: dX, lda: GH, b: input, ldb: I, beta: 0, c: gradWeightIH, ldc: I)
+        }
+        if let gradWeightHH {
+            gemm(.transpose, .none, m: GH, n: H, k: rows, alpha: 1, a: dHH, lda: GH, b: layout.hPrev, ldb: H, beta: 0, c: gradWeightHH, ldc: H)
+        }
+        if let gradBiasIH { columnSums(dX, rows: rows, columns: GH, into: gradBiasIH) }
+        if let gradBiasHH { columnSums(dHH, rows: rows, columns: GH, into: gradBiasHH) }
+    }
+
+    /// `out[j] = Σ_r a[r, j]`, each column summed over rows in order; split over columns.
+    static func columnSums<T: KernelScalar>(_ a: UnsafePointer<T>, rows: Int, columns: Int, into out: UnsafeMutablePointer<T>) {
+        // Specialised per scalar type: generic code called across modules is not.
+        if T.self == Float.self {
+            columnSums(rebind(a, Float.self), rows, columns, rebind(out, Float.self))
+        } else {
+            columnSums(rebind(a, Double.self), rows, columns, rebind(out, Double.self))
+        }
+    }
+
+    private static func columnSums<T: KernelScalar>(_ a: UnsafePointer<T>, _ rows: Int, _ columns: Int, _ out: UnsafeMutablePointer<T>) {
+        let ap = SendableConstPointer(a), op = SendablePointer(out)
+        let chunk = rows * columns >= 1 << 16 ? 64 : columns
+        Threading.parallelChunks(columns, granularity: 16, minimumChunk: chunk) { range in
+            let o = op.base + range.lowerBound
+            o.update(repeating: 0, count: range.count)
+            for r in 0..<rows {
+                let row = ap.base + r * columns + range.lowerBound
+                for j in 0..<range.count { o[j] += row[j] }
+            }
+        }
+    }
+
+    /// Runs `body` for each batch row, on several threads when a step has enough work.
+    private static func forEachRow(_ rows: Int, work: Int, _ body: (Int) -> Void) {
+        if rows * work < 1 << 15 || Threading.threadCount == 1 {
+            for b in 0..<rows { body(b) }
+        } else {
+            Threading.parallelChunks(rows) { range in for b in range { body(b) } }
+        }
+    }
+}
+
+/// Where the forward pass saves what the backward pass needs, by time index:
+/// `hPrev` `[T, B, H]`, the activations `[T, B, savedBlocks·H]`, LSTM `cPrev` and `cNew` `[T, B, H]`.
+private struct SavedLayout<T: KernelScalar>: @unchecked Sendable {
+    let hPrev: UnsafeMutablePointer<T>
+    let activations: UnsafeMutablePointer<T>
+    let cPrev: UnsafeMutablePointer<T>?
+    let cNew: UnsafeMutablePointer<T>?
+
+    init(_ g: RecurrentGeometry, _ base: UnsafeMutablePointer<T>) {
+        let slab = g.steps * g.slab
+        hPrev = base
+        activations = base + slab
+        cPrev = g.cell.hasCellState ? base + slab * (1 + g.cell.savedBlocks) : nil
+        cNew = g.cell.hasCellState ? base + slab * (2 + g.cell.savedBlocks) : nil
+    }
+}
+
+/// The buffers of one step, carried into the row loop (which may run on several threads; each
+/// row touches only its own part).
+private struct RowPointers<T: KernelScalar>: @unchecked Sendable {
+    let x: SendablePointer<T>, hh: SendablePointer<T>, state: SendablePointer<T>
+    let cellState: UnsafeMutablePointer<T>?
+    let out: SendablePointer<T>
+    let layout: SavedLayout<T>
+    let hiddenBias: UnsafePointer<T>?
+
+    init(
+        x: UnsafeMutablePointer<T>, hh: UnsafeMutablePointer<T>, state: UnsafeMutablePointer<T>, cellState: UnsafeMutablePointer<T>?,
+        out: UnsafeMutablePointer<T>, layout: SavedLayout<T>, hiddenBias: UnsafePointer<T>?
+    ) {
+        self.x = SendablePointer(x)
+        self.hh = SendablePointer(hh)
+        self.state = SendablePointer(state)
+        self.cellState = cellState
+        self.out = SendablePointer(out)
+        self.layout = layout
+        self.hiddenBias = hiddenBias
+    }
+
+    /// Row `b` at time `t`. Forward: `x` is the projection of all steps, `hh` the step's
+    /// `[B, G·H]`; backward passes `dx`/`dhh` explicitly and `x`/`hh` are unused.
+    func row(_ g: RecurrentGeometry, t: Int, b: Int, dx: UnsafeMutablePointer<T>, dhh: UnsafeMutablePointer<T>) -> RecurrentRow<T> {
+        let H = g.hiddenSize, GH = g.gateWidth
+        let at = t * g.slab + b * H
+        return RecurrentRow(
+            x: x.base + (t * g.batch + b) * GH, hh: hh.base + b * GH, hPrev: layout.hPrev + at,
+            cPrev: layout.cPrev.map { UnsafePointer($0 + at) }, h: state.base + b * H, c: cellState.map { $0 + b * H },
+            saved: layout.activations + (t * g.batch + b) * g.cell.savedBlocks * H,
+            cNew: layout.cNew.map { UnsafePointer($0 + at) }, hiddenBias: hiddenBias, dx: dx, dhh: dhh)
+    }
+}
