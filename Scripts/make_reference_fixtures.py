@@ -20,6 +20,7 @@ import torch
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_cases_attention  # noqa: E402
 import reference_cases_convolution  # noqa: E402
 import reference_cases_embedding  # noqa: E402
 import reference_cases_normalization  # noqa: E402
@@ -217,6 +218,7 @@ def main():
             write_case(f"{name}_{suffix}", module_name, args, module, inputs, train, grad_output)
             count += 1
     count += reference_cases_recurrent.write_cases(OUT)  # several outputs, optional states: written by the area script
+    count += reference_cases_attention.write_cases(OUT)  # several inputs and outputs, masks: likewise
     print(f"wrote {count} cases to {os.path.relpath(OUT)}")
 
 

@@ -5,12 +5,16 @@ public enum ReferenceValue<Scalar: TensorScalar> {
     case floating(Tensor<Scalar>)
     /// An integer input, as class indices.
     case indices(IndexTensor)
+    /// An attention mask (not differentiated): a boolean mask as 0/1 values (`boolean`, where 1
+    /// hides), or an additive float mask.
+    case mask(Tensor<Scalar>, boolean: Bool)
 
     /// The shape of the value.
     public var shape: [Int] {
         switch self {
         case .floating(let tensor): tensor.shape
         case .indices(let indices): indices.shape
+        case .mask(let tensor, _): tensor.shape
         }
     }
 }
@@ -36,6 +40,9 @@ public struct ReferenceModel<Scalar: TensorScalar> {
     public var optionalInputNames: [String]
     /// The inputs that may hold class indices (an integer dtype) instead of floats.
     public var indexInputs: Set<String>
+    /// The inputs that are attention masks (BOOL, or the computation's float dtype), passed as
+    /// ``ReferenceValue/mask(_:boolean:)`` and not differentiated.
+    public var maskInputs: Set<String> = []
     /// Runs the module on the inputs (by name) with the optional buffers that the weights file
     /// supplied: the named outputs, `output` first (then `h_n`, `c_n` for recurrent modules).
     /// Throws ``ReferenceError`` for inputs of the wrong shape.
@@ -62,7 +69,7 @@ public struct ReferenceModel<Scalar: TensorScalar> {
     /// Creates a model with optional inputs and several named outputs (`output` first).
     public init(
         parameters: [(name: String, tensor: Tensor<Scalar>)], inputNames: [String], optionalInputNames: [String],
-        indexInputs: Set<String> = [],
+        indexInputs: Set<String> = [], maskInputs: Set<String> = [],
         outputs: @escaping ([String: ReferenceValue<Scalar>], [String: Tensor<Scalar>]) throws -> [(name: String, tensor: Tensor<Scalar>)]
     ) {
         self.parameters = parameters
@@ -72,6 +79,7 @@ public struct ReferenceModel<Scalar: TensorScalar> {
         self.inputNames = inputNames
         self.optionalInputNames = optionalInputNames
         self.indexInputs = indexInputs
+        self.maskInputs = maskInputs
         self.forward = outputs
     }
 

@@ -32,13 +32,15 @@ public enum ReferenceRegistry {
 
     /// The registry: `torch.nn` class name → builder (the core layers and losses here, the
     /// vision layers in `ReferenceRegistry+Convolution.swift`, `+Pooling`, `+Normalization`; `Embedding`
-    /// in `+Embedding`; the recurrent layers in `+Recurrent`).
+    /// in `+Embedding`; attention and transformer layers in `+Attention`; the recurrent layers in
+    /// `+Recurrent`).
     public static func builders<Scalar: TensorScalar>(_: Scalar.Type) -> [String: Builder<Scalar>] {
         coreBuilders(Scalar.self)
             .merging(convolutionBuilders(Scalar.self)) { first, _ in first }
             .merging(poolingBuilders(Scalar.self)) { first, _ in first }
             .merging(normalizationBuilders(Scalar.self)) { first, _ in first }
             .merging(embeddingBuilders(Scalar.self)) { first, _ in first }
+            .merging(attentionBuilders(Scalar.self)) { first, _ in first }
             .merging(recurrentBuilders(Scalar.self)) { first, _ in first }
     }
 
@@ -178,6 +180,8 @@ public enum ReferenceRegistry {
                         return crossEntropy(
                             input, probabilities: probabilities, weight: weight, reduction: reduction,
                             labelSmoothing: Scalar(smoothing))
+                    case .mask:
+                        throw ReferenceError.invalidInput(name: "target", problem: "must hold class indices or probabilities")
                     }
                 }
             },

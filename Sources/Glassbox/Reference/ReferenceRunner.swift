@@ -130,7 +130,9 @@ public enum ReferenceRunner {
             guard model.inputNames.contains(name) || model.optionalInputNames.contains(name) else {
                 throw ReferenceError.unexpectedInput(name)
             }
-            if array.dtype.isFloatingPoint {
+            if model.maskInputs.contains(name), array.dtype == .bool || array.dtype == dtype {
+                values[name] = .mask(Tensor<Scalar>(array), boolean: array.dtype == .bool)
+            } else if array.dtype.isFloatingPoint {
                 let tensor = Tensor<Scalar>(array)
                 tensor.requiresGrad = true
                 values[name] = .floating(tensor)
