@@ -74,6 +74,15 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
                     let src = a + (i0 + r) * lda + depth.lowerBound
                     for p in 0..<kc { out[p * mr + r] = src[p] }
                 }
+            } else if h == mr && i0 + 8 <= rows.upperBound {
+                // A[i, p] = a[p·lda + i]: each k step's six values are contiguous, copied as
+                // one 8-wide vector (its last two lanes land in the next step's slots, or the
+                // next micro-panel's first ones — row i0 + 8 exists — which are packed after).
+                for p in 0..<kc {
+                    let src = UnsafeRawPointer(a + (depth.lowerBound + p) * lda + i0)
+                    UnsafeMutableRawPointer(out + p * mr).storeBytes(
+                        of: src.loadUnaligned(as: SIMD8<Scalar>.self), as: SIMD8<Scalar>.self)
+                }
             } else {
                 // A[i, p] = a[p·lda + i]: each k step's h values are contiguous.
                 for p in 0..<kc {
