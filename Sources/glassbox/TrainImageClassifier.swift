@@ -32,6 +32,11 @@ let imageClassifiers: [ImageClassifier] = [
         summary: "a small VGG-style net with BatchNorm and Dropout, Adam",
         defaults: TrainSettings(epochs: 8, batchSize: 64, learningRate: 0.001, seed: 0),
         make: { makeSmallVGG(generator: &$0) }),
+    ImageClassifier(
+        name: "vit",
+        summary: "a small vision transformer: 7x7 patches, 4 pre-norm layers (d 64, 4 heads), Adam",
+        defaults: TrainSettings(epochs: 10, batchSize: 128, learningRate: 0.001, seed: 0),
+        make: { makeVisionTransformer(generator: &$0) }),
 ]
 
 /// The image classifiers as ``TrainableModel``s.
