@@ -5,13 +5,14 @@
 //   1. X = x·W_ihᵀ + bias for all T·B rows in ONE GEMM (the biases folded in: b_ih + b_hh, except
 //      GRU's b_hn, which sits inside r ⊙ (W_hn h + b_hn)).
 //   2. for each step s (time t = s, or T−1−s for the reverse direction):
-//        save h_prev (and c_prev);  HH = h_prev·W_hhᵀ (one GEMM, B × G·H × H);
+//        save h_prev (and c_prev);  HH = h_prev·W_hhᵀ (one GEMM, B × G·H × H, on W_hhᵀ packed
+//        once for all steps: Recurrent+GEMM.swift);
 //        one fused SIMD pass per batch row (Recurrent+Gates.swift): gates, new state, saved
 //        activations. Rows with t ≥ lengths[b] keep their state and get a zero output.
 // Backward (s from T−1 down to 0):
 //        ∂h = carry + ∂output[t]; one fused pass per row: pre-activation gradients dX[t] (and
 //        GRU's dHH[t]), ∂c carry, the direct part of ∂h_prev; then ∂h_prev += dHH[t]·W_hh (one
-//        GEMM). Masked rows pass ∂h and ∂c through unchanged.
+//        GEMM, W_hh packed once). Masked rows pass ∂h and ∂c through unchanged.
 //   After the loop, over all T·B rows at once: ∂x = dX·W_ih, ∂W_ih = dXᵀ·x, ∂W_hh = dHHᵀ·H_prev
 //   (ONE GEMM each), ∂b_ih / ∂b_hh = column sums of dX / dHH in row order.
 //
@@ -135,12 +136,14 @@ public enum Recurrent {
         let hiddenBias: UnsafePointer<T>? = cell == .gru ? biasHH : nil
 
         // 2. The recurrence.
+        let recurrentWeight = RecurrentPackedWeight(weightHH, rows: GH, cols: H, transposed: true)
+        defer { recurrentWeight.deallocate() }
         for s in 0..<T_ {
             let t = g.time(s)
             let hPrev = layout.hPrev + t * g.slab
             hPrev.update(from: state, count: g.slab)
             if let cellState { layout.cPrev!.advanced(by: t * g.slab).update(from: cellState, count: g.slab) }
-            gemm(.none, .transpose, m: B, n: GH, k: H, alpha: 1, a: hPrev, lda: H, b: weightHH, ldb: H, beta: 0, c: hh, ldc: GH)
+            recurrentWeight.multiply(hPrev, rows: B, beta: 0, into: hh)
             let out = output + t * g.slab
             let p = RowPointers(x: x, hh: hh, state: state, cellState: cellState, out: out, layout: layout, hiddenBias: hiddenBias)
             forEachRow(B, work: GH) { b in
@@ -185,6 +188,8 @@ public enum Recurrent {
         dh.update(from: gradOutput + T_ * g.slab, count: g.slab)
         if cell.hasCellState { dc.update(from: gradOutput + (T_ + 1) * g.slab, count: g.slab) }
         let hiddenBias: UnsafePointer<T>? = cell == .gru ? biasHH : nil
+        let recurrentWeight = RecurrentPackedWeight(weightHH, rows: GH, cols: H, transposed: false)
+        defer { recurrentWeight.deallocate() }
 
         for s in stride(from: T_ - 1, through: 0, by: -1) {
             let t = g.time(s)
@@ -202,7 +207,7 @@ public enum Recurrent {
                 for k in 0..<H { row.h[k] += gradOut[k] }
                 RecurrentGates.backward(cell, row, hidden: H)
             }
-            gemm(.none, .none, m: B, n: H, k: GH, alpha: 1, a: dHH + t * B * GH, lda: GH, b: weightHH, ldb: H, beta: 1, c: dh, ldc: H)
+            recurrentWeight.multiply(dHH + t * B * GH, rows: B, beta: 1, into: dh)
         }
         gradH0?.update(from: dh, count: g.slab)
         if let gradC0, cell.hasCellState { gradC0.update(from: dc, count: g.slab) }
