@@ -33,6 +33,11 @@ let imageClassifiers: [ImageClassifier] = [
         defaults: TrainSettings(epochs: 8, batchSize: 64, learningRate: 0.001, seed: 0),
         make: { makeSmallVGG(generator: &$0) }),
     ImageClassifier(
+        name: "seqmnist",
+        summary: "the seed LSTMNet reading images row by row: LSTM(28→256, 2 layers), last step, Dense(10), Adam",
+        defaults: TrainSettings(epochs: 5, batchSize: 64, learningRate: 0.001, seed: 0),
+        make: { makeSequentialMNIST(generator: &$0) }),
+    ImageClassifier(
         name: "vit",
         summary: "a small vision transformer: 7x7 patches, 4 pre-norm layers (d 64, 4 heads), Adam",
         defaults: TrainSettings(epochs: 10, batchSize: 128, learningRate: 0.001, seed: 0),

@@ -11,6 +11,7 @@ struct VisionModelTests {
             ("vgg", 871_082, [
                 "0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "3.weight",
             ]),
+            ("seqmnist", 821_770, ["1.weight_ih_l0", "1.weight_hh_l0", "1.bias_ih_l0", "1.bias_hh_l0", "1.weight_ih_l1"]),
             ("vit", 139_018, [
                 "0.cls_token", "0.pos_embed", "0.proj.weight", "0.proj.bias", "1.layers.0.self_attn.in_proj_weight",
                 "1.layers.0.self_attn.in_proj_bias", "1.layers.0.self_attn.out_proj.weight",
@@ -23,6 +24,7 @@ struct VisionModelTests {
             case "cnn": makeSeedCNN(generator: &g)
             case "lenet": makeLeNet5(generator: &g)
             case "vit": makeVisionTransformer(generator: &g)
+            case "seqmnist": makeSequentialMNIST(generator: &g)
             default: makeSmallVGG(generator: &g)
             }
         #expect(model.parameterCount == parameterCount)

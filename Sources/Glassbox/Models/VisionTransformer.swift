@@ -57,26 +57,12 @@ public final class PatchEmbedding<Scalar: TensorScalar>: Module {
     }
 }
 
-/// The class token's vector: `[N, T, D]` → `[N, D]` (token 0), the readout of a ViT.
-public final class ClassTokenReadout<Scalar: TensorScalar>: Module {
-    /// Training mode (no effect).
-    public var isTraining = true
-
-    /// Creates the readout.
-    public init() {}
-
-    /// `input[:, 0, :]`.
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        input.sliced(dim: 1, 0..<1).squeezed(1)
-    }
-}
-
 /// A small vision transformer (Dosovitskiy et al. 2021) for 28×28 single-channel images:
 ///
 /// ```
 /// 0 PatchEmbedding(28, patch 7)      [N, 1, 28, 28] → [N, 17, 64]   (16 patches + class token)
 /// 1 TransformerEncoder(4 × pre-norm layers: d 64, 4 heads, feed-forward 128, GELU) + LayerNorm
-/// 2 ClassTokenReadout                [N, 17, 64] → [N, 64]
+/// 2 SequenceStep(0)                  [N, 17, 64] → [N, 64]   (the class token)
 /// 3 Linear(64, 10)                   → logits
 /// ```
 ///
@@ -97,5 +83,5 @@ public func makeVisionTransformer<Scalar: TensorScalar>(
             normFirst: true, generator: &layerGenerators[index])
     }
     return Sequential(
-        embedding, encoder, ClassTokenReadout(), Linear(inFeatures: dModel, outFeatures: classCount, generator: &generator))
+        embedding, encoder, SequenceStep(0), Linear(inFeatures: dModel, outFeatures: classCount, generator: &generator))
 }
