@@ -221,6 +221,10 @@ def main():
         ("escapes.json", '{"module": "\\u0052eLU", "args": {}, "train": null, "x": [1e308, -0.0, "\\ud83d\\ude00"]}'),
         ("truncated.json", '{"module": "Linear", "args": {"in_fea'),
         ("deep.json", "[" * 200 + "]" * 200),
+        # Layers too large to allocate (ran out of memory before the parameter cap).
+        ("huge_linear.json", '{"module": "Linear", "args": {"in_features": 100000, "out_features": 100000}}'),
+        ("huge_conv.json", '{"module": "Conv2d", "args": {"in_channels": 3000, "out_channels": 3000, "kernel_size": 300}}'),
+        ("huge_batchnorm.json", '{"module": "BatchNorm2d", "args": {"num_features": 4611686018427387904}}'),
     ]:
         put("case_json", name, text.encode())
 
