@@ -67,7 +67,8 @@ public enum Deflate {
         writer.write(0b011, count: 3)  // BFINAL = 1, BTYPE = 01 (LSB first)
         let codes = FixedCodes.shared
         var head = [Int](repeating: -1, count: 1 << 15)
-        var previous = [Int](repeating: -1, count: windowSize)
+        // Indexed by position modulo the window: an input shorter than the window needs no more.
+        var previous = [Int](repeating: -1, count: min(windowSize, input.count))
         let count = input.count
 
         input.withUnsafeBufferPointer { data in

@@ -55,7 +55,8 @@ public enum FileIO {
         if (status.st_mode & S_IFMT) == S_IFDIR { throw FileError.isDirectory(path: path) }
         var result: [UInt8] = []
         if status.st_size > 0 { result.reserveCapacity(Int(status.st_size)) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        // One read for a small file (its size plus one byte to see the end), 1 MiB at a time otherwise.
+        var chunk = [UInt8](repeating: 0, count: min(1 << 20, max(4096, Int(status.st_size) + 1)))
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {

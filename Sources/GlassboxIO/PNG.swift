@@ -56,11 +56,13 @@ public enum PNG {
         try write(Image.grid(images, nrow: nrow, padding: padding, padValue: padValue), to: path)
     }
 
-    /// Reads the PNG file at `path` (see ``decode(_:source:)``).
+    /// Reads the PNG file at `path` (see ``decode(_:source:maxOutputBytes:)``).
     ///
+    /// - Parameter maxOutputBytes: the cap on both the decompressed image data and the decoded
+    ///   pixels; a larger image is rejected before either is allocated.
     /// - Throws: ``FileError`` or ``PNGError``.
-    public static func read(contentsOf path: String) throws -> Image {
-        try decode(FileIO.readBytes(atPath: path), source: path)
+    public static func read(contentsOf path: String, maxOutputBytes: Int = Inflate.defaultMaxOutputBytes) throws -> Image {
+        try decode(FileIO.readBytes(atPath: path), source: path, maxOutputBytes: maxOutputBytes)
     }
 
     /// The image's rows, each prefixed by its filter type byte.

@@ -32,6 +32,9 @@ public enum PNGError: Error, Equatable, CustomStringConvertible {
     case invalidFilter(file: String, row: Int, filter: Int)
     /// A palette index points past the end of the palette.
     case paletteIndexOutOfRange(file: String, index: Int, paletteSize: Int)
+    /// The header's size needs `bytes` bytes of image data or pixels (`nil`: more than `Int`
+    /// holds), over the caller's cap `limit`; nothing was decompressed.
+    case imageTooLarge(file: String, width: Int, height: Int, bytes: Int?, limit: Int)
 
     /// A one-line message naming the file and the problem.
     public var description: String {
@@ -59,6 +62,8 @@ public enum PNGError: Error, Equatable, CustomStringConvertible {
         case .invalidFilter(let file, let row, let filter): "\(file): row \(row): invalid filter type \(filter) (expected 0...4)"
         case .paletteIndexOutOfRange(let file, let index, let paletteSize):
             "\(file): palette index \(index) outside the \(paletteSize)-entry palette"
+        case .imageTooLarge(let file, let width, let height, let bytes, let limit):
+            "\(file): a \(width)×\(height) image needs \(bytes.map(String.init) ?? "more than \(Int.max)") bytes, over the limit of \(limit)"
         }
     }
 }
@@ -119,9 +124,17 @@ extension PNG {
     /// value (`(v · 255 + 32767) / 65535`). A tRNS chunk of a non-palette image and all other
     /// ancillary chunks are skipped (their CRCs still checked); bytes after IEND are ignored.
     ///
-    /// - Parameter source: the file name used in error messages.
+    /// The header's size is checked against `maxOutputBytes` before anything is decompressed or
+    /// allocated: both the decompressed image data (filter bytes included) and the decoded
+    /// pixels must fit, so neither a lying header nor a compression bomb can exceed the cap.
+    ///
+    /// - Parameters:
+    ///   - source: the file name used in error messages.
+    ///   - maxOutputBytes: the cap on the decompressed data and on the decoded pixels.
     /// - Throws: ``PNGError``.
-    public static func decode(_ bytes: [UInt8], source: String = "<memory>") throws -> Image {
+    public static func decode(
+        _ bytes: [UInt8], source: String = "<memory>", maxOutputBytes: Int = Inflate.defaultMaxOutputBytes
+    ) throws -> Image {
         guard bytes.count >= 8, bytes[0..<8].elementsEqual(signature) else { throw PNGError.notPNG(file: source) }
         var position = 8
         var header: PNGHeader?
@@ -176,11 +189,15 @@ extension PNG {
         guard let header else { throw PNGError.missingChunk(file: source, chunk: "IHDR") }
         guard dataState != .before else { throw PNGError.missingChunk(file: source, chunk: "IDAT") }
 
-        let rowBits = header.width.multipliedReportingOverflow(by: header.samples * header.bitDepth)
-        let rowBytes = (rowBits.partialValue + 7) / 8
+        // Each side is below 2^31 and a pixel holds at most 64 bits, so these cannot overflow.
+        let rowBytes = (header.width * header.samples * header.bitDepth + 7) / 8
+        let channels = header.colorType == 3 ? (transparency == nil ? 3 : 4) : header.samples
         let total = header.height.multipliedReportingOverflow(by: rowBytes + 1)
-        guard !rowBits.overflow, !total.overflow else {
-            throw PNGError.invalidHeader(file: source, reason: "size \(header.width)×\(header.height) is too large")
+        let pixels = header.height.multipliedReportingOverflow(by: header.width * channels)
+        let needed = total.overflow || pixels.overflow ? nil : max(total.partialValue, pixels.partialValue)
+        guard let needed, needed <= maxOutputBytes else {
+            throw PNGError.imageTooLarge(
+                file: source, width: header.width, height: header.height, bytes: needed, limit: maxOutputBytes)
         }
         let raw: [UInt8]
         do {
@@ -238,15 +255,15 @@ extension PNG {
         }
         // One sample per pixel, 1, 2, 4 or 8 bits: gray or palette indices, packed MSB first.
         let mask = (1 << depth) - 1
-        var values = [Int](repeating: 0, count: width * height)
+        var values = [UInt8](repeating: 0, count: width * height)
         for y in 0..<height {
             for x in 0..<width {
                 let bit = x * depth
-                values[y * width + x] = Int(rows[y * rowBytes + bit / 8]) >> (8 - depth - bit % 8) & mask
+                values[y * width + x] = rows[y * rowBytes + bit / 8] >> (8 - depth - bit % 8) & UInt8(mask)
             }
         }
         guard header.colorType == 3 else {
-            return Image(width: width, height: height, channels: 1, pixels: values.map { UInt8($0 * 255 / mask) })
+            return Image(width: width, height: height, channels: 1, pixels: values.map { UInt8(Int($0) * 255 / mask) })
         }
         guard let palette else { throw PNGError.missingChunk(file: source, chunk: "PLTE") }
         let entries = palette.count / 3
@@ -259,7 +276,8 @@ extension PNG {
         }
         let channels = transparency == nil ? 3 : 4
         var pixels = [UInt8](repeating: 255, count: width * height * channels)
-        for (i, index) in values.enumerated() {
+        for (i, value) in values.enumerated() {
+            let index = Int(value)
             guard index < entries else {
                 throw PNGError.paletteIndexOutOfRange(file: source, index: index, paletteSize: entries)
             }

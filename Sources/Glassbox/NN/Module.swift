@@ -133,6 +133,9 @@ public enum StateDictError: Error, Equatable, CustomStringConvertible {
     case unexpected(name: String)
     /// Same name, different shape.
     case shapeMismatch(name: String, expected: [Int], found: [Int])
+    /// Right name and shape, but a value the entry cannot hold (a step count that is not a
+    /// non-negative integer).
+    case invalidValue(name: String, expected: String)
 
     /// A one-line explanation naming the entry.
     public var description: String {
@@ -141,6 +144,7 @@ public enum StateDictError: Error, Equatable, CustomStringConvertible {
         case .unexpected(let name): "state dict: unexpected entry '\(name)'"
         case .shapeMismatch(let name, let expected, let found):
             "state dict: entry '\(name)' has shape \(found), expected \(expected)"
+        case .invalidValue(let name, let expected): "state dict: entry '\(name)' must be \(expected)"
         }
     }
 }

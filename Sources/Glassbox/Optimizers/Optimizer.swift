@@ -68,7 +68,7 @@ extension Optimizer {
 
     /// Restores state saved by ``stateDict()`` (buffers are copied, so the optimizer owns them).
     ///
-    /// - Throws: ``StateDictError`` for an entry whose name or shape does not fit.
+    /// - Throws: ``StateDictError`` for an entry whose name, shape or value does not fit.
     public func loadStateDict(_ entries: [String: Tensor<Scalar>]) throws {
         var newState = [ParameterState<Scalar>](repeating: ParameterState(), count: parameters.count)
         for (name, tensor) in entries {
@@ -78,7 +78,10 @@ extension Optimizer {
             }
             if parts[2] == "step" {
                 guard tensor.count == 1 else { throw StateDictError.shapeMismatch(name: name, expected: [], found: tensor.shape) }
-                newState[i].step = Int(tensor.scalars[0])
+                guard let step = Int(exactly: tensor.scalars[0]), step >= 0 else {
+                    throw StateDictError.invalidValue(name: name, expected: "a non-negative integer step count")
+                }
+                newState[i].step = step
             } else {
                 guard tensor.shape == parameters[i].shape else {
                     throw StateDictError.shapeMismatch(name: name, expected: parameters[i].shape, found: tensor.shape)

@@ -4,15 +4,45 @@ import GlassboxIO
 /// with typed accessors that check each value and remember which keys were used, so that
 /// ``finish()`` can reject keywords the module does not take.
 public struct ReferenceArguments {
+    /// The default cap on the elements of a module's parameters and buffers together: 2^28
+    /// (1 GiB in `Float`, 2 GiB in `Double`).
+    public static let defaultMaxParameterElements = 1 << 28
+
     /// The `torch.nn` class name, used in error messages.
     public let module: String
+    /// The cap on the elements of the module's parameters and buffers together, checked by
+    /// ``parameterShape(_:_:)`` before any of them is allocated.
+    public let maxParameterElements: Int
     private let values: JSONObject
     private var used: Set<String> = []
+    private var parameterElements = 0
 
     /// Wraps the `args` object of the case for `module`.
-    public init(module: String, values: JSONObject) {
+    public init(module: String, values: JSONObject, maxParameterElements: Int = defaultMaxParameterElements) {
         self.module = module
         self.values = values
+        self.maxParameterElements = maxParameterElements
+    }
+
+    /// Counts a parameter or buffer of `shape` against ``maxParameterElements`` before the
+    /// builder allocates it, so that a case asking for a huge layer fails with an error rather
+    /// than exhausting memory; returns `shape`.
+    ///
+    /// - Throws: ``ReferenceError/parameterTooLarge(module:name:shape:limit:)`` when the
+    ///   module's parameters would exceed the cap (or a dimension is negative).
+    public mutating func parameterShape(_ name: String, _ shape: [Int]) throws -> [Int] {
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard dimension >= 0, !overflow else { count = Int.max; break }
+            count = product
+        }
+        let (total, overflow) = parameterElements.addingReportingOverflow(count)
+        guard !overflow, total <= maxParameterElements else {
+            throw ReferenceError.parameterTooLarge(module: module, name: name, shape: shape, limit: maxParameterElements)
+        }
+        parameterElements = total
+        return shape
     }
 
     private func value(_ name: String) -> JSONValue? {

@@ -23,6 +23,8 @@ public enum ReferenceError: Error, Equatable, CustomStringConvertible {
     case invalidInput(name: String, problem: String)
     /// The case asks for something Glassbox cannot reproduce bit-for-bit against PyTorch.
     case unsupported(String)
+    /// The module's parameters and buffers would hold more than `limit` elements in all.
+    case parameterTooLarge(module: String, name: String, shape: [Int], limit: Int)
 
     /// A one-line explanation.
     public var description: String {
@@ -40,6 +42,8 @@ public enum ReferenceError: Error, Equatable, CustomStringConvertible {
         case .unexpectedInput(let name): "inputs: unexpected entry '\(name)'"
         case .invalidInput(let name, let problem): "inputs: entry '\(name)' \(problem)"
         case .unsupported(let message): message
+        case .parameterTooLarge(let module, let name, let shape, let limit):
+            "\(module): parameter '\(name)' of shape \(shape) takes the module past the limit of \(limit) parameter elements"
         }
     }
 }

@@ -24,8 +24,8 @@ extension ReferenceRegistry {
                 let dilation = try positive(module, "dilation", args.size2D("dilation", default: 1))
                 try zerosPaddingMode(module, &args)
                 let layer = Conv2d<Scalar>(
-                    weight: Tensor.zeros([outChannels, inChannels / groups, kernel.height, kernel.width], requiresGrad: true),
-                    bias: bias ? Tensor.zeros([outChannels], requiresGrad: true) : nil, stride: stride, padding: padding,
+                    weight: Tensor.zeros(try args.parameterShape("weight", [outChannels, inChannels / groups, kernel.height, kernel.width]), requiresGrad: true),
+                    bias: bias ? Tensor.zeros(try args.parameterShape("bias", [outChannels]), requiresGrad: true) : nil, stride: stride, padding: padding,
                     dilation: dilation, groups: groups)
                 return .layer(layer, train: train) { shape in
                     try checkImage(shape, channels: inChannels)
@@ -57,8 +57,8 @@ extension ReferenceRegistry {
                 }
                 try zerosPaddingMode(module, &args)
                 let layer = ConvTranspose2d<Scalar>(
-                    weight: Tensor.zeros([inChannels, outChannels / groups, kernel.height, kernel.width], requiresGrad: true),
-                    bias: bias ? Tensor.zeros([outChannels], requiresGrad: true) : nil, stride: stride, padding: padding,
+                    weight: Tensor.zeros(try args.parameterShape("weight", [inChannels, outChannels / groups, kernel.height, kernel.width]), requiresGrad: true),
+                    bias: bias ? Tensor.zeros(try args.parameterShape("bias", [outChannels]), requiresGrad: true) : nil, stride: stride, padding: padding,
                     outputPadding: outputPadding, groups: groups, dilation: dilation)
                 return .layer(layer, train: train) { shape in
                     try checkImage(shape, channels: inChannels)

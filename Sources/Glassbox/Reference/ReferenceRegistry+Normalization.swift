@@ -30,6 +30,7 @@ extension ReferenceRegistry {
                     throw ReferenceError.invalidArgument(module: "GroupNorm", name: "num_groups", expected: "a positive divisor of num_channels (\(channels))")
                 }
                 guard eps >= 0 else { throw ReferenceError.invalidArgument(module: "GroupNorm", name: "eps", expected: "≥ 0") }
+                if affine { for name in ["weight", "bias"] { _ = try args.parameterShape(name, [channels]) } }
                 let layer = GroupNorm<Scalar>(numGroups: groups, numChannels: channels, eps: eps, affine: affine)
                 return .layer(layer, train: train) { shape in
                     guard shape.count >= 2 && shape[1] == channels && shape[0] > 0 && shape.dropFirst(2).allSatisfy({ $0 > 0 }) else {
@@ -93,6 +94,9 @@ extension ReferenceRegistry {
         let track = try args.bool("track_running_stats", default: true)
         guard features > 0 else { throw ReferenceError.invalidArgument(module: module, name: "num_features", expected: "positive") }
         guard eps >= 0 else { throw ReferenceError.invalidArgument(module: module, name: "eps", expected: "≥ 0") }
+        for name in (affine ? ["weight", "bias"] : []) + (track ? ["running_mean", "running_var"] : []) {
+            _ = try args.parameterShape(name, [features])
+        }
         let layer = make(features, eps, momentum, affine, track)
         let batchStatistics = train || !track
         return .layer(layer, train: train, integerBuffers: ["num_batches_tracked"]) { shape in

@@ -15,16 +15,18 @@ public enum ReferenceRegistry {
     /// Every supported `torch.nn` class name, sorted.
     public static var moduleNames: [String] { builders(Double.self).keys.sorted() }
 
-    /// Builds the model for one case: looks `module` up, reads `args`, rejects unknown keywords.
+    /// Builds the model for one case: looks `module` up, reads `args`, rejects unknown keywords
+    /// and parameters that would hold more than `maxParameterElements` elements in all.
     ///
-    /// - Throws: ``ReferenceError`` for an unknown module or a bad argument.
+    /// - Throws: ``ReferenceError`` for an unknown module, a bad argument or a layer too large.
     public static func build<Scalar: TensorScalar>(
-        module: String, args: JSONObject, train: Bool, as _: Scalar.Type
+        module: String, args: JSONObject, train: Bool, as _: Scalar.Type,
+        maxParameterElements: Int = ReferenceArguments.defaultMaxParameterElements
     ) throws -> ReferenceModel<Scalar> {
         guard let builder = builders(Scalar.self)[module] else {
             throw ReferenceError.unknownModule(module, known: moduleNames)
         }
-        var arguments = ReferenceArguments(module: module, values: args)
+        var arguments = ReferenceArguments(module: module, values: args, maxParameterElements: maxParameterElements)
         let model = try builder(&arguments, train)
         try arguments.finish()
         return model
@@ -55,8 +57,8 @@ public enum ReferenceRegistry {
                 guard inFeatures >= 0 else { throw ReferenceError.invalidArgument(module: "Linear", name: "in_features", expected: "≥ 0") }
                 guard outFeatures >= 0 else { throw ReferenceError.invalidArgument(module: "Linear", name: "out_features", expected: "≥ 0") }
                 let layer = Linear<Scalar>(
-                    weight: Tensor.zeros([outFeatures, inFeatures], requiresGrad: true),
-                    bias: bias ? Tensor.zeros([outFeatures], requiresGrad: true) : nil)
+                    weight: Tensor.zeros(try args.parameterShape("weight", [outFeatures, inFeatures]), requiresGrad: true),
+                    bias: bias ? Tensor.zeros(try args.parameterShape("bias", [outFeatures]), requiresGrad: true) : nil)
                 return .layer(layer, train: train) { shape in
                     guard shape.last == inFeatures else {
                         throw ReferenceError.invalidInput(name: "input", problem: "has shape \(shape), expected [..., \(inFeatures)]")
