@@ -38,6 +38,25 @@ struct ReferenceLimitsTests {
             == .parameterTooLarge(module: "GroupNorm", name: "weight", shape: [1 << 40], limit: limit))
     }
 
+    @Test("sequence layers are capped too: embedding, layer norm, attention, transformer and recurrent layers")
+    func sequenceLayers() {
+        let limit = ReferenceArguments.defaultMaxParameterElements
+        #expect(buildError(#"{"module": "Embedding", "args": {"num_embeddings": 1000000, "embedding_dim": 100000}}"#)
+            == .parameterTooLarge(module: "Embedding", name: "weight", shape: [1_000_000, 100_000], limit: limit))
+        #expect(buildError(#"{"module": "LayerNorm", "args": {"normalized_shape": [100000, 100000]}}"#)
+            == .parameterTooLarge(module: "LayerNorm", name: "weight", shape: [100_000, 100_000], limit: limit))
+        #expect(buildError(#"{"module": "MultiheadAttention", "args": {"embed_dim": 100000, "num_heads": 1}}"#)
+            == .parameterTooLarge(module: "MultiheadAttention", name: "in_proj_weight", shape: [100_000, 300_000], limit: limit))
+        #expect(buildError(#"{"module": "TransformerEncoderLayer", "args": {"d_model": 8, "nhead": 2, "dim_feedforward": 100000000}}"#)
+            == .parameterTooLarge(module: "TransformerEncoderLayer", name: "linear1.weight", shape: [100_000_000, 8], limit: limit))
+        #expect(buildError(#"{"module": "LSTM", "args": {"input_size": 10, "hidden_size": 100000}}"#)
+            == .parameterTooLarge(module: "LSTM", name: "weight_hh", shape: [400_000, 100_000], limit: limit))
+        #expect(buildError(#"{"module": "GRUCell", "args": {"input_size": 100000000, "hidden_size": 10}}"#)
+            == .parameterTooLarge(module: "GRUCell", name: "weight_ih", shape: [30, 100_000_000], limit: limit))
+        #expect(buildError(#"{"module": "MultiheadAttention", "args": {"embed_dim": 8, "num_heads": 2, "kdim": 0}}"#)
+            == .invalidArgument(module: "MultiheadAttention", name: "kdim", expected: "> 0 or null"))
+    }
+
     @Test("the cap counts every parameter and buffer of the module together")
     func total() {
         let linear = #"{"module": "Linear", "args": {"in_features": 10, "out_features": 10}}"#

@@ -26,7 +26,11 @@ extension ReferenceRegistry {
                     throw ReferenceError.unsupported("MultiheadAttention: \(unsupported)=true is not supported")
                 }
                 try checkHeads("MultiheadAttention", embedDim: embedDim, heads: heads)
+                for (name, size) in [("kdim", kdim), ("vdim", vdim)] where (size ?? 1) <= 0 {
+                    throw ReferenceError.invalidArgument(module: "MultiheadAttention", name: name, expected: "> 0 or null")
+                }
                 try checkDropout("MultiheadAttention", dropout, train)
+                try countAttentionWeights(&args, embedDim: embedDim, kdim: kdim ?? embedDim, vdim: vdim ?? embedDim, bias: bias)
                 var generator = RandomGenerator(seed: 0)  // the weights file replaces every parameter
                 let layer = MultiheadAttention<Scalar>(
                     embedDim: embedDim, numHeads: heads, dropout: dropout, bias: bias, kdim: kdim, vdim: vdim,
@@ -99,6 +103,13 @@ extension ReferenceRegistry {
         return boolean ? additiveMask(tensor) : tensor
     }
 
+    /// Counts one attention block's weights against the case's parameter cap.
+    private static func countAttentionWeights(_ args: inout ReferenceArguments, embedDim: Int, kdim: Int, vdim: Int, bias: Bool) throws {
+        _ = try args.parameterShape("in_proj_weight", [embedDim, embedDim + kdim + vdim])
+        _ = try args.parameterShape("out_proj.weight", [embedDim, embedDim])
+        if bias { _ = try args.parameterShape("in_proj_bias and out_proj.bias", [4, embedDim]) }
+    }
+
     private static func checkHeads(_ module: String, embedDim: Int, heads: Int) throws {
         guard embedDim > 0 else { throw ReferenceError.invalidArgument(module: module, name: "embed_dim", expected: "> 0") }
         guard heads > 0 && embedDim % heads == 0 else {
@@ -130,6 +141,12 @@ extension ReferenceRegistry {
         guard feedforward > 0 else { throw ReferenceError.invalidArgument(module: module, name: "dim_feedforward", expected: "> 0") }
         guard eps >= 0 else { throw ReferenceError.invalidArgument(module: module, name: "layer_norm_eps", expected: "≥ 0") }
         try checkDropout(module, dropout, train)
+        for _ in 0..<(module == "TransformerDecoderLayer" ? 2 : 1) {
+            try countAttentionWeights(&args, embedDim: dModel, kdim: dModel, vdim: dModel, bias: bias)
+        }
+        _ = try args.parameterShape("linear1.weight", [feedforward, dModel])
+        _ = try args.parameterShape("linear2.weight", [dModel, feedforward])
+        _ = try args.parameterShape("norms and biases", [6, feedforward + dModel])
         return (dModel, nhead, feedforward, dropout, activation, eps, batchFirst, normFirst, bias)
     }
 }

@@ -22,7 +22,8 @@ extension ReferenceRegistry {
                     throw ReferenceError.unsupported("Embedding: scale_grad_by_freq=true is not supported")
                 }
                 _ = try args.bool("sparse", default: false)  // same gradient values, stored dense
-                let layer = Embedding<Scalar>(weight: Tensor.zeros([count, dim], requiresGrad: true), paddingIdx: padding)
+                let layer = Embedding<Scalar>(
+                    weight: Tensor.zeros(try args.parameterShape("weight", [count, dim]), requiresGrad: true), paddingIdx: padding)
                 layer.train(train)
                 return ReferenceModel(parameters: layer.namedParameters(), inputNames: ["input"], indexInputs: ["input"]) { inputs, _ in
                     guard case .indices(let ids)? = inputs["input"] else {

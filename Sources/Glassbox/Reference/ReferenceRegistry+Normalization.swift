@@ -50,6 +50,8 @@ extension ReferenceRegistry {
                 guard eps >= 0 else { throw ReferenceError.invalidArgument(module: "LayerNorm", name: "eps", expected: "≥ 0") }
                 let affine = try args.bool("elementwise_affine", default: true)
                 let bias = try args.bool("bias", default: true)
+                if affine { _ = try args.parameterShape("weight", shape) }
+                if affine && bias { _ = try args.parameterShape("bias", shape) }
                 let layer = LayerNorm<Scalar>(normalizedShape: shape, eps: eps, elementwiseAffine: affine, bias: bias)
                 return .layer(layer, train: train) { input in
                     guard input.count >= shape.count, Array(input.suffix(shape.count)) == shape else {

@@ -75,6 +75,11 @@ extension ReferenceRegistry {
             throw ReferenceError.unsupported(
                 "\(module): train=true with dropout=\(dropout) is not reproducible (Glassbox's random stream differs from PyTorch's); use train=false")
         }
+        for layer in 0..<layers {
+            try countRecurrentWeights(
+                &args, cell, inputSize: layer == 0 ? inputSize : hiddenSize * (bidirectional ? 2 : 1), hiddenSize: hiddenSize,
+                bias: bias, copies: bidirectional ? 2 : 1)
+        }
         var generator = RandomGenerator(seed: 0)  // the weights file replaces every parameter
         let stack = RecurrentStack<Scalar>(
             module, cell: cell, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: layers, bias: bias,
@@ -111,6 +116,7 @@ extension ReferenceRegistry {
         _ module: String, _ cell: RecurrentCell, _ args: inout ReferenceArguments
     ) throws -> ReferenceModel<Scalar> {
         let (inputSize, hiddenSize, bias) = try recurrentSizes(module, &args)
+        try countRecurrentWeights(&args, cell, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, copies: 1)
         var generator = RandomGenerator(seed: 0)  // the weights file replaces every parameter
         let weights = RecurrentWeights<Scalar>(
             module, cell: cell, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, generator: &generator)
@@ -126,6 +132,18 @@ extension ReferenceRegistry {
             let c = try optionalState(inputs, "c0", shape: shape)
             let r = weights.step(cell, module: module, input, h: h, c: c)
             return [("output", r.h)] + (r.c.map { [("c_n", $0)] } ?? [])
+        }
+    }
+
+    /// Counts one layer's weights (`copies` directions) against the case's parameter cap.
+    private static func countRecurrentWeights(
+        _ args: inout ReferenceArguments, _ cell: RecurrentCell, inputSize: Int, hiddenSize: Int, bias: Bool, copies: Int
+    ) throws {
+        let gates = cell.gateCount * hiddenSize
+        for _ in 0..<copies {
+            _ = try args.parameterShape("weight_ih", [gates, inputSize])
+            _ = try args.parameterShape("weight_hh", [gates, hiddenSize])
+            if bias { _ = try args.parameterShape("bias", [2, gates]) }
         }
     }
 
