@@ -1,8 +1,8 @@
 import Glassbox
 import Testing
 
-/// Whether this is a release build: the training steps of SeedCNN and SmallVGG take a minute
-/// or more in a debug build (convolutions run about 100× slower there), so those tests run in
+/// Whether this is a release build: the training steps of SeedCNN, SmallVGG, the ViT and the
+/// LSTM take half a minute or more in a debug build (convolutions run about 100× slower there), so those tests run in
 /// release builds only (LeNet-5, a tenth of the work, runs in both).
 #if DEBUG
 private let isReleaseBuild = false
@@ -113,6 +113,20 @@ struct ModelDeterminismTests {
     func smallVGG() {
         Self.expectThreadCountInvariant("SmallVGG", inputShape: [Self.cnnBatch, 1, 28, 28], dropoutLayers: 3) {
             makeSmallVGG(generator: &$0) as Sequential<Float>
+        }
+    }
+
+    @Test("Vision transformer (attention kernel, layer norm, GELU)", .enabled(if: isReleaseBuild, "release builds only"))
+    func visionTransformer() {
+        Self.expectThreadCountInvariant("ViT", inputShape: [Self.cnnBatch, 1, 28, 28], dropoutLayers: 12) {
+            makeVisionTransformer(generator: &$0) as Sequential<Float>
+        }
+    }
+
+    @Test("Sequential MNIST LSTM (2 layers of 256)", .enabled(if: isReleaseBuild, "release builds only"))
+    func sequentialMNIST() {
+        Self.expectThreadCountInvariant("seqmnist", inputShape: [Self.cnnBatch, 1, 28, 28]) {
+            makeSequentialMNIST(generator: &$0) as Sequential<Float>
         }
     }
 }
