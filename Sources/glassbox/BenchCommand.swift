@@ -13,14 +13,14 @@ let benchmarks: [Benchmark] = [
     Benchmark(
         name: "gemm", summary: "single-precision N×N matrix multiply, in GFLOP/s",
         run: { arguments in
-            let size = try arguments.int("size") ?? 1024
+            let size = try arguments.int("size", in: 1...8192) ?? 1024
             let threads = try arguments.int("threads")
             return runGEMMBenchmark(size: size, threads: threads, json: arguments.flag("json"))
         }),
     Benchmark(
         name: "cnn", summary: "one Adam training step of the seed CNN (batch 64, 28x28), in images/s",
         run: { arguments in
-            let batchSize = try arguments.int("batch-size") ?? 64
+            let batchSize = try arguments.int("batch-size", in: 1...1024) ?? 64
             let seconds = try arguments.positiveDouble("seconds") ?? 3
             let threads = try arguments.int("threads")
             return runCNNBenchmark(batchSize: batchSize, seconds: seconds, threads: threads, json: arguments.flag("json"))
@@ -35,8 +35,8 @@ let benchCommand = Command(
     details: "Benchmarks:\n"
         + benchmarks.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"),
     options: [
-        .value("size", "N", "Matrix size (gemm; default 1024)."),
-        .value("batch-size", "N", "Images per training step (cnn; default 64)."),
+        .value("size", "N", "Matrix size, at most 8192 (gemm; default 1024)."),
+        .value("batch-size", "N", "Images per training step, at most 1024 (cnn; default 64)."),
         .value("seconds", "S", "Seconds of timed steps (cnn; default 3)."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
         .flag("json", "Print one JSON object instead of text."),
