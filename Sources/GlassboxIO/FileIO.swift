@@ -146,7 +146,7 @@ public enum FileIO {
             guard let dot = rest.firstIndex(of: "."), let pid = pid_t(rest[..<dot]), pid > 0,
                 pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
             else { continue }
-            if unlink(temporaryPrefix(directory: directory, name: name) + rest) == 0 { removed += 1 }
+            if unlink((directory == "/" ? "/" : directory + "/") + entryName) == 0 { removed += 1 }
         }
         return removed
     }

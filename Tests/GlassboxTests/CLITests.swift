@@ -15,11 +15,14 @@ let glassboxExecutable: String? = {
     return nil
 }()
 
-/// Runs `glassbox` with `arguments`; returns the exit status, stdout and stderr.
-func glassbox(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+/// Runs `glassbox` with `arguments`; returns the exit status, stdout and stderr. With a
+/// `launcher` (such as `["/usr/bin/setpriv", "--reuid=65534", ...]`), runs
+/// `launcher + [glassbox] + arguments` instead.
+func glassbox(_ arguments: [String], launcher: [String] = []) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: glassboxExecutable!)
-    process.arguments = arguments
+    let command = launcher + [glassboxExecutable!] + arguments
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
