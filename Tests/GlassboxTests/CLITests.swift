@@ -28,10 +28,31 @@ func glassbox(_ arguments: [String], launcher: [String] = []) throws -> (status:
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    // Read both pipes at once: a child that fills one pipe (a long progress log on stderr)
+    // while the other is being drained would otherwise block forever.
+    let errData = DrainedPipe(err)
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.wait(), as: UTF8.self))
+}
+
+/// The whole content of a pipe, read on a background thread until end of file.
+private final class DrainedPipe: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        Thread.detachNewThread { [self] in
+            data = pipe.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    /// Waits for end of file and returns what was read.
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
 }
 
 func lines(_ text: String) -> [Substring] { text.split(separator: "\n") }

@@ -77,15 +77,10 @@ struct CheckpointFailureTests {
         let directory = scratchDirectory("stale")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileIO.createDirectory(atPath: directory)
-        // A process that has exited: its pid names a dead writer.
-        let finished = Process()
-        finished.executableURL = URL(fileURLWithPath: "/bin/sh")
-        finished.arguments = ["-c", "exit 0"]
-        try finished.run()
-        finished.waitUntilExit()
-        let dead = ".\(Checkpoint.fileName).\(finished.processIdentifier).k1ll3d.tmp"
-        let running = ".\(Checkpoint.fileName).1.sav1ng.tmp"  // pid 1 always runs
-        let unrelated = ".model.safetensors.\(finished.processIdentifier).k1ll3d.tmp"
+        // No process has pid 2³¹ - 1 (Linux pids stay below 2²²); pid 1 always runs.
+        let dead = ".\(Checkpoint.fileName).\(Int32.max).k1ll3d.tmp"
+        let running = ".\(Checkpoint.fileName).1.sav1ng.tmp"
+        let unrelated = ".model.safetensors.\(Int32.max).k1ll3d.tmp"
         for name in [dead, running, unrelated] { try FileIO.writeAtomically([0], toPath: directory + "/" + name) }
         try Checkpoint(epoch: 1).save(model: smallModel().0, optimizer: nil, to: directory)
         #expect(temporaryCheckpointFiles(in: directory) == [running])
