@@ -70,33 +70,27 @@ public enum FileIO {
     }
 
     /// Writes `bytes` to `path` so that the file is either the old one or the complete new one,
-    /// never a partial mix: the bytes go to a temporary file in the same directory, which is
-    /// flushed to disk (`fsync`) and then renamed over `path`. On failure the temporary file
-    /// is removed and any previous file at `path` is untouched.
+    /// never a partial mix: the bytes go to a temporary file in the same directory
+    /// (`.NAME.PID.RANDOM.tmp`), which is flushed to disk (`fsync`) and then renamed over `path`.
+    /// On failure the temporary file is removed and any previous file at `path` is untouched.
     ///
-    /// - Throws: ``FileError`` naming `path` (or the temporary file) and the failing step.
+    /// A process killed during a write (`SIGKILL`, power loss) cannot remove its temporary file;
+    /// after a successful write, the temporary files of `path` whose process no longer runs are
+    /// removed (see ``removeStaleTemporaryFiles(ofPath:)``), so they do not pile up.
+    ///
+    /// - Throws: ``FileError`` naming `path` and the failing step.
     public static func writeAtomically(_ bytes: [UInt8], toPath path: String) throws {
-        let directory: String
-        let name: String
-        if let slash = path.lastIndex(of: "/") {
-            directory = slash == path.startIndex ? "/" : String(path[..<slash])
-            name = String(path[path.index(after: slash)...])
-        } else {
-            directory = "."
-            name = path
-        }
-        guard !name.isEmpty else { throw FileError.isDirectory(path: path) }
-        let prefix = directory == "/" ? "/" : directory + "/"
+        let (directory, name) = try split(path)
         var descriptor: Int32 = -1
         var temporaryPath = ""
         for _ in 0..<100 {
             let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-            temporaryPath = "\(prefix).\(name).\(getpid()).\(suffix).tmp"
+            temporaryPath = temporaryPrefix(directory: directory, name: name) + "\(getpid()).\(suffix).tmp"
             descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
             if descriptor >= 0 || errno != EEXIST { break }
         }
         guard descriptor >= 0 else {
-            throw FileError.fromErrno(errno, path: temporaryPath, operation: "create temporary file")
+            throw FileError.fromErrno(errno, path: path, operation: "create a temporary file in '\(directory)'")
         }
         var written = 0
         var failure: FileError?
@@ -105,20 +99,20 @@ public enum FileIO {
                 let count = write(descriptor, raw.baseAddress! + written, raw.count - written)
                 if count < 0 {
                     if errno == EINTR { continue }
-                    failure = FileError.fromErrno(errno, path: temporaryPath, operation: "write")
+                    failure = FileError.fromErrno(errno, path: path, operation: "write")
                     return
                 }
                 written += count
             }
         }
         if failure == nil && fsync(descriptor) != 0 {
-            failure = FileError.fromErrno(errno, path: temporaryPath, operation: "fsync")
+            failure = FileError.fromErrno(errno, path: path, operation: "fsync")
         }
         if close(descriptor) != 0 && failure == nil {
-            failure = FileError.fromErrno(errno, path: temporaryPath, operation: "close")
+            failure = FileError.fromErrno(errno, path: path, operation: "close")
         }
         if failure == nil && rename(temporaryPath, path) != 0 {
-            failure = FileError.fromErrno(errno, path: path, operation: "rename temporary file into place")
+            failure = FileError.fromErrno(errno, path: path, operation: "rename the temporary file into place")
         }
         if let failure {
             unlink(temporaryPath)
@@ -130,6 +124,65 @@ public enum FileIO {
             _ = fsync(directoryDescriptor)
             close(directoryDescriptor)
         }
+        removeStaleTemporaryFiles(ofPath: path)
+    }
+
+    /// Removes the temporary files that ``writeAtomically(_:toPath:)`` calls for `path` left
+    /// behind when their process was killed: those named `.NAME.PID.*.tmp` in the directory of
+    /// `path` whose process `PID` no longer exists. Files of running processes (another writer
+    /// of the same path) are kept. Returns the number of files removed; errors are ignored
+    /// (a file that cannot be removed is left for the next call).
+    @discardableResult
+    public static func removeStaleTemporaryFiles(ofPath path: String) -> Int {
+        guard let (directory, name) = try? split(path), let stream = opendir(directory) else { return 0 }
+        defer { closedir(stream) }
+        let prefix = "." + name + "."
+        var removed = 0
+        while let entry = readdir(stream) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard entryName.hasPrefix(prefix), entryName.hasSuffix(".tmp") else { continue }
+            let rest = entryName.dropFirst(prefix.count).dropLast(4)
+            guard let dot = rest.firstIndex(of: "."), let pid = pid_t(rest[..<dot]), pid > 0,
+                pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            if unlink((directory == "/" ? "/" : directory + "/") + entryName) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
+    /// Checks that ``writeAtomically(_:toPath:)`` could write `path` now: `path` is not a
+    /// directory and its directory accepts a new file (a probe file is created and removed
+    /// again, so a read-only directory or file system is caught whatever the permission
+    /// rules of the user). Lets a long computation fail before it starts rather than when it saves.
+    ///
+    /// - Throws: ``FileError`` naming `path` and the problem.
+    public static func checkWritable(path: String) throws {
+        let (directory, name) = try split(path)
+        var status = stat()
+        if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR { throw FileError.isDirectory(path: path) }
+        let probePath = temporaryPrefix(directory: directory, name: name) + "\(getpid()).probe.tmp"
+        let descriptor = open(probePath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw FileError.fromErrno(errno, path: path, operation: "create a file in '\(directory)'")
+        }
+        close(descriptor)
+        unlink(probePath)
+    }
+
+    /// The directory and the file name of `path` (`.` when `path` has no slash).
+    private static func split(_ path: String) throws -> (directory: String, name: String) {
+        let slash = path.lastIndex(of: "/")
+        let name = String(slash.map { path[path.index(after: $0)...] } ?? path[...])
+        guard !name.isEmpty else { throw FileError.isDirectory(path: path) }
+        guard let slash else { return (".", name) }
+        return (slash == path.startIndex ? "/" : String(path[..<slash]), name)
+    }
+
+    /// The common start of the temporary file names of `name` in `directory`.
+    private static func temporaryPrefix(directory: String, name: String) -> String {
+        (directory == "/" ? "/" : directory + "/") + "." + name + "."
     }
 
     /// Creates the directory at `path` and any missing parents, like `mkdir -p`; an existing

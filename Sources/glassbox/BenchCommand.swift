@@ -13,14 +13,14 @@ let benchmarks: [Benchmark] = [
     Benchmark(
         name: "gemm", summary: "single-precision N×N matrix multiply, in GFLOP/s",
         run: { arguments in
-            let size = try arguments.int("size") ?? 1024
+            let size = try arguments.int("size", in: 1...8192) ?? 1024
             let threads = try arguments.int("threads")
             return runGEMMBenchmark(size: size, threads: threads, json: arguments.flag("json"))
         }),
     Benchmark(
         name: "cnn", summary: "one Adam training step of the seed CNN (batch 64, 28x28), in images/s",
         run: { arguments in
-            let batchSize = try arguments.int("batch-size") ?? 64
+            let batchSize = try arguments.int("batch-size", in: 1...1024) ?? 64
             let seconds = try arguments.positiveDouble("seconds") ?? 3
             let threads = try arguments.int("threads")
             return runCNNBenchmark(batchSize: batchSize, seconds: seconds, threads: threads, json: arguments.flag("json"))
@@ -29,8 +29,8 @@ let benchmarks: [Benchmark] = [
         name: "transformer",
         summary: "forward+backward of one encoder layer (d_model 128, 4 heads, ff 512; batch 32 x 64 tokens), in sequences/s",
         run: { arguments in
-            let batchSize = try arguments.int("batch-size") ?? 32
-            let length = try arguments.int("length") ?? 64
+            let batchSize = try arguments.int("batch-size", in: 1...1024) ?? 32
+            let length = try arguments.int("length", in: 1...4096) ?? 64
             let seconds = try arguments.positiveDouble("seconds") ?? 3
             let threads = try arguments.int("threads")
             return runTransformerBenchmark(
@@ -48,9 +48,9 @@ let benchCommand = Command(
     details: "Benchmarks:\n"
         + benchmarks.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"),
     options: [
-        .value("size", "N", "Matrix size (gemm; default 1024)."),
-        .value("batch-size", "N", "Images (cnn; default 64) or sequences (transformer; default 32) per step."),
-        .value("length", "N", "Tokens per sequence (transformer; default 64)."),
+        .value("size", "N", "Matrix size, at most 8192 (gemm; default 1024)."),
+        .value("batch-size", "N", "Images (cnn; at most 1024, default 64) or sequences (transformer; at most 1024, default 32) per step."),
+        .value("length", "N", "Tokens per sequence, at most 4096 (transformer; default 64)."),
         .value("seconds", "S", "Seconds of timed steps (cnn, transformer; default 3)."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
         .flag("json", "Print one JSON object instead of text."),

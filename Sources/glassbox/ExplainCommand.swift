@@ -32,6 +32,7 @@ let explainCommand = Command(
         let target = try arguments.int("target", in: 0...9)
         let steps = try arguments.int("steps") ?? 64
         let scale = try arguments.int("scale", in: 1...64) ?? 8
+        try failing("explain") { try FileIO.checkWritable(path: out) }  // before the work, not after
         let classifier = try CheckpointedClassifier(directory: directory, command: "explain")
         let test = try failing("explain") {
             if let data = try arguments.string("data") {

@@ -46,8 +46,17 @@ let referenceCommand = Command(
             }
             paths.append(path)
         }
-        try failing("reference") {
+        do {
             try ReferenceRunner.run(configPath: paths[0], weightsPath: paths[1], inputsPath: paths[2], outputPath: paths[3])
+        } catch let error as JSONError {
+            // Safetensors headers report their JSON errors as SafeTensorsError naming the file,
+            // so a bare JSONError is the case file's.
+            throw CLIError.failure("reference: \(paths[0]): \(error)")
+        } catch let error as ReferenceError {
+            if case .invalidCase = error { throw CLIError.failure("reference: \(paths[0]): \(error)") }
+            throw CLIError.failure("reference: \(error)")
+        } catch {
+            throw CLIError.failure("reference: \(error)")
         }
         return 0
     })

@@ -2,12 +2,6 @@ import Glassbox
 import GlassboxIO
 import GlassboxKernels
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// The settings of one `glassbox train` run, after defaults are applied.
 struct TrainSettings: Sendable {
     /// Passes over the training set.
@@ -134,7 +128,14 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     }
     if let threads = try arguments.int("threads") { Threading.threadCount = threads }
     let metricsPath = try arguments.string("metrics")
-    if let metricsPath { try checkWritableDirectory(of: metricsPath) }
+    if let metricsPath {
+        // Fail now rather than after a long training run.
+        do {
+            try FileIO.checkWritable(path: metricsPath)
+        } catch {
+            throw CLIError.failure("train: cannot write metrics: \(error)")
+        }
+    }
 
     let report = try model.train(settings)
 
@@ -172,18 +173,4 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
         }
     }
     return 0
-}
-
-/// Fails early (before a long training run) if the directory that will hold `path` is missing
-/// or not writable.
-private func checkWritableDirectory(of path: String) throws {
-    let directory: String
-    if let slash = path.lastIndex(of: "/") {
-        directory = slash == path.startIndex ? "/" : String(path[..<slash])
-    } else {
-        directory = "."
-    }
-    if access(directory, W_OK) != 0 {
-        throw CLIError.failure("train: cannot write metrics to '\(path)': directory '\(directory)' is missing or not writable")
-    }
 }

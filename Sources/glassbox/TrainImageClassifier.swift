@@ -111,6 +111,14 @@ func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings
         settings.datasetName = metadata["dataset"] ?? settings.datasetName
         if !settings.epochsGiven { settings.epochs = metadata["epochs"].flatMap(Int.init) ?? settings.epochs }
     }
+    if let directory = settings.outDirectory {
+        // Fail now, before training, if the checkpoints and weights cannot be written.
+        try failing(command) {
+            try FileIO.createDirectory(atPath: directory)
+            try FileIO.checkWritable(path: Checkpoint.path(in: directory))
+            try FileIO.checkWritable(path: directory + "/model.safetensors")
+        }
+    }
     let data = try loadImageData(settings, command: command)
 
     var generator = RandomGenerator(seed: settings.seed)
@@ -141,7 +149,7 @@ func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings
         scheduler: CosineAnnealingLR(optimizer, tMax: settings.epochs)
     ) { metrics in
         if let directory = settings.outDirectory {
-            try failing(command) {
+            try failing("\(command): cannot save the checkpoint") {
                 try Checkpoint(epoch: metrics.epoch, metadata: metadata).save(model: model, optimizer: optimizer, to: directory)
             }
         }
@@ -149,7 +157,9 @@ func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings
     let seconds = clock.seconds
     if let directory = settings.outDirectory {
         // The weights alone, PyTorch state_dict names: loads into torch.nn.Sequential.
-        try failing(command) { try model.save(to: directory + "/model.safetensors", metadata: ["model": classifier.name]) }
+        try failing("\(command): cannot save the weights") {
+            try model.save(to: directory + "/model.safetensors", metadata: ["model": classifier.name])
+        }
     }
     let trained = history.count * (data.train.count - Int(Double(data.train.count) * settings.validationSplit))
     return TrainReport(

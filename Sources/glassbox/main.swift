@@ -7,4 +7,7 @@ import Glibc
 import Musl
 #endif
 
+// A write beyond the file-size limit (`ulimit -f`) then fails with EFBIG, reported as one line
+// like any other failed write, instead of killing the process with SIGXFSZ.
+signal(SIGXFSZ, SIG_IGN)
 exit(CLI.run(Array(CommandLine.arguments.dropFirst())))

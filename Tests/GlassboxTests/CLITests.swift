@@ -15,20 +15,44 @@ let glassboxExecutable: String? = {
     return nil
 }()
 
-/// Runs `glassbox` with `arguments`; returns the exit status, stdout and stderr.
-func glassbox(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+/// Runs `glassbox` with `arguments`; returns the exit status, stdout and stderr. With a
+/// `launcher` (such as `["/usr/bin/setpriv", "--reuid=65534", ...]`), runs
+/// `launcher + [glassbox] + arguments` instead.
+func glassbox(_ arguments: [String], launcher: [String] = []) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: glassboxExecutable!)
-    process.arguments = arguments
+    let command = launcher + [glassboxExecutable!] + arguments
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    // Read both pipes at once: a child that fills one pipe (a long progress log on stderr)
+    // while the other is being drained would otherwise block forever.
+    let errData = DrainedPipe(err)
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.wait(), as: UTF8.self))
+}
+
+/// The whole content of a pipe, read on a background thread until end of file.
+private final class DrainedPipe: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        Thread.detachNewThread { [self] in
+            data = pipe.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    /// Waits for end of file and returns what was read.
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
 }
 
 func lines(_ text: String) -> [Substring] { text.split(separator: "\n") }

@@ -4,7 +4,7 @@ import GlassboxIO
 import Testing
 
 /// Writes the first `count` images and labels of an embedded MNIST split as raw IDX files.
-private func writeIDX(_ data: ImageDataset<Float>, count: Int, prefix: String, to directory: String) throws {
+func writeIDX(_ data: ImageDataset<Float>, count: Int, prefix: String, to directory: String) throws {
     func header(_ type: UInt8, _ dims: [Int]) -> [UInt8] {
         [0, 0, 0x08, type] + dims.flatMap { d in (0..<4).reversed().map { UInt8((d >> (8 * $0)) & 0xFF) } }
     }
@@ -18,9 +18,9 @@ private func writeIDX(_ data: ImageDataset<Float>, count: Int, prefix: String, t
 /// executable, which a debug build runs about 100× slower (minutes instead of seconds), so
 /// they run in release builds only, like the other slow training tests (design.md).
 #if DEBUG
-private let isReleaseBuild = false
+let isReleaseBuild = false
 #else
-private let isReleaseBuild = true
+let isReleaseBuild = true
 #endif
 
 /// Training images of the small data set.

@@ -11,7 +11,8 @@ import GlassboxIO
 ///
 /// One file, written atomically (a temporary file in the same directory, then `rename(2)`):
 /// a save interrupted at any moment leaves the previous checkpoint whole, and model and
-/// optimizer state can never come from different saves.
+/// optimizer state can never come from different saves. The temporary file of a save whose
+/// process was killed is removed by the next save (``FileIO/removeStaleTemporaryFiles(ofPath:)``).
 public struct Checkpoint {
     /// The file name inside a checkpoint directory.
     public static let fileName = "checkpoint.safetensors"

@@ -1,0 +1,270 @@
+import Foundation
+import Glassbox
+import GlassboxIO
+import Testing
+
+/// The files the error cases point at, in a fresh directory: good inputs (a LeNet checkpoint,
+/// 16 MNIST test images, a reference case) and bad ones (text where a binary format is
+/// expected, a truncated PNG, a directory, a file no one may read).
+private struct Workspace {
+    let root: String
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("glassbox-cli-errors-\(UUID())").path
+        try FileIO.createDirectory(atPath: root + "/dir")
+        try FileIO.writeAtomically(Array("hello\n".utf8), toPath: root + "/text.txt")
+        try FileIO.writeAtomically(PNG.signature + [0, 0, 0, 13], toPath: root + "/truncated.png")
+        try FileIO.writeAtomically(Array("secret\n".utf8), toPath: root + "/unreadable.bin")
+        chmod(root + "/unreadable.bin", 0)
+        try FileIO.createDirectory(atPath: root + "/data")
+        try writeIDX(MNIST.embedded(split: .train), count: 16, prefix: "train", to: root + "/data")
+        try writeIDX(MNIST.embedded(split: .test), count: 16, prefix: "t10k", to: root + "/data")
+
+        // An untrained LeNet checkpoint, as `glassbox train lenet --out` writes it.
+        var generator = RandomGenerator(seed: 0)
+        let lenet: Sequential<Float> = makeLeNet5(generator: &generator)
+        let metadata = ["model": "lenet", "dataset": "mnist", "normalization_mean": "0.13", "normalization_std": "0.31"]
+        try Checkpoint(epoch: 1, metadata: metadata).save(model: lenet, optimizer: nil, to: root + "/checkpoint")
+        try Checkpoint(epoch: 1, metadata: metadata).save(model: lenet, optimizer: nil, to: root + "/readonly")
+        chmod(root + "/readonly", 0o555)
+        try FileIO.createDirectory(atPath: root + "/weights-only")
+        try lenet.save(to: root + "/weights-only/" + Checkpoint.fileName)
+
+        // A reference case that runs (ReLU: no weights), and an output file from an earlier run.
+        try FileIO.writeAtomically(Array(#"{"module": "ReLU"}"#.utf8), toPath: root + "/relu.json")
+        try FileIO.writeAtomically(Array(#"{"module": 3}"#.utf8), toPath: root + "/bad-case.json")
+        try Tensor<Double>.saveSafeTensors([], to: root + "/empty.safetensors")
+        try Tensor<Double>.saveSafeTensors([("input", Tensor([-1, 2], shape: [2]))], to: root + "/inputs.safetensors")
+        try FileIO.writeAtomically(Array("previous run".utf8), toPath: root + "/previous.safetensors")
+    }
+
+    /// `name` inside the workspace.
+    func path(_ name: String) -> String { root + "/" + name }
+
+    /// The paths of all files under the workspace, relative to it.
+    func files() -> [String] {
+        (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).sorted()
+    }
+
+    func remove() {
+        chmod(root + "/readonly", 0o755)
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+/// One wrong command line and what `glassbox` must answer.
+private struct ErrorCase: CustomTestStringConvertible, Sendable {
+    /// The arguments; `@name` stands for the workspace path of `name`.
+    let arguments: [String]
+    /// The exit status: 2 for a usage error, 1 for a failure.
+    let status: Int32
+    /// Text the one line on stderr must contain (`@name` as in ``arguments``).
+    let message: String
+    /// Whether the case depends on file permissions (run as an unprivileged user when the
+    /// tests run as root, who may read and write anything).
+    var needsPermissions = false
+
+    var testDescription: String { "glassbox " + arguments.joined(separator: " ") }
+
+    /// The command the case belongs to: `train mlp`, `bench`, `inspect`...
+    var command: String {
+        arguments.first == "train" && arguments.count > 1 && !arguments[1].hasPrefix("-")
+            ? "train " + arguments[1] : arguments.first ?? ""
+    }
+}
+
+private func usage(_ arguments: [String], _ message: String) -> ErrorCase {
+    ErrorCase(arguments: arguments, status: 2, message: message)
+}
+
+private func failure(_ arguments: [String], _ message: String, needsPermissions: Bool = false) -> ErrorCase {
+    ErrorCase(arguments: arguments, status: 1, message: message, needsPermissions: needsPermissions)
+}
+
+/// Usage errors and failures of every command. None of them trains or computes for long: the
+/// commands check their inputs and outputs before the work.
+private let errorCases: [ErrorCase] =
+    [
+        usage(["frobnicate"], "unknown command 'frobnicate'"),
+        usage(["--frobnicate"], "unknown option '--frobnicate'"),
+        usage(["help", "frobnicate"], "help: unknown command 'frobnicate'"),
+        usage(["help", "train", "extra"], "help: unexpected argument 'extra'"),
+
+        usage(["train", "mlp", "--frobnicate"], "unknown option '--frobnicate'"),
+        usage(["train", "mlp", "--batch-size"], "option '--batch-size' needs a value"),
+        usage(["train", "mlp", "--lr", "fast"], "option '--lr' expects a positive number, got 'fast'"),
+        usage(["train", "mlp", "--out", "@dir"], "option '--out' applies to the image models"),
+        failure(["train", "mlp", "--data", "@missing.csv"], "@missing.csv: no such file"),
+        failure(["train", "mlp", "--data", "@dir"], "@dir: is a directory"),
+        failure(["train", "mlp", "--data", "@truncated.png"], "@truncated.png:1: column 1: expected a non-negative integer"),
+        failure(["train", "mlp", "--data", "@unreadable.bin"], "@unreadable.bin: permission denied", needsPermissions: true),
+        failure(["train", "mlp", "--metrics", "@text.txt/metrics.json"], "cannot write metrics: @text.txt/metrics.json"),
+        failure(["train", "mlp", "--metrics", "@dir"], "cannot write metrics: @dir: is a directory"),
+        failure(["train", "mlp", "--metrics", "@readonly/metrics.json"], "@readonly/metrics.json: permission denied", needsPermissions: true),
+    ]
+    + ["cnn", "lenet", "vgg"].flatMap { model in
+        [
+            usage(["train", model, "--epochs", "-1"], "option '--epochs' expects a positive integer, got '-1'"),
+            usage(["train", model, "--dataset", "cifar"], "unknown dataset 'cifar'"),
+            usage(["train", model, "--validation-split", "1"], "option '--validation-split' expects a number in [0, 1)"),
+            usage(["train", model, "--resume"], "--resume needs --out DIR"),
+            failure(["train", model, "--data", "@missing"], "@missing: neither train-images-idx3-ubyte nor"),
+            failure(["train", model, "--data", "@text.txt"], "@text.txt/train-images-idx3-ubyte: cannot open: Not a directory"),
+            failure(["train", model, "--out", "@dir", "--resume"], "@dir/checkpoint.safetensors: no such file"),
+            failure(["train", model, "--out", "@weights-only", "--resume"], "not a Glassbox checkpoint"),
+            failure(["train", model, "--out", "@text.txt/run", "--data", "@data"], "@text.txt: cannot create directory: a file is in the way"),
+            failure(
+                ["train", model, "--out", "@readonly", "--data", "@data", "--epochs", "2"],
+                "@readonly/checkpoint.safetensors: permission denied", needsPermissions: true),
+        ]
+    }
+    + [
+        failure(["train", "vgg", "--out", "@checkpoint", "--resume"], "is of model 'lenet', not 'vgg'"),
+
+        usage(["predict", "--images", "@data/t10k-images-idx3-ubyte"], "predict: --checkpoint DIR is required"),
+        usage(["predict", "--checkpoint", "@checkpoint", "--images", "@data/t10k-images-idx3-ubyte", "--top", "11"], "expects an integer in 1...10"),
+        usage(["predict", "--checkpoint", "@checkpoint", "--frobnicate"], "unknown option '--frobnicate'"),
+        failure(["predict", "--checkpoint", "@missing", "--images", "@data/t10k-images-idx3-ubyte"], "@missing/checkpoint.safetensors: no such file"),
+        failure(["predict", "--checkpoint", "@weights-only", "--images", "@data/t10k-images-idx3-ubyte"], "not a Glassbox checkpoint"),
+        failure(["predict", "--checkpoint", "@checkpoint", "--images", "@missing.idx"], "@missing.idx: no such file"),
+        failure(["predict", "--checkpoint", "@checkpoint", "--images", "@text.txt"], "@text.txt: invalid IDX magic number"),
+        failure(["predict", "--checkpoint", "@checkpoint", "--images", "@truncated.png"], "@truncated.png:"),
+        failure(["predict", "--checkpoint", "@checkpoint", "--images", "@data/t10k-labels-idx1-ubyte"], "expected U8 [N, 28, 28]"),
+        failure(["predict", "--checkpoint", "@checkpoint", "--images", "@unreadable.bin"], "@unreadable.bin: permission denied", needsPermissions: true),
+
+        usage(["explain", "--checkpoint", "@checkpoint", "--index", "first", "--out", "@x.png"], "option '--index' expects a non-negative integer"),
+        usage(["explain", "--checkpoint", "@checkpoint", "--index", "0"], "explain: --out FILE.png is required"),
+        usage(["explain", "--checkpoint", "@checkpoint", "--index", "16", "--out", "@x.png", "--data", "@data"], "--index 16 is out of range"),
+        failure(["explain", "--checkpoint", "@missing", "--index", "0", "--out", "@x.png"], "@missing/checkpoint.safetensors: no such file"),
+        failure(["explain", "--checkpoint", "@checkpoint", "--index", "0", "--out", "@x.png", "--data", "@text.txt"], "Not a directory"),
+        failure(["explain", "--checkpoint", "@checkpoint", "--index", "0", "--out", "@text.txt/x.png"], "@text.txt/x.png: cannot create a file in '@text.txt'"),
+        failure(["explain", "--checkpoint", "@checkpoint", "--index", "0", "--out", "@dir"], "@dir: is a directory"),
+        failure(["explain", "--checkpoint", "@checkpoint", "--index", "0", "--out", "@readonly/x.png"], "@readonly/x.png: permission denied", needsPermissions: true),
+
+        usage(["bench"], "bench: which benchmark?"),
+        usage(["bench", "sort"], "unknown benchmark 'sort'"),
+        usage(["bench", "gemm", "--size", "huge"], "option '--size' expects an integer in 1...8192, got 'huge'"),
+        usage(["bench", "gemm", "--size", "100000"], "option '--size' expects an integer in 1...8192, got '100000'"),
+        usage(["bench", "cnn", "--seconds", "0"], "option '--seconds' expects a positive number"),
+        usage(["bench", "cnn", "--batch-size", "1000000"], "option '--batch-size' expects an integer in 1...1024"),
+        usage(["bench", "gemm", "--json=yes"], "option '--json' is a flag and takes no value"),
+
+        usage(["reference", "--config", "@relu.json"], "option '--weights' is required"),
+        usage(["reference", "--config", "@relu.json", "--frobnicate", "x"], "unknown option '--frobnicate'"),
+        failure(
+            ["reference", "--config", "@missing.json", "--weights", "@empty.safetensors", "--inputs", "@inputs.safetensors", "--out", "@previous.safetensors"],
+            "@missing.json: no such file"),
+        failure(
+            ["reference", "--config", "@text.txt", "--weights", "@empty.safetensors", "--inputs", "@inputs.safetensors", "--out", "@previous.safetensors"],
+            "@text.txt: unexpected character at byte 0"),
+        failure(
+            ["reference", "--config", "@bad-case.json", "--weights", "@empty.safetensors", "--inputs", "@inputs.safetensors", "--out", "@previous.safetensors"],
+            "@bad-case.json: case: 'module' must be a string"),
+        failure(
+            ["reference", "--config", "@relu.json", "--weights", "@text.txt", "--inputs", "@inputs.safetensors", "--out", "@previous.safetensors"],
+            "@text.txt: 6 bytes is too small for a safetensors file"),
+        failure(
+            ["reference", "--config", "@relu.json", "--weights", "@empty.safetensors", "--inputs", "@unreadable.bin", "--out", "@previous.safetensors"],
+            "@unreadable.bin: permission denied", needsPermissions: true),
+        failure(
+            ["reference", "--config", "@relu.json", "--weights", "@empty.safetensors", "--inputs", "@inputs.safetensors", "--out", "@text.txt/y.safetensors"],
+            "@text.txt/y.safetensors: cannot create a temporary file in '@text.txt'"),
+        failure(
+            ["reference", "--config", "@relu.json", "--weights", "@empty.safetensors", "--inputs", "@inputs.safetensors", "--out", "@dir"],
+            "@dir: is a directory"),
+
+        usage(["compare", "@empty.safetensors"], "compare: expects two files"),
+        usage(["compare", "@empty.safetensors", "@empty.safetensors", "--atol", "-1"], "option '--atol' expects a non-negative number"),
+        failure(["compare", "@missing.safetensors", "@empty.safetensors"], "@missing.safetensors: no such file"),
+        failure(["compare", "@empty.safetensors", "@data/t10k-labels-idx1-ubyte"], "@data/t10k-labels-idx1-ubyte:"),
+        failure(["compare", "@unreadable.bin", "@empty.safetensors"], "@unreadable.bin: permission denied", needsPermissions: true),
+
+        usage(["golden"], "golden: which name?"),
+        usage(["golden", "no-such-op", "--out", "@g.safetensors"], "unknown name 'no-such-op'"),
+        usage(["golden", "mlp"], "option '--out' is required"),
+        failure(["golden", "mlp", "--out", "@text.txt/g.safetensors"], "@text.txt/g.safetensors: cannot create a temporary file"),
+        failure(["golden", "mlp", "--out", "@dir"], "@dir: is a directory"),
+        failure(["golden", "mlp", "--out", "@readonly/g.safetensors"], "@readonly/g.safetensors: permission denied", needsPermissions: true),
+
+        usage(["inspect"], "inspect: which file?"),
+        usage(["inspect", "@text.txt", "@dir"], "unexpected argument '@dir'"),
+        failure(["inspect", "@missing.npy"], "@missing.npy: no such file"),
+        failure(["inspect", "@text.txt"], "@text.txt: unknown file type"),
+        failure(["inspect", "@truncated.png"], "@truncated.png: unknown file type"),
+        failure(["inspect", "@dir"], "@dir: is a directory"),
+        failure(["inspect", "@unreadable.bin"], "@unreadable.bin: permission denied", needsPermissions: true),
+    ]
+
+/// A launcher under which file permissions apply: none for an ordinary user; for root (who
+/// may read and write anything), `setpriv` switching to the user `nobody`, if installed.
+private let permissionLauncher: [String]? = {
+    guard getuid() == 0 else { return [] }
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    return setpriv.map { [$0, "--reuid=65534", "--regid=65534", "--clear-groups", "--"] }
+}()
+
+@Suite(
+    "glassbox errors: one line on stderr, exit 2 for usage and 1 otherwise, outputs untouched",
+    .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"))
+struct CLIErrorTests {
+    @Test("each case fails with its message, no stack trace, no output written")
+    func errorCasesFail() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let filesBefore = workspace.files()
+        let checkpointBefore = try FileIO.readBytes(atPath: workspace.path("checkpoint/" + Checkpoint.fileName))
+        let readonlyBefore = try FileIO.readBytes(atPath: workspace.path("readonly/" + Checkpoint.fileName))
+        func resolved(_ text: String) -> String { text.replacingOccurrences(of: "@", with: workspace.root + "/") }
+        for errorCase in errorCases {
+            var launcher: [String] = []
+            if errorCase.needsPermissions {
+                guard let permissionLauncher else { continue }  // root without setpriv: cannot test
+                launcher = permissionLauncher
+            }
+            let r = try glassbox(errorCase.arguments.map(resolved), launcher: launcher)
+            let description = errorCase.testDescription
+            #expect(r.status == errorCase.status, "\(description): exit \(r.status)\n\(r.err)")
+            #expect(r.out.isEmpty, "\(description): stdout \(r.out)")
+            #expect(lines(r.err).count == 1, "\(description): stderr \(r.err)")
+            #expect(r.err.hasPrefix("glassbox: "), "\(description): stderr \(r.err)")
+            #expect(r.err.contains(resolved(errorCase.message)), "\(description): stderr \(r.err)")
+        }
+        // Nothing was written, not even a temporary file or an empty directory, and the
+        // existing outputs kept their content.
+        #expect(workspace.files() == filesBefore)
+        #expect(try FileIO.readBytes(atPath: workspace.path("previous.safetensors")) == Array("previous run".utf8))
+        #expect(try FileIO.readBytes(atPath: workspace.path("checkpoint/" + Checkpoint.fileName)) == checkpointBefore)
+        #expect(try FileIO.readBytes(atPath: workspace.path("readonly/" + Checkpoint.fileName)) == readonlyBefore)
+    }
+
+    @Test("the cases cover every command and every trainable model, with usage errors and failures")
+    func casesCoverEveryCommand() throws {
+        let help = try glassbox(["--help"]).out
+        let commandList = help.components(separatedBy: "Commands:\n")[1].components(separatedBy: "\n\n")[0]
+        let commands = lines(commandList).map { String($0.split(separator: " ")[0]) }
+        let modelList = try glassbox(["help", "train"]).out.components(separatedBy: "Models:\n")[1].components(separatedBy: "\n\n")[0]
+        let models = lines(modelList)
+            .filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
+            .map { String($0.split(separator: " ")[0]) }
+        #expect(commands.count >= 9 && models.count >= 4, "\(commands) \(models)")
+        // Commands that read or write files have failures (exit 1) besides usage errors.
+        let fileless: Set = ["bench", "help"]
+        for name in commands.filter({ $0 != "train" }) + models.map({ "train " + $0 }) {
+            let cases = errorCases.filter { $0.command == name }
+            #expect(cases.contains { $0.status == 2 }, "no usage error case for '\(name)'")
+            if !fileless.contains(name) {
+                #expect(cases.contains { $0.status == 1 }, "no failure case for '\(name)'")
+            }
+        }
+    }
+
+    @Test(
+        "the permission cases run where permissions apply, and the workspace is readable there",
+        .enabled(if: permissionLauncher != nil, "running as root without setpriv: permission cases are skipped"))
+    func permissionsApply() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let r = try glassbox(["inspect", workspace.path("data/t10k-labels-idx1-ubyte")], launcher: permissionLauncher!)
+        #expect(r.status == 0, "the unprivileged user cannot read the workspace: \(r.err)")
+    }
+}
