@@ -5,7 +5,7 @@
 # stops the run with a non-zero exit status (halt_on_error), as does a failing test.
 #
 # Usage: Scripts/sanitizers.sh [thread] [address]   (both when none is named; from anywhere)
-# Time: see Docs/Reliability-faults.md (about 15 minutes for both on the 2-core machine).
+# Time: see Docs/Reliability.md, "Sanitizers" (about 15 minutes for both on the 2-core machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

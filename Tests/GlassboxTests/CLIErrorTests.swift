@@ -102,7 +102,7 @@ private let errorCases: [ErrorCase] =
         failure(["train", "mlp", "--metrics", "@dir"], "cannot write metrics: @dir: is a directory"),
         failure(["train", "mlp", "--metrics", "@readonly/metrics.json"], "@readonly/metrics.json: permission denied", needsPermissions: true),
     ]
-    + ["cnn", "lenet", "vgg"].flatMap { model in
+    + ["cnn", "lenet", "vgg", "seqmnist", "vit"].flatMap { model in
         [
             usage(["train", model, "--epochs", "-1"], "option '--epochs' expects a positive integer, got '-1'"),
             usage(["train", model, "--dataset", "cifar"], "unknown dataset 'cifar'"),
@@ -147,6 +147,7 @@ private let errorCases: [ErrorCase] =
         usage(["bench", "gemm", "--size", "100000"], "option '--size' expects an integer in 1...8192, got '100000'"),
         usage(["bench", "cnn", "--seconds", "0"], "option '--seconds' expects a positive number"),
         usage(["bench", "cnn", "--batch-size", "1000000"], "option '--batch-size' expects an integer in 1...1024"),
+        usage(["bench", "transformer", "--length", "0"], "option '--length' expects an integer in 1...4096"),
         usage(["bench", "gemm", "--json=yes"], "option '--json' is a flag and takes no value"),
 
         usage(["reference", "--config", "@relu.json"], "option '--weights' is required"),

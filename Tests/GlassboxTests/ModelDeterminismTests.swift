@@ -1,14 +1,9 @@
 import Glassbox
 import Testing
 
-/// Whether this is a release build: the training steps of SeedCNN, SmallVGG, the ViT and the
-/// LSTM take half a minute or more in a debug build (convolutions run about 100× slower there), so those tests run in
-/// release builds only (LeNet-5, a tenth of the work, runs in both).
-#if DEBUG
-private let isReleaseBuild = false
-#else
-private let isReleaseBuild = true
-#endif
+// SeedCNN, SmallVGG, the ViT and the LSTM take half a minute or more per step in a debug build
+// (convolutions run about 100× slower there): those tests run in release builds only
+// (`isReleaseBuild`, VisionCLITests.swift); LeNet-5, a tenth of the work, runs in both.
 
 /// Same seed + same build ⇒ the same weights after training steps of every reference model,
 /// bitwise, for 1, 2 and 4 threads (extends ``DeterminismTests`` to the models in `Models/`).
