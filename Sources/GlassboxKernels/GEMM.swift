@@ -160,19 +160,9 @@ struct GEMMProblem: Sendable {
         if rowPanels >= 2 * wanted || rowPanels >= colPanels {
             let parts = Swift.min(wanted, rowPanels)
             let per = (rowPanels + parts - 1) / parts
-            func rowBlocks<P: GEMMPackingB>(_ b: P) where P.Scalar == V.Scalar {
-                Threading.parallelFor(parts) { t in
-                    let lo = t * per * mr, hi = Swift.min(m, (t + 1) * per * mr)
-                    if lo < hi { blocked(V.self, rows: lo..<hi, cols: 0..<n, alpha, a, b, beta, cp.base) }
-                }
-            }
-            if let matrix = b as? GEMMMatrix<V.Scalar>,
-                let shared = prepacked(matrix, nr: nr, colPanels: colPanels, parts: wanted)
-            {
-                defer { shared.deallocate() }
-                rowBlocks(GEMMPackedMatrix(packed: shared, depth: k))
-            } else {
-                rowBlocks(b)
+            Threading.parallelFor(parts) { t in
+                let lo = t * per * mr, hi = Swift.min(m, (t + 1) * per * mr)
+                if lo < hi { blocked(V.self, rows: lo..<hi, cols: 0..<n, alpha, a, b, beta, cp.base) }
             }
         } else {
             let parts = Swift.min(wanted, colPanels)
@@ -182,33 +172,6 @@ struct GEMMProblem: Sendable {
                 if lo < hi { blocked(V.self, rows: 0..<m, cols: lo..<hi, alpha, a, b, beta, cp.base) }
             }
         }
-    }
-}
-
-extension GEMMProblem {
-    /// Packed op(B) at most this many bytes is packed once and shared by the threads of a row
-    /// split, instead of each thread packing all of it (the same bits either way).
-    static let sharedPackingLimit = 64 << 20
-
-    /// op(B) packed in full (every NR-column micro-panel over the whole depth, the layout of
-    /// ``GEMMPackedMatrix``), the panels split over `parts` threads; nil when it would take more
-    /// than ``sharedPackingLimit`` bytes. The caller deallocates it.
-    func prepacked<S: KernelScalar>(_ b: GEMMMatrix<S>, nr: Int, colPanels: Int, parts: Int)
-        -> UnsafeMutablePointer<S>?
-    {
-        let count = GEMMPackedMatrix<S>.count(n, depth: k, panel: nr)
-        if count * MemoryLayout<S>.stride > Self.sharedPackingLimit { return nil }
-        let packed = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<S>.stride, alignment: 64)
-            .bindMemory(to: S.self, capacity: count)
-        let out = SendablePointer(packed)
-        let per = (colPanels + parts - 1) / parts
-        Threading.parallelFor(parts) { t in
-            let lo = t * per, hi = Swift.min(colPanels, (t + 1) * per)
-            if lo < hi {
-                _ = b.packB(depth: 0..<k, cols: (lo * nr)..<Swift.min(n, hi * nr), nr: nr, into: out.base + lo * nr * k)
-            }
-        }
-        return packed
     }
 }
 
