@@ -20,18 +20,7 @@ func runCNNBenchmark(batchSize: Int, seconds: Double, threads: Int?, json: Bool)
         loss.backward()
         optimizer.step()
     }
-    for _ in 0..<5 { step() }
-    var rates: [Double] = []
-    for _ in 0..<5 {
-        let clock = Stopwatch()
-        var steps = 0
-        repeat {
-            step()
-            steps += 1
-        } while clock.seconds < seconds / 5
-        rates.append(Double(steps * batchSize) / clock.seconds)
-    }
-    let rate = rates.sorted()[2]
+    let rate = medianRate(batchSize: batchSize, seconds: seconds, warmUp: 5, step: step)
     let configuration = BuildConfiguration.name
     if json {
         Console.out(
@@ -46,4 +35,21 @@ func runCNNBenchmark(batchSize: Int, seconds: Double, threads: Int?, json: Bool)
                 + "(\(TextFormat.fixed(1000 * Double(batchSize) / rate, decimals: 2)) ms per step)")
     }
     return 0
+}
+
+/// Runs `step` `warmUp` times, then for `seconds` in 5 equal slices, and returns the median
+/// slice's rate in samples (`batchSize` per step) per second.
+func medianRate(batchSize: Int, seconds: Double, warmUp: Int, step: () -> Void) -> Double {
+    for _ in 0..<warmUp { step() }
+    var rates: [Double] = []
+    for _ in 0..<5 {
+        let clock = Stopwatch()
+        var steps = 0
+        repeat {
+            step()
+            steps += 1
+        } while clock.seconds < seconds / 5
+        rates.append(Double(steps * batchSize) / clock.seconds)
+    }
+    return rates.sorted()[2]
 }

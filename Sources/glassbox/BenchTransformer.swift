@@ -19,18 +19,7 @@ func runTransformerBenchmark(batchSize: Int, length: Int, seconds: Double, threa
         layer.zeroGrad()
         layer(input).sum().backward()
     }
-    for _ in 0..<3 { step() }
-    var rates: [Double] = []
-    for _ in 0..<5 {
-        let clock = Stopwatch()
-        var steps = 0
-        repeat {
-            step()
-            steps += 1
-        } while clock.seconds < seconds / 5
-        rates.append(Double(steps * batchSize) / clock.seconds)
-    }
-    let rate = rates.sorted()[2]
+    let rate = medianRate(batchSize: batchSize, seconds: seconds, warmUp: 3, step: step)
     let configuration = BuildConfiguration.name
     if json {
         Console.out(
