@@ -10,8 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Swift Testing identifiers are Module.Suite/test; the cheap suites of GlassboxTests that
-# exercise threads (determinism across thread counts) and files (checkpoints).
-filter='^(GlassboxKernelsTests|GlassboxIOTests)\.|^GlassboxTests\.(DeterminismTests|CheckpointTests|CheckpointFailureTests)/'
+# exercise threads (determinism across thread counts, the attention and recurrent kernels) and
+# files (checkpoints).
+filter='^(GlassboxKernelsTests|GlassboxIOTests)\.|^GlassboxTests\.(DeterminismTests|CheckpointTests|CheckpointFailureTests|AttentionTests|RecurrentDeterminismTests)/'
 
 run() {
     local sanitizer=$1 scratch=$2
