@@ -42,12 +42,36 @@ struct TrainReport {
     var seconds: Double
     /// Training samples processed per second.
     var samplesPerSecond: Double
-    /// The fraction of the test set classified correctly after training.
-    var testAccuracy: Double
+    /// The figures measured after training, headline first (`test accuracy 98.95% (9895/10000)`).
+    var results: [TrainResult]
     /// The mean training loss of each epoch run now.
     var epochLosses: [Double]
     /// The epochs the model has been trained for (including those of a resumed checkpoint).
     var epochsCompleted: Int
+}
+
+/// One figure of a training run's outcome: a phrase of the summary line and an entry of the
+/// metrics file.
+struct TrainResult {
+    /// The metrics-file key (`test_accuracy`).
+    let key: String
+    /// The value written under ``key``.
+    let value: Double
+    /// The phrase of the summary line (`test accuracy 98.95% (9895/10000)`).
+    let text: String
+
+    /// The fraction `accuracy` of `count` test samples classified correctly.
+    static func testAccuracy(_ accuracy: Double, of count: Int) -> TrainResult {
+        let correct = Int((accuracy * Double(count)).rounded())
+        return TrainResult(
+            key: "test_accuracy", value: accuracy,
+            text: "test accuracy \(TextFormat.fixed(accuracy * 100, decimals: 2))% (\(correct)/\(count))")
+    }
+}
+
+/// The options of `glassbox train` that only some models accept.
+enum TrainOption: String, CaseIterable, Sendable {
+    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after"
 }
 
 /// A model `glassbox train NAME` can train. A new reference model adds one entry to
@@ -59,6 +83,8 @@ struct TrainableModel: Sendable {
     let summary: String
     /// The settings used when an option is not given (`dataPath` is ignored).
     let defaults: TrainSettings
+    /// The model-specific options it accepts; the others are usage errors.
+    var options: Set<TrainOption> = []
     /// Trains with `settings`, showing a ``ProgressBar``, and evaluates on the test set.
     let train: @Sendable (_ settings: TrainSettings) throws -> TrainReport
 }
@@ -122,9 +148,10 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
         }
         settings.validationSplit = fraction
     }
-    let isImageModel = imageClassifiers.contains { $0.name == name }
-    if !isImageModel, let option = ["dataset", "out", "validation-split", "stop-after"].first(where: { arguments.has($0) }) ?? (settings.resume ? "resume" : nil) {
-        throw CLIError.usage("train: option '--\(option)' applies to the image models (cnn, lenet, vgg), not '\(name)'")
+    if let option = TrainOption.allCases.first(where: { !model.options.contains($0) && (arguments.has($0.rawValue) || arguments.flag($0.rawValue)) }) {
+        let accepting = trainableModels.filter { $0.options.contains(option) }.map(\.name)
+        throw CLIError.usage(
+            "train: option '--\(option.rawValue)' applies to \(accepting.joined(separator: ", ")), not '\(name)'")
     }
     if let threads = try arguments.int("threads") { Threading.threadCount = threads }
     let metricsPath = try arguments.string("metrics")
@@ -140,10 +167,8 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     let report = try model.train(settings)
 
     let finalLoss = report.epochLosses.last ?? .nan
-    let correct = Int((report.testAccuracy * Double(report.testSamples)).rounded())
     Console.out(
-        "\(model.name): test accuracy \(TextFormat.fixed(report.testAccuracy * 100, decimals: 2))% "
-            + "(\(correct)/\(report.testSamples)) after \(report.epochsCompleted) epochs, "
+        "\(model.name): \(report.results.map(\.text).joined(separator: ", ")) after \(report.epochsCompleted) epochs, "
             + "final loss \(TextFormat.fixed(finalLoss, decimals: 4)), "
             + "\(TextFormat.fixed(report.seconds, decimals: 1)) s, "
             + "\(TextFormat.rate(report.samplesPerSecond)) samples/s")
@@ -162,7 +187,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
             ("parameters", .integer(report.parameterCount)),
             ("seconds", .number(report.seconds)),
             ("samples_per_second", .number(report.samplesPerSecond)),
-            ("test_accuracy", .number(report.testAccuracy)),
+        ] + report.results.map { ($0.key, $0.value.isFinite ? JSONValue.number($0.value) : .null) } + [
             ("final_loss", finalLoss.isFinite ? .number(finalLoss) : .null),
             ("epoch_losses", .array(report.epochLosses.map { $0.isFinite ? .number($0) : .null })),
         ])

@@ -50,7 +50,7 @@ var imageClassifierModels: [TrainableModel] {
         TrainableModel(
             name: classifier.name,
             summary: classifier.summary + " on MNIST (embedded 10k/2k subset, or --data DIR)",
-            defaults: classifier.defaults,
+            defaults: classifier.defaults, options: Set(TrainOption.allCases),
             train: { try trainImageClassifier(classifier, settings: $0) })
     }
 }
@@ -166,7 +166,7 @@ func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings
         dataset: data.name, trainSamples: data.train.count, testSamples: data.test.count,
         parameterCount: model.parameterCount, seconds: seconds,
         samplesPerSecond: Double(trained) / max(seconds, 1e-9),
-        testAccuracy: model.evaluate(data.test).accuracy, epochLosses: history.map(\.loss),
+        results: [.testAccuracy(model.evaluate(data.test).accuracy, of: data.test.count)], epochLosses: history.map(\.loss),
         epochsCompleted: (checkpoint?.epoch ?? 0) + history.count)
 }
 

@@ -32,5 +32,5 @@ let mlpModel = TrainableModel(
             dataset: "digits", trainSamples: data.train.count, testSamples: data.test.count,
             parameterCount: model.parameterCount, seconds: seconds,
             samplesPerSecond: Double(settings.epochs * data.train.count) / max(seconds, 1e-9),
-            testAccuracy: accuracy, epochLosses: history.map(\.loss), epochsCompleted: settings.epochs)
+            results: [.testAccuracy(accuracy, of: data.test.count)], epochLosses: history.map(\.loss), epochsCompleted: settings.epochs)
     })

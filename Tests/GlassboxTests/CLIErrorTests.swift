@@ -93,7 +93,7 @@ private let errorCases: [ErrorCase] =
         usage(["train", "mlp", "--frobnicate"], "unknown option '--frobnicate'"),
         usage(["train", "mlp", "--batch-size"], "option '--batch-size' needs a value"),
         usage(["train", "mlp", "--lr", "fast"], "option '--lr' expects a positive number, got 'fast'"),
-        usage(["train", "mlp", "--out", "@dir"], "option '--out' applies to the image models"),
+        usage(["train", "mlp", "--out", "@dir"], "option '--out' applies to cnn, lenet, vgg, seqmnist, vit, not 'mlp'"),
         failure(["train", "mlp", "--data", "@missing.csv"], "@missing.csv: no such file"),
         failure(["train", "mlp", "--data", "@dir"], "@dir: is a directory"),
         failure(["train", "mlp", "--data", "@truncated.png"], "@truncated.png:1: column 1: expected a non-negative integer"),
