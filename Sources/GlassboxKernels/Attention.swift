@@ -78,6 +78,93 @@ public struct AttentionMasks<T: KernelScalar>: @unchecked Sendable {
     }
 }
 
+/// Where the rows of each problem lie in one operand: problem `n = b·heads + h` (batch element
+/// `b`, head `h`) starts at `b·batchStride + h·headStride` and its rows are `rowStride`
+/// elements apart. ``contiguous(rows:width:)`` is the `[batchHeads, rows, width]` layout;
+/// heads side by side in the last dimension (`[batch, rows, heads·width]`, PyTorch's layout
+/// before the head split, or a slice of a packed `[batch, rows, 3·heads·width]` projection) need
+/// no permutation.
+public struct AttentionLayout: Sendable, Equatable {
+    /// Elements between consecutive batch elements.
+    public var batchStride: Int
+    /// Elements between consecutive heads of one batch element.
+    public var headStride: Int
+    /// Elements between consecutive rows (positions) of one problem.
+    public var rowStride: Int
+
+    /// Creates a layout.
+    public init(batchStride: Int, headStride: Int, rowStride: Int) {
+        self.batchStride = batchStride
+        self.headStride = headStride
+        self.rowStride = rowStride
+    }
+
+    /// `[batchHeads, rows, width]`, each problem's rows contiguous; `heads` as in the shape.
+    public static func contiguous(rows: Int, width: Int, heads: Int) -> AttentionLayout {
+        AttentionLayout(batchStride: heads * rows * width, headStride: rows * width, rowStride: width)
+    }
+
+    /// The offset of row `row` of problem `problem` for `heads` heads per batch element.
+    @inline(__always)
+    func offset(_ problem: Int, _ row: Int, heads: Int) -> Int {
+        problem / heads * batchStride + problem % heads * headStride + row * rowStride
+    }
+}
+
+/// The layouts of the operands of one attention call: the gradients share their operand's.
+public struct AttentionLayouts: Sendable, Equatable {
+    /// Of the queries (and their gradient).
+    public var query: AttentionLayout
+    /// Of the keys (and their gradient).
+    public var key: AttentionLayout
+    /// Of the values (and their gradient).
+    public var value: AttentionLayout
+    /// Of the output (and its gradient).
+    public var output: AttentionLayout
+
+    /// Creates the layouts.
+    public init(query: AttentionLayout, key: AttentionLayout, value: AttentionLayout, output: AttentionLayout) {
+        self.query = query
+        self.key = key
+        self.value = value
+        self.output = output
+    }
+
+    /// Every operand `[batchHeads, rows, width]` with its rows contiguous.
+    public static func contiguous(_ shape: AttentionShape) -> AttentionLayouts {
+        let h = shape.heads
+        return AttentionLayouts(
+            query: .contiguous(rows: shape.queries, width: shape.headDim, heads: h),
+            key: .contiguous(rows: shape.keys, width: shape.headDim, heads: h),
+            value: .contiguous(rows: shape.keys, width: shape.valueDim, heads: h),
+            output: .contiguous(rows: shape.queries, width: shape.valueDim, heads: h))
+    }
+
+    /// Heads side by side in the last dimension: `query` `[batch, L, heads·E]`, `key`
+    /// `[batch, S, heads·E]`, `value` `[batch, S, heads·Ev]`, output `[batch, L, heads·Ev]`.
+    public static func headsInterleaved(_ shape: AttentionShape) -> AttentionLayouts {
+        let h = shape.heads, e = shape.headDim, ev = shape.valueDim
+        return AttentionLayouts(
+            query: AttentionLayout(batchStride: shape.queries * h * e, headStride: e, rowStride: h * e),
+            key: AttentionLayout(batchStride: shape.keys * h * e, headStride: e, rowStride: h * e),
+            value: AttentionLayout(batchStride: shape.keys * h * ev, headStride: ev, rowStride: h * ev),
+            output: AttentionLayout(batchStride: shape.queries * h * ev, headStride: ev, rowStride: h * ev))
+    }
+
+    /// Self-attention on one packed projection `[batch, L, 3·heads·E]` (queries, keys, values
+    /// side by side, each with its heads side by side — what `x·in_proj_weightᵀ` gives): the
+    /// key and value pointers are the query pointer plus `heads·E` and `2·heads·E`. The output
+    /// is `[batch, L, heads·E]`.
+    public static func packed(_ shape: AttentionShape) -> AttentionLayouts {
+        precondition(shape.queries == shape.keys && shape.headDim == shape.valueDim, "Attention: a packed projection needs L = S and E = Ev")
+        let h = shape.heads, e = shape.headDim
+        let input = AttentionLayout(batchStride: shape.queries * 3 * h * e, headStride: e, rowStride: 3 * h * e)
+        return AttentionLayouts(
+            query: input, key: input, value: input,
+            output: AttentionLayout(batchStride: shape.queries * h * e, headStride: e, rowStride: h * e))
+    }
+}
+
 /// The tiled attention kernels (see the comment at the top of this file).
 public enum Attention {
     /// Queries per tile.
@@ -88,46 +175,55 @@ public enum Attention {
     /// `out = softmax(scale·Q·Kᵀ + masks)·V` and the per-row `logSumExp` of the scores.
     ///
     /// - Parameters:
-    ///   - q: `[batchHeads, L, E]`; `k`: `[batchHeads, S, E]`; `v`: `[batchHeads, S, Ev]`.
-    ///   - out: `[batchHeads, L, Ev]`, written; `logSumExp`: `[batchHeads, L]`, written
-    ///     (−∞ for a row whose keys are all masked, whose output is NaN as in PyTorch).
+    ///   - q: `[batchHeads, L, E]`; `k`: `[batchHeads, S, E]`; `v`: `[batchHeads, S, Ev]`, or
+    ///     as `layouts` says.
+    ///   - out: `[batchHeads, L, Ev]` (or as `layouts` says), written; `logSumExp`:
+    ///     `[batchHeads, L]`, written (−∞ for a row whose keys are all masked, whose output is
+    ///     NaN as in PyTorch).
+    ///   - layouts: where each problem's rows lie; `nil` for contiguous operands.
     public static func forward<T: KernelScalar>(
         _ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ v: UnsafePointer<T>, out: UnsafeMutablePointer<T>,
-        logSumExp: UnsafeMutablePointer<T>, shape: AttentionShape, masks: AttentionMasks<T>
+        logSumExp: UnsafeMutablePointer<T>, shape: AttentionShape, masks: AttentionMasks<T>, layouts: AttentionLayouts? = nil
     ) {
+        let layouts = layouts ?? .contiguous(shape)
         if T.self == Float.self {
             forwardImpl(
                 rebind(q, Float.self), rebind(k, Float.self), rebind(v, Float.self), rebind(out, Float.self),
-                rebind(logSumExp, Float.self), shape, unsafeBitCast(masks, to: AttentionMasks<Float>.self))
+                rebind(logSumExp, Float.self), shape, unsafeBitCast(masks, to: AttentionMasks<Float>.self), layouts)
         } else if T.self == Double.self {
             forwardImpl(
                 rebind(q, Double.self), rebind(k, Double.self), rebind(v, Double.self), rebind(out, Double.self),
-                rebind(logSumExp, Double.self), shape, unsafeBitCast(masks, to: AttentionMasks<Double>.self))
+                rebind(logSumExp, Double.self), shape, unsafeBitCast(masks, to: AttentionMasks<Double>.self), layouts)
         } else {
-            forwardImpl(q, k, v, out, logSumExp, shape, masks)
+            forwardImpl(q, k, v, out, logSumExp, shape, masks, layouts)
         }
     }
 
-    /// The gradients of ``forward(_:_:_:out:logSumExp:shape:masks:)`` for an output gradient
-    /// `gradOut` (`[batchHeads, L, Ev]`), given its `out` and `logSumExp`: `gradQ`, `gradK`,
-    /// `gradV` shaped like `q`, `k`, `v`, overwritten.
+    /// The gradients of ``forward(_:_:_:out:logSumExp:shape:masks:layouts:)`` for an output
+    /// gradient `gradOut` (laid out like `out`), given its `out` and `logSumExp`: `gradQ`,
+    /// `gradK`, `gradV` laid out like `q`, `k`, `v`; their rows are overwritten (other
+    /// elements, such as the other parts of a packed buffer, are not touched).
     public static func backward<T: KernelScalar>(
         _ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ v: UnsafePointer<T>, out: UnsafePointer<T>,
         logSumExp: UnsafePointer<T>, gradOut: UnsafePointer<T>, gradQ: UnsafeMutablePointer<T>,
-        gradK: UnsafeMutablePointer<T>, gradV: UnsafeMutablePointer<T>, shape: AttentionShape, masks: AttentionMasks<T>
+        gradK: UnsafeMutablePointer<T>, gradV: UnsafeMutablePointer<T>, shape: AttentionShape, masks: AttentionMasks<T>,
+        layouts: AttentionLayouts? = nil
     ) {
+        let layouts = layouts ?? .contiguous(shape)
         if T.self == Float.self {
             backwardImpl(
                 rebind(q, Float.self), rebind(k, Float.self), rebind(v, Float.self), rebind(out, Float.self),
                 rebind(logSumExp, Float.self), rebind(gradOut, Float.self), rebind(gradQ, Float.self),
-                rebind(gradK, Float.self), rebind(gradV, Float.self), shape, unsafeBitCast(masks, to: AttentionMasks<Float>.self))
+                rebind(gradK, Float.self), rebind(gradV, Float.self), shape, unsafeBitCast(masks, to: AttentionMasks<Float>.self),
+                layouts)
         } else if T.self == Double.self {
             backwardImpl(
                 rebind(q, Double.self), rebind(k, Double.self), rebind(v, Double.self), rebind(out, Double.self),
                 rebind(logSumExp, Double.self), rebind(gradOut, Double.self), rebind(gradQ, Double.self),
-                rebind(gradK, Double.self), rebind(gradV, Double.self), shape, unsafeBitCast(masks, to: AttentionMasks<Double>.self))
+                rebind(gradK, Double.self), rebind(gradV, Double.self), shape, unsafeBitCast(masks, to: AttentionMasks<Double>.self),
+                layouts)
         } else {
-            backwardImpl(q, k, v, out, logSumExp, gradOut, gradQ, gradK, gradV, shape, masks)
+            backwardImpl(q, k, v, out, logSumExp, gradOut, gradQ, gradK, gradV, shape, masks, layouts)
         }
     }
 
@@ -143,18 +239,26 @@ public enum Attention {
             beta: beta, c: c, threads: 1)
     }
 
+    /// Zeroes `rows` rows of `width` from row `r0` of problem `n`.
+    @inline(__always)
+    static func zeroRows<T: KernelScalar>(
+        _ p: UnsafeMutablePointer<T>, _ layout: AttentionLayout, _ n: Int, _ r0: Int, _ rows: Int, _ width: Int, _ heads: Int
+    ) {
+        for r in r0..<(r0 + rows) { (p + layout.offset(n, r, heads: heads)).update(repeating: 0, count: width) }
+    }
+
     /// The score tile `S = scale·Q[q0..<q0+rows]·K[k0..<k0+cols]ᵀ + masks` of problem `n`, row
     /// stride `keyBlock`, masked entries −∞. Forward and backward share it, so they see the
     /// same bits.
     @inline(__always)
     static func scores<T: KernelScalar>(
         _ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ n: Int, _ q0: Int, _ rows: Int, _ k0: Int, _ cols: Int,
-        _ shape: AttentionShape, _ masks: AttentionMasks<T>, into s: UnsafeMutablePointer<T>
+        _ shape: AttentionShape, _ masks: AttentionMasks<T>, _ layouts: AttentionLayouts, into s: UnsafeMutablePointer<T>
     ) {
-        let e = shape.headDim, ld = keyBlock
+        let e = shape.headDim, ld = keyBlock, h = shape.heads
         gemm1(
-            false, true, rows, cols, e, T(shape.scale), q + (n * shape.queries + q0) * e, e,
-            k + (n * shape.keys + k0) * e, e, 0, s, ld)
+            false, true, rows, cols, e, T(shape.scale), q + layouts.query.offset(n, q0, heads: h), layouts.query.rowStride,
+            k + layouts.key.offset(n, k0, heads: h), layouts.key.rowStride, 0, s, ld)
         if let mask = masks.scores {
             let base = mask + n * masks.scoresStride
             for r in 0..<rows {
@@ -185,13 +289,13 @@ public enum Attention {
 
     static func forwardImpl<T: KernelScalar>(
         _ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ v: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
-        _ logSumExp: UnsafeMutablePointer<T>, _ shape: AttentionShape, _ masks: AttentionMasks<T>
+        _ logSumExp: UnsafeMutablePointer<T>, _ shape: AttentionShape, _ masks: AttentionMasks<T>, _ layouts: AttentionLayouts
     ) {
         let blocks = (shape.queries + queryBlock - 1) / queryBlock
         if shape.batchHeads == 0 || blocks == 0 { return }
         let qs = SendableConstPointer(q), ks = SendableConstPointer(k), vs = SendableConstPointer(v)
         let outs = SendablePointer(out), lses = SendablePointer(logSumExp)
-        let ev = shape.valueDim
+        let ev = shape.valueDim, h = shape.heads
         Threading.parallelFor(shape.batchHeads * blocks) { task in
             let n = task / blocks, q0 = task % blocks * queryBlock
             let rows = Swift.min(queryBlock, shape.queries - q0)
@@ -204,7 +308,7 @@ public enum Attention {
             var k0 = 0
             while k0 < limit {
                 let cols = Swift.min(keyBlock, limit - k0)
-                scores(qs.base, ks.base, n, q0, rows, k0, cols, shape, masks, into: s)
+                scores(qs.base, ks.base, n, q0, rows, k0, cols, shape, masks, layouts, into: s)
                 for r in 0..<rows {
                     let row = s + r * keyBlock
                     var rowMax = -T.infinity
@@ -227,11 +331,13 @@ public enum Attention {
                         for c in 0..<ev { a[c] *= correction }
                     }
                 }
-                gemm1(false, false, rows, ev, cols, 1, UnsafePointer(s), keyBlock, vs.base + (n * shape.keys + k0) * ev, ev, 1, acc, ev)
+                gemm1(
+                    false, false, rows, ev, cols, 1, UnsafePointer(s), keyBlock, vs.base + layouts.value.offset(n, k0, heads: h),
+                    layouts.value.rowStride, 1, acc, ev)
                 k0 += cols
             }
             for r in 0..<rows {
-                let dst = outs.base + (n * shape.queries + q0 + r) * ev, a = acc + r * ev
+                let dst = outs.base + layouts.output.offset(n, q0 + r, heads: h), a = acc + r * ev
                 let inverse = 1 / l[r]  // 1/0 = inf, and 0·inf = NaN for a fully masked row, as in PyTorch
                 for c in 0..<ev { dst[c] = a[c] * inverse }
                 lses.base[n * shape.queries + q0 + r] = m[r] + T(Glibc.log(Double(l[r])))
@@ -245,17 +351,17 @@ public enum Attention {
     static func scoreGradients<T: KernelScalar>(
         _ s: UnsafeMutablePointer<T>, _ ds: UnsafeMutablePointer<T>, _ v: UnsafePointer<T>, _ gradOut: UnsafePointer<T>,
         _ lse: UnsafePointer<T>, _ delta: UnsafePointer<T>, _ n: Int, _ q0: Int, _ rows: Int, _ k0: Int, _ cols: Int,
-        _ shape: AttentionShape
+        _ shape: AttentionShape, _ layouts: AttentionLayouts
     ) {
-        let ev = shape.valueDim
+        let ev = shape.valueDim, h = shape.heads
         for r in 0..<rows {
             let row = s + r * keyBlock, shift = lse[n * shape.queries + q0 + r]
             for j in 0..<cols { row[j] -= shift }
             VectorMath.exp(row, row, count: cols)
         }
         gemm1(
-            false, true, rows, cols, ev, 1, gradOut + (n * shape.queries + q0) * ev, ev, v + (n * shape.keys + k0) * ev, ev,
-            0, ds, keyBlock)
+            false, true, rows, cols, ev, 1, gradOut + layouts.output.offset(n, q0, heads: h), layouts.output.rowStride,
+            v + layouts.value.offset(n, k0, heads: h), layouts.value.rowStride, 0, ds, keyBlock)
         for r in 0..<rows {
             let p = s + r * keyBlock, d = ds + r * keyBlock, dr = delta[n * shape.queries + q0 + r]
             for j in 0..<cols { d[j] = p[j] * (d[j] - dr) }
@@ -265,27 +371,36 @@ public enum Attention {
     static func backwardImpl<T: KernelScalar>(
         _ q: UnsafePointer<T>, _ k: UnsafePointer<T>, _ v: UnsafePointer<T>, _ out: UnsafePointer<T>,
         _ logSumExp: UnsafePointer<T>, _ gradOut: UnsafePointer<T>, _ gradQ: UnsafeMutablePointer<T>,
-        _ gradK: UnsafeMutablePointer<T>, _ gradV: UnsafeMutablePointer<T>, _ shape: AttentionShape, _ masks: AttentionMasks<T>
+        _ gradK: UnsafeMutablePointer<T>, _ gradV: UnsafeMutablePointer<T>, _ shape: AttentionShape, _ masks: AttentionMasks<T>,
+        _ layouts: AttentionLayouts
     ) {
-        let bh = shape.batchHeads, e = shape.headDim, ev = shape.valueDim
-        gradQ.initialize(repeating: 0, count: bh * shape.queries * e)
-        gradK.initialize(repeating: 0, count: bh * shape.keys * e)
-        gradV.initialize(repeating: 0, count: bh * shape.keys * ev)
+        let bh = shape.batchHeads, e = shape.headDim, ev = shape.valueDim, h = shape.heads
         let queryBlocks = (shape.queries + queryBlock - 1) / queryBlock
         let keyBlocks = (shape.keys + keyBlock - 1) / keyBlock
-        if bh == 0 || queryBlocks == 0 || keyBlocks == 0 { return }
+        if bh == 0 { return }
+        if keyBlocks == 0 {
+            for n in 0..<bh { zeroRows(gradQ, layouts.query, n, 0, shape.queries, e, h) }
+            return
+        }
         // D_i = ⟨dO_i, O_i⟩.
         let delta = UnsafeMutablePointer<T>.allocate(capacity: bh * shape.queries)
         defer { delta.deallocate() }
-        for i in 0..<(bh * shape.queries) {
-            var sum: T = 0
-            for c in 0..<ev { sum += gradOut[i * ev + c] * out[i * ev + c] }
-            delta[i] = sum
+        for n in 0..<bh {
+            for i in 0..<shape.queries {
+                let offset = layouts.output.offset(n, i, heads: h)
+                let go = gradOut + offset, o = out + offset
+                var sum: T = 0
+                for c in 0..<ev { sum += go[c] * o[c] }
+                delta[n * shape.queries + i] = sum
+            }
         }
         let qs = SendableConstPointer(q), ks = SendableConstPointer(k), vs = SendableConstPointer(v)
         let gos = SendableConstPointer(gradOut), lses = SendableConstPointer(logSumExp), deltas = SendableConstPointer(delta)
         let gq = SendablePointer(gradQ), gk = SendablePointer(gradK), gv = SendablePointer(gradV)
         let scale = T(shape.scale)
+        // With one key block, the task of pass 1 is the only one touching its problem's dQ:
+        // it accumulates dQ too, and pass 2 (which would recompute every tile) is skipped.
+        let fused = keyBlocks == 1
         // Pass 1: dK and dV, one task per (problem, key block).
         Threading.parallelFor(bh * keyBlocks) { task in
             let n = task / keyBlocks, k0 = task % keyBlocks * keyBlock
@@ -293,21 +408,30 @@ public enum Attention {
             let s = UnsafeMutablePointer<T>.allocate(capacity: queryBlock * keyBlock)
             let ds = UnsafeMutablePointer<T>.allocate(capacity: queryBlock * keyBlock)
             defer { s.deallocate(); ds.deallocate() }
+            zeroRows(gk.base, layouts.key, n, k0, cols, e, h)
+            zeroRows(gv.base, layouts.value, n, k0, cols, ev, h)
+            if fused { zeroRows(gq.base, layouts.query, n, 0, shape.queries, e, h) }
             // Causal: query blocks whose last row reaches key k0.
             var q0 = shape.causal ? k0 / queryBlock * queryBlock : 0
             while q0 < shape.queries {
                 let rows = Swift.min(queryBlock, shape.queries - q0)
-                scores(qs.base, ks.base, n, q0, rows, k0, cols, shape, masks, into: s)
-                scoreGradients(s, ds, vs.base, gos.base, lses.base, deltas.base, n, q0, rows, k0, cols, shape)
+                scores(qs.base, ks.base, n, q0, rows, k0, cols, shape, masks, layouts, into: s)
+                scoreGradients(s, ds, vs.base, gos.base, lses.base, deltas.base, n, q0, rows, k0, cols, shape, layouts)
                 gemm1(
-                    true, false, cols, ev, rows, 1, UnsafePointer(s), keyBlock, gos.base + (n * shape.queries + q0) * ev, ev, 1,
-                    gv.base + (n * shape.keys + k0) * ev, ev)
+                    true, false, cols, ev, rows, 1, UnsafePointer(s), keyBlock, gos.base + layouts.output.offset(n, q0, heads: h),
+                    layouts.output.rowStride, 1, gv.base + layouts.value.offset(n, k0, heads: h), layouts.value.rowStride)
                 gemm1(
-                    true, false, cols, e, rows, scale, UnsafePointer(ds), keyBlock, qs.base + (n * shape.queries + q0) * e, e, 1,
-                    gk.base + (n * shape.keys + k0) * e, e)
+                    true, false, cols, e, rows, scale, UnsafePointer(ds), keyBlock, qs.base + layouts.query.offset(n, q0, heads: h),
+                    layouts.query.rowStride, 1, gk.base + layouts.key.offset(n, k0, heads: h), layouts.key.rowStride)
+                if fused {
+                    gemm1(
+                        false, false, rows, e, cols, scale, UnsafePointer(ds), keyBlock, ks.base + layouts.key.offset(n, k0, heads: h),
+                        layouts.key.rowStride, 1, gq.base + layouts.query.offset(n, q0, heads: h), layouts.query.rowStride)
+                }
                 q0 += rows
             }
         }
+        if fused { return }
         // Pass 2: dQ, one task per (problem, query block).
         Threading.parallelFor(bh * queryBlocks) { task in
             let n = task / queryBlocks, q0 = task % queryBlocks * queryBlock
@@ -315,15 +439,16 @@ public enum Attention {
             let s = UnsafeMutablePointer<T>.allocate(capacity: queryBlock * keyBlock)
             let ds = UnsafeMutablePointer<T>.allocate(capacity: queryBlock * keyBlock)
             defer { s.deallocate(); ds.deallocate() }
+            zeroRows(gq.base, layouts.query, n, q0, rows, e, h)
             let limit = keyLimit(q0, rows, shape)
             var k0 = 0
             while k0 < limit {
                 let cols = Swift.min(keyBlock, limit - k0)
-                scores(qs.base, ks.base, n, q0, rows, k0, cols, shape, masks, into: s)
-                scoreGradients(s, ds, vs.base, gos.base, lses.base, deltas.base, n, q0, rows, k0, cols, shape)
+                scores(qs.base, ks.base, n, q0, rows, k0, cols, shape, masks, layouts, into: s)
+                scoreGradients(s, ds, vs.base, gos.base, lses.base, deltas.base, n, q0, rows, k0, cols, shape, layouts)
                 gemm1(
-                    false, false, rows, e, cols, scale, UnsafePointer(ds), keyBlock, ks.base + (n * shape.keys + k0) * e, e, 1,
-                    gq.base + (n * shape.queries + q0) * e, e)
+                    false, false, rows, e, cols, scale, UnsafePointer(ds), keyBlock, ks.base + layouts.key.offset(n, k0, heads: h),
+                    layouts.key.rowStride, 1, gq.base + layouts.query.offset(n, q0, heads: h), layouts.query.rowStride)
                 k0 += cols
             }
         }

@@ -75,6 +75,50 @@ struct AttentionTests {
         }
     }
 
+    /// `[N, L, h·E]` → `[N, h, L, E]`.
+    static func splitHeads(_ t: Tensor<Float>, _ heads: Int) -> Tensor<Float> {
+        t.reshaped([t.shape[0], t.shape[1], heads, t.shape[2] / heads]).permuted([0, 2, 1, 3])
+    }
+
+    @Test("heads side by side and one packed projection equal split heads, forward and backward; thread-invariant")
+    func multiheadLayouts() {
+        let saved = Threading.threadCount
+        defer { Threading.threadCount = saved }
+        var g = RandomGenerator(seed: 9)
+        let (n, l, h, e) = (2, 70, 3, 4)
+        let packed = Tensor<Float>.randn([n, l, 3 * h * e], generator: &g, requiresGrad: true)
+        let w = Tensor<Float>.randn([n, l, h * e], generator: &g)
+        let padding = Tensor<Float>((0..<(n * l)).map { $0 % l > 60 && $0 >= l ? -.infinity : 0 }, shape: [n, l])
+        let mask = Tensor<Float>.randn([n * h, l, l], generator: &g)
+        func merge(_ t: Tensor<Float>) -> Tensor<Float> { t.permuted([0, 2, 1, 3]).reshaped([n, l, h * e]) }
+        for causal in [false, true] {
+            // Reference: split the packed tensor and the heads, attend, merge.
+            let parts = packed.split(sizes: [h * e, h * e, h * e], dim: 2)
+            let reference = merge(scaledDotProductAttention(
+                query: Self.splitHeads(parts[0], h), key: Self.splitHeads(parts[1], h), value: Self.splitHeads(parts[2], h),
+                attnMask: mask.reshaped([n, h, l, l]), keyPaddingMask: padding, isCausal: causal))
+            let referenceGrad = Tensor.gradients(of: (reference * w).sum(), withRespectTo: [packed])[0]
+            func runPacked() -> (Tensor<Float>, Tensor<Float>) {
+                let out = multiheadSelfAttention(packed: packed, heads: h, attnMask: mask, keyPaddingMask: padding, isCausal: causal)
+                return (out, Tensor.gradients(of: (out * w).sum(), withRespectTo: [packed])[0])
+            }
+            Threading.threadCount = 1
+            let (out, grad) = runPacked()
+            #expect(Self.maxDifference(out.scalars, reference.scalars) < 1e-6, "packed forward, causal \(causal)")
+            #expect(Self.maxDifference(grad.scalars, referenceGrad.scalars) < 1e-5, "packed backward, causal \(causal)")
+            for threads in 2...4 {
+                Threading.threadCount = threads
+                let (o, gr) = runPacked()
+                #expect(o.scalars.map(\.bitPattern) == out.scalars.map(\.bitPattern) && gr.scalars.map(\.bitPattern) == grad.scalars.map(\.bitPattern), "\(threads) threads")
+            }
+            Threading.threadCount = saved
+            // Heads side by side, separate tensors (copies of the packed parts).
+            let q = parts[0].detached(), k = parts[1].detached(), v = parts[2].detached()
+            let side = multiheadAttention(query: q, key: k, value: v, heads: h, attnMask: mask, keyPaddingMask: padding, isCausal: causal)
+            #expect(side.scalars.map(\.bitPattern) == out.scalars.map(\.bitPattern), "heads side by side, causal \(causal)")
+        }
+    }
+
     @Test("a query whose keys are all hidden gives NaN, as in PyTorch; the others are unaffected")
     func fullyMasked() {
         let q = Tensor<Double>([1, 2, 3, 4], shape: [1, 2, 2]), k = Tensor<Double>([1, 0, 0, 1], shape: [1, 2, 2])

@@ -23,6 +23,8 @@ public enum DifferentiableOp: String, CaseIterable, Sendable {
     case conv2d, convTranspose2d, conv2dWeightGradient
     // Attention
     case scaledDotProductAttention
+    case multiheadAttention
+    case multiheadSelfAttention
     // Recurrent layers: one direction of one layer each (Ops/Recurrent.swift)
     case rnnLayer, lstmLayer, gruLayer
 }

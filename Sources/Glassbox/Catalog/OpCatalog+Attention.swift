@@ -3,7 +3,8 @@ import GlassboxKernels
 extension OpCatalog {
     /// Entries for scaled dot-product attention: plain, causal, with a float mask, a boolean
     /// mask and a key-padding mask, a long sequence that crosses the kernel's 64-wide tiles,
-    /// and the recorded (second-order) backward.
+    /// and the recorded (second-order) backward; the multi-head forms with heads side by side
+    /// and with one packed projection.
     static var attentionEntries: [OpCatalogEntry] {
         typealias T = Tensor<Double>
         let ninf = -Double.infinity
@@ -34,6 +35,30 @@ extension OpCatalog {
             .init("attention.sdpa/tiled-cross", op: .scaledDotProductAttention, inputs: { g in
                 [T.sample([1, 66, 2], &g), T.sample([1, 130, 2], &g), T.sample([1, 130, 1], &g)]
             }) { scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2]) },
+            .init("attention.multihead/masks", op: .multiheadAttention, inputs: { g in
+                [T.sample([2, 5, 6], &g), T.sample([2, 6, 6], &g), T.sample([2, 6, 4], &g)]
+            }) { x in
+                let perHead = T((0..<120).map { (i: Int) -> Double in i % 11 == 4 ? ninf : Double(i % 3) * 0.2 }, shape: [4, 5, 6])
+                let rows = T([0, 0, ninf, 0, 0, 0, 0, 0, 0, 0, 0, ninf], shape: [2, 6])
+                return multiheadAttention(query: x[0], key: x[1], value: x[2], heads: 2, attnMask: perHead, keyPaddingMask: rows)
+            },
+            .init("attention.multihead/causal-tiled", op: .multiheadAttention, inputs: { g in
+                [T.sample([1, 70, 4], &g), T.sample([1, 70, 4], &g), T.sample([1, 70, 2], &g)]
+            }) { multiheadAttention(query: $0[0], key: $0[1], value: $0[2], heads: 2, isCausal: true) },
+            .init("attention.multihead-self/float-mask", op: .multiheadSelfAttention, inputs: { g in [T.sample([2, 5, 12], &g)] }) {
+                multiheadSelfAttention(packed: $0[0], heads: 2, attnMask: floatMask.sliced(dim: 1, 0..<5))
+            },
+            .init("attention.multihead-self/causal-padding-tiled", op: .multiheadSelfAttention, inputs: { g in [T.sample([2, 66, 6], &g)] }) {
+                let rows = T((0..<132).map { (i: Int) -> Double in i % 66 > 60 ? ninf : 0 }, shape: [2, 66])
+                return multiheadSelfAttention(packed: $0[0], heads: 1, keyPaddingMask: rows, isCausal: true, scale: 0.6)
+            },
+            .init("attention.multihead-self/second-order", op: nil, inputs: { g in [T.sample([1, 4, 6], &g), T.sample([1, 4, 2], &g)] }) { x in
+                // ∂/∂(packed, w) of ∂⟨attention(packed), w⟩/∂packed: the recorded backward.
+                withGrad {
+                    let y = multiheadSelfAttention(packed: x[0], heads: 2, isCausal: true)
+                    return T.gradients(of: (y * x[1]).sum(), withRespectTo: [x[0]], createGraph: true)[0]
+                }
+            },
             .init("attention.weights", op: nil, inputs: { g in [T.sample([2, 5, 3], &g), T.sample([2, 6, 3], &g)] }) {
                 attentionWeights(query: $0[0], key: $0[1], attnMask: floatMask)
             },

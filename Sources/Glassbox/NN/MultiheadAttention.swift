@@ -134,19 +134,13 @@ public final class MultiheadAttention<Scalar: TensorScalar>: Module {
             q.shape[2] == e && k.shape[2] == kdim && v.shape[2] == vdim && k.shape[0] == n && v.shape[0] == n && v.shape[1] == s,
             "MultiheadAttention: query \(query.shape), key \(key.shape), value \(value.shape) do not fit E=\(e), kdim=\(kdim), vdim=\(vdim)")
 
-        // Projections: one GEMM for self-attention with the packed weight.
-        let (qp, kp, vp) = project(q, k, v, sameInput: query === key && key === value)
-        func heads(_ t: Tensor<Scalar>, _ length: Int) -> Tensor<Scalar> {
-            t.reshaped([n, length, h, dh]).permuted([0, 2, 1, 3])  // [N, h, length, dh]
-        }
-        let qh = heads(qp, l), kh = heads(kp, s), vh = heads(vp, s)
-
-        // Masks as additive tensors: attnMask [L, S] or [N, h, L, S]; key padding [N, S].
+        // Masks as additive tensors: attnMask [L, S] or [N·h, L, S]; key padding [N, S].
         let scoresMask = attnMask.map { m -> Tensor<Scalar> in
             let additive = booleanMasks ? additiveMask(m) : m
-            if additive.shape == [l, s] { return additive }
-            precondition(additive.shape == [n * h, l, s], "MultiheadAttention: attnMask \(m.shape) must be [\(l), \(s)] or [\(n * h), \(l), \(s)]")
-            return additive.reshaped([n, h, l, s])
+            precondition(
+                additive.shape == [l, s] || additive.shape == [n * h, l, s],
+                "MultiheadAttention: attnMask \(m.shape) must be [\(l), \(s)] or [\(n * h), \(l), \(s)]")
+            return additive
         }
         let paddingMask = keyPaddingMask.map { m -> Tensor<Scalar> in
             let additive = booleanMasks ? additiveMask(m) : m
@@ -155,10 +149,30 @@ public final class MultiheadAttention<Scalar: TensorScalar>: Module {
         }
 
         let useDropout = isTraining && dropout > 0
+        let selfAttention = query === key && key === value && inProjWeight != nil
+        var output: Tensor<Scalar>
         var weights: Tensor<Scalar>?
-        let attended: Tensor<Scalar>
-        if needWeights || useDropout {
-            var p = attentionWeights(query: qh, key: kh, attnMask: scoresMask, keyPaddingMask: paddingMask, isCausal: isCausal)
+        if !needWeights && !useDropout {
+            // The fused kernel reads the heads where the projections put them: no permutation.
+            if selfAttention {
+                let packed = linear(q, weight: inProjWeight!, bias: inProjBias)
+                output = multiheadSelfAttention(
+                    packed: packed, heads: h, attnMask: scoresMask, keyPaddingMask: paddingMask, isCausal: isCausal)
+            } else {
+                let (qp, kp, vp) = project(q, k, v, sameInput: false)
+                output = multiheadAttention(
+                    query: qp, key: kp, value: vp, heads: h, attnMask: scoresMask, keyPaddingMask: paddingMask,
+                    isCausal: isCausal)
+            }
+        } else {
+            // Materialised weights: heads split into [N, h, length, dh].
+            let (qp, kp, vp) = project(q, k, v, sameInput: selfAttention)
+            func heads(_ t: Tensor<Scalar>, _ length: Int) -> Tensor<Scalar> {
+                t.reshaped([n, length, h, dh]).permuted([0, 2, 1, 3])
+            }
+            var p = attentionWeights(
+                query: heads(qp, l), key: heads(kp, s), attnMask: scoresMask.map { $0.rank == 2 ? $0 : $0.reshaped([n, h, l, s]) },
+                keyPaddingMask: paddingMask, isCausal: isCausal)
             if needWeights { weights = averageAttnWeights ? p.mean(dim: 1) : p }
             if useDropout {
                 let rate = dropout
@@ -170,13 +184,10 @@ public final class MultiheadAttention<Scalar: TensorScalar>: Module {
                         return Glassbox.dropout(p, p: rate, generator: &g)
                     }()
             }
-            attended = Tensor.batchedMatmul(p.reshaped([n * h, l, s]), vh.reshaped([n * h, s, dh]), false, false)
-                .reshaped([n, h, l, dh])
-        } else {
-            attended = scaledDotProductAttention(
-                query: qh, key: kh, value: vh, attnMask: scoresMask, keyPaddingMask: paddingMask, isCausal: isCausal)
+            output = Tensor.batchedMatmul(p.reshaped([n * h, l, s]), heads(vp, s).reshaped([n * h, s, dh]), false, false)
+                .reshaped([n, h, l, dh]).permuted([0, 2, 1, 3]).reshaped([n, l, e])
         }
-        var output = outProj(attended.permuted([0, 2, 1, 3]).reshaped([n, l, e]))
+        output = outProj(output)
         output = !batched ? output.squeezed(0) : batchFirst ? output : output.transposed(0, 1)
         if !batched, let w = weights { weights = w.squeezed(0) }
         return (output, weights)

@@ -72,35 +72,161 @@ public func scaledDotProductAttention<Scalar>(
     let shape = AttentionShape(
         batchHeads: dims.problems, heads: dims.heads, queries: dims.queries, keys: dims.keys, headDim: dims.headDim,
         valueDim: dims.valueDim, scale: scaleValue, causal: isCausal)
-    let out = Tensor<Scalar>.empty(Array(query.shape.dropLast()) + [dims.valueDim])
-    let lse = Tensor<Scalar>.empty([dims.problems, dims.queries])
-    let scoresStride = attnMask.map { $0.rank == 2 ? 0 : dims.queries * dims.keys } ?? 0
+    return fusedAttention(
+        [query, key, value], op: .scaledDotProductAttention, outShape: Array(query.shape.dropLast()) + [dims.valueDim],
+        shape: shape, layouts: .contiguous(shape), attnMask: attnMask,
+        scoresStride: attnMask.map { $0.rank == 2 ? 0 : dims.queries * dims.keys } ?? 0, keyPaddingMask: keyPaddingMask
+    ) { g in
+        let grads = attentionBackwardGraph(
+            g, query: query, key: key, value: value, attnMask: attnMask, keyPaddingMask: keyPaddingMask, isCausal: isCausal,
+            scale: scaleValue)
+        return [grads.query, grads.key, grads.value]
+    }
+}
+
+/// Multi-head attention with each operand's heads side by side in its last dimension — the
+/// layout of the projections before PyTorch splits the heads, so no permutation is needed:
+/// head `h` of `query` is `query[..., h·E..<(h+1)·E]`, and so on. The same as splitting the
+/// heads, calling ``scaledDotProductAttention(query:key:value:attnMask:keyPaddingMask:isCausal:scale:)``
+/// on `[N, heads, L, E]` and merging them back.
+///
+/// - Parameters:
+///   - query: `[N, L, heads·E]`; `key`: `[N, S, heads·E]`; `value`: `[N, S, heads·Ev]`.
+///   - heads: the number of heads.
+///   - attnMask: additive, `[L, S]` or `[N·heads, L, S]`.
+///   - keyPaddingMask: additive, `[N, S]`.
+///   - isCausal, scale: as in scaled dot-product attention (`scale` defaults to `1/√E`).
+/// - Returns: `[N, L, heads·Ev]`.
+public func multiheadAttention<Scalar>(
+    query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>, heads: Int, attnMask: Tensor<Scalar>? = nil,
+    keyPaddingMask: Tensor<Scalar>? = nil, isCausal: Bool = false, scale: Double? = nil
+) -> Tensor<Scalar> {
+    precondition(
+        heads > 0 && query.rank == 3 && key.rank == 3 && value.rank == 3 && key.shape[0] == query.shape[0]
+            && value.shape[0] == query.shape[0] && value.shape[1] == key.shape[1] && query.shape[2] == key.shape[2]
+            && query.shape[2] % heads == 0 && value.shape[2] % heads == 0,
+        "multiheadAttention: query \(query.shape), key \(key.shape), value \(value.shape) must be [N, L, heads·E], [N, S, heads·E], [N, S, heads·Ev] for \(heads) heads")
+    let n = query.shape[0], l = query.shape[1], s = key.shape[1]
+    let shape = AttentionShape(
+        batchHeads: n * heads, heads: heads, queries: l, keys: s, headDim: query.shape[2] / heads,
+        valueDim: value.shape[2] / heads, scale: scale ?? 1 / Double(query.shape[2] / heads).squareRoot(), causal: isCausal)
+    let mask = headMask(attnMask, shape, op: "multiheadAttention")
+    checkPadding(keyPaddingMask, shape, op: "multiheadAttention")
+    return fusedAttention(
+        [query, key, value], op: .multiheadAttention, outShape: [n, l, heads * shape.valueDim], shape: shape,
+        layouts: .headsInterleaved(shape), attnMask: mask.tensor, scoresStride: mask.stride, keyPaddingMask: keyPaddingMask
+    ) { g in
+        let grads = attentionBackwardGraph(
+            splitHeads(g, heads), query: splitHeads(query, heads), key: splitHeads(key, heads), value: splitHeads(value, heads),
+            attnMask: mask.graph, keyPaddingMask: keyPaddingMask, isCausal: isCausal, scale: shape.scale)
+        return [mergeHeads(grads.query), mergeHeads(grads.key), mergeHeads(grads.value)]
+    }
+}
+
+/// Multi-head self-attention on one packed projection, `[N, L, 3·heads·E]`: the queries,
+/// keys and values side by side, each with its heads side by side (what
+/// `linear(x, weight: in_proj_weight, bias: in_proj_bias)` gives). Equivalent to splitting it
+/// in three and calling ``multiheadAttention(query:key:value:heads:attnMask:keyPaddingMask:isCausal:scale:)``,
+/// without the copies; the gradient is one packed tensor too.
+///
+/// - Returns: `[N, L, heads·E]`.
+public func multiheadSelfAttention<Scalar>(
+    packed: Tensor<Scalar>, heads: Int, attnMask: Tensor<Scalar>? = nil, keyPaddingMask: Tensor<Scalar>? = nil,
+    isCausal: Bool = false, scale: Double? = nil
+) -> Tensor<Scalar> {
+    precondition(
+        heads > 0 && packed.rank == 3 && packed.shape[2] % (3 * heads) == 0,
+        "multiheadSelfAttention: packed \(packed.shape) must be [N, L, 3·heads·E] for \(heads) heads")
+    let n = packed.shape[0], l = packed.shape[1], width = packed.shape[2] / 3, e = width / heads
+    let shape = AttentionShape(
+        batchHeads: n * heads, heads: heads, queries: l, keys: l, headDim: e, valueDim: e,
+        scale: scale ?? 1 / Double(e).squareRoot(), causal: isCausal)
+    let mask = headMask(attnMask, shape, op: "multiheadSelfAttention")
+    checkPadding(keyPaddingMask, shape, op: "multiheadSelfAttention")
+    return fusedAttention(
+        [packed], op: .multiheadSelfAttention, outShape: [n, l, width], shape: shape, layouts: .packed(shape),
+        attnMask: mask.tensor, scoresStride: mask.stride, keyPaddingMask: keyPaddingMask
+    ) { g in
+        let parts = packed.split(sizes: [width, width, width], dim: 2).map { splitHeads($0, heads) }
+        let grads = attentionBackwardGraph(
+            splitHeads(g, heads), query: parts[0], key: parts[1], value: parts[2], attnMask: mask.graph,
+            keyPaddingMask: keyPaddingMask, isCausal: isCausal, scale: shape.scale)
+        return [Tensor.concat([mergeHeads(grads.query), mergeHeads(grads.key), mergeHeads(grads.value)], dim: 2)]
+    }
+}
+
+/// `[N, L, heads·E]` → `[N, heads, L, E]` (differentiable; copies).
+private func splitHeads<Scalar>(_ t: Tensor<Scalar>, _ heads: Int) -> Tensor<Scalar> {
+    t.reshaped([t.shape[0], t.shape[1], heads, t.shape[2] / heads]).permuted([0, 2, 1, 3])
+}
+
+/// `[N, heads, L, E]` → `[N, L, heads·E]` (differentiable; copies).
+private func mergeHeads<Scalar>(_ t: Tensor<Scalar>) -> Tensor<Scalar> {
+    t.permuted([0, 2, 1, 3]).reshaped([t.shape[0], t.shape[2], t.shape[1] * t.shape[3]])
+}
+
+/// A multi-head call's `attnMask` (`[L, S]`, or `[N·heads, L, S]` / `[N, heads, L, S]`): the
+/// tensor, its stride between problems, and its shape for the recorded backward on
+/// `[N, heads, L, E]` operands.
+private func headMask<Scalar>(_ mask: Tensor<Scalar>?, _ shape: AttentionShape, op: String) -> (
+    tensor: Tensor<Scalar>?, stride: Int, graph: Tensor<Scalar>?
+) {
+    guard let mask else { return (nil, 0, nil) }
+    let l = shape.queries, s = shape.keys, bh = shape.batchHeads
+    if mask.shape == [l, s] { return (mask, 0, mask) }
+    precondition(
+        mask.count == bh * l * s && mask.rank >= 3 && Array(mask.shape.suffix(2)) == [l, s],
+        "\(op): attnMask \(mask.shape) must be [\(l), \(s)] or [\(bh), \(l), \(s)]")
+    return (mask, l * s, mask.reshaped([bh / shape.heads, shape.heads, l, s]))
+}
+
+/// Checks a multi-head call's key-padding mask, `[N, S]`.
+private func checkPadding<Scalar>(_ mask: Tensor<Scalar>?, _ shape: AttentionShape, op: String) {
+    guard let mask else { return }
+    precondition(
+        mask.shape == [shape.batchHeads / shape.heads, shape.keys],
+        "\(op): keyPaddingMask \(mask.shape) must be [\(shape.batchHeads / shape.heads), \(shape.keys)]")
+}
+
+/// Runs the attention kernel on `inputs` (`[query, key, value]`, or one packed tensor whose
+/// key and value parts start `heads·E` and `2·heads·E` elements in) and records `op`, whose
+/// backward is the kernel's, or `graphBackward` when the backward is itself recorded.
+private func fusedAttention<Scalar>(
+    _ inputs: [Tensor<Scalar>], op: DifferentiableOp, outShape: [Int], shape: AttentionShape, layouts: AttentionLayouts,
+    attnMask: Tensor<Scalar>?, scoresStride: Int, keyPaddingMask: Tensor<Scalar>?,
+    graphBackward: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>]
+) -> Tensor<Scalar> {
+    let out = Tensor<Scalar>.empty(outShape)
+    let lse = Tensor<Scalar>.empty([shape.batchHeads, shape.queries])
+    let packedWidth = shape.heads * shape.headDim
+    /// The query, key and value pointers into `buffers` (one packed buffer, or three).
+    func operands(_ buffers: [UnsafeMutablePointer<Scalar>]) -> [UnsafeMutablePointer<Scalar>] {
+        buffers.count == 3 ? buffers : [buffers[0], buffers[0] + packedWidth, buffers[0] + 2 * packedWidth]
+    }
     func withMasks<R>(_ body: (AttentionMasks<Scalar>) -> R) -> R {
         body(AttentionMasks(
             scores: attnMask.map { UnsafePointer($0.storage.pointer) }, scoresStride: scoresStride,
             keyPadding: keyPaddingMask.map { UnsafePointer($0.storage.pointer) }))
     }
+    let qkv = operands(inputs.map(\.storage.pointer))
     withMasks { masks in
         Attention.forward(
-            query.storage.pointer, key.storage.pointer, value.storage.pointer, out: out.storage.pointer,
-            logSumExp: lse.storage.pointer, shape: shape, masks: masks)
+            qkv[0], qkv[1], qkv[2], out: out.storage.pointer, logSumExp: lse.storage.pointer, shape: shape, masks: masks,
+            layouts: layouts)
     }
     let masks = [attnMask, keyPaddingMask]  // kept alive for the backward pass
-    return out.recorded(.scaledDotProductAttention, [query, key, value]) { g, output in
-        if isGradEnabled {
-            let grads = attentionBackwardGraph(
-                g, query: query, key: key, value: value, attnMask: masks[0], keyPaddingMask: masks[1], isCausal: isCausal,
-                scale: scaleValue)
-            return [grads.query, grads.key, grads.value]
-        }
-        let gq = Tensor<Scalar>.empty(query.shape), gk = Tensor<Scalar>.empty(key.shape), gv = Tensor<Scalar>.empty(value.shape)
+    return out.recorded(op, inputs) { g, output in
+        if isGradEnabled { return graphBackward(g) }
+        _ = masks
+        let grads = inputs.map { Tensor<Scalar>.empty($0.shape) }
+        let gqkv = operands(grads.map(\.storage.pointer))
         withMasks { m in
             Attention.backward(
-                query.storage.pointer, key.storage.pointer, value.storage.pointer, out: output.storage.pointer,
-                logSumExp: lse.storage.pointer, gradOut: g.storage.pointer, gradQ: gq.storage.pointer,
-                gradK: gk.storage.pointer, gradV: gv.storage.pointer, shape: shape, masks: m)
+                qkv[0], qkv[1], qkv[2], out: output.storage.pointer, logSumExp: lse.storage.pointer,
+                gradOut: g.storage.pointer, gradQ: gqkv[0], gradK: gqkv[1], gradV: gqkv[2], shape: shape, masks: m,
+                layouts: layouts)
         }
-        return [gq, gk, gv]
+        return grads
     }
 }
 
