@@ -108,6 +108,10 @@ public enum Recurrent {
     ///     when `t < lengths[b]`, else the state is kept and the output is zero.
     ///   - output: `[outputRows, B, H]`: the outputs by time, then `h_n` (and `c_n`).
     ///   - saved: ``RecurrentGeometry/savedCount`` scalars for ``backward``.
+    // Specialised per scalar type: generic code called across modules is not, and the row
+    // loops would go through the protocol witnesses.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func forward<T: KernelScalar>(
         _ geometry: RecurrentGeometry, input: UnsafePointer<T>, h0: UnsafePointer<T>, c0: UnsafePointer<T>?,
         weightIH: UnsafePointer<T>, weightHH: UnsafePointer<T>, biasIH: UnsafePointer<T>?, biasHH: UnsafePointer<T>?,
@@ -165,6 +169,10 @@ public enum Recurrent {
     /// `saved` is what ``forward`` filled for the same arguments. Each gradient pointer that
     /// is nil is skipped; the others are overwritten: `gradInput` `[T, B, I]`, `gradH0`/`gradC0` (ignored without a cell state)
     /// `[B, H]`, `gradWeightIH` `[G·H, I]`, `gradWeightHH` `[G·H, H]`, `gradBiasIH`/`gradBiasHH` `[G·H]`.
+    // Specialised per scalar type: generic code called across modules is not, and the row
+    // loops would go through the protocol witnesses.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func backward<T: KernelScalar>(
         _ geometry: RecurrentGeometry, input: UnsafePointer<T>, weightIH: UnsafePointer<T>, weightHH: UnsafePointer<T>,
         biasHH: UnsafePointer<T>?, lengths: [Int]?, saved: UnsafeMutablePointer<T>, gradOutput: UnsafePointer<T>,

@@ -25,33 +25,37 @@ let benchmarks: [Benchmark] = [
             let threads = try arguments.int("threads")
             return runCNNBenchmark(batchSize: batchSize, seconds: seconds, threads: threads, json: arguments.flag("json"))
         }),
+    sequenceBenchmark(.transformer, summary: "forward+backward of one encoder layer (d_model 128, 4 heads, ff 512; batch 32 x 64 tokens), in sequences/s", length: 64),
+    sequenceBenchmark(.lstm, summary: "forward+backward of the seed LSTM (100 -> 256, 2 layers; batch 32 x 50 steps), in sequences/s", length: 50),
+]
+
+/// The ``Benchmark`` entry of a sequence layer, `length` steps by default.
+private func sequenceBenchmark(_ benchmark: SequenceBenchmark, summary: String, length: Int) -> Benchmark {
     Benchmark(
-        name: "transformer",
-        summary: "forward+backward of one encoder layer (d_model 128, 4 heads, ff 512; batch 32 x 64 tokens), in sequences/s",
+        name: benchmark.name, summary: summary,
         run: { arguments in
             let batchSize = try arguments.int("batch-size", in: 1...1024) ?? 32
-            let length = try arguments.int("length", in: 1...4096) ?? 64
+            let steps = try arguments.int("length", in: 1...4096) ?? length
             let seconds = try arguments.positiveDouble("seconds") ?? 3
             let threads = try arguments.int("threads")
-            return runTransformerBenchmark(
-                batchSize: batchSize, length: length, seconds: seconds, threads: threads, json: arguments.flag("json"))
-        }),
-]
+            return benchmark.run(batchSize: batchSize, length: steps, seconds: seconds, threads: threads, json: arguments.flag("json"))
+        })
+}
 
 /// `glassbox bench NAME [options]`.
 let benchCommand = Command(
     name: "bench",
-    summary: "Run a micro-benchmark (gemm, cnn, transformer)",
+    summary: "Run a micro-benchmark (gemm, cnn, transformer, lstm)",
     usage: ["bench gemm [--size N] [--threads N] [--json]", "bench cnn [--batch-size N] [--seconds S] [--threads N] [--json]",
-        "bench transformer [--batch-size N] [--length N] [--seconds S] [--threads N] [--json]",
+        "bench transformer|lstm [--batch-size N] [--length N] [--seconds S] [--threads N] [--json]",
     ],
     details: "Benchmarks:\n"
         + benchmarks.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"),
     options: [
         .value("size", "N", "Matrix size, at most 8192 (gemm; default 1024)."),
-        .value("batch-size", "N", "Images (cnn; at most 1024, default 64) or sequences (transformer; at most 1024, default 32) per step."),
-        .value("length", "N", "Tokens per sequence, at most 4096 (transformer; default 64)."),
-        .value("seconds", "S", "Seconds of timed steps (cnn, transformer; default 3)."),
+        .value("batch-size", "N", "Images (cnn; at most 1024, default 64) or sequences (transformer, lstm; at most 1024, default 32) per step."),
+        .value("length", "N", "Steps per sequence, at most 4096 (transformer: default 64; lstm: default 50)."),
+        .value("seconds", "S", "Seconds of timed steps (cnn, transformer, lstm; default 3)."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
         .flag("json", "Print one JSON object instead of text."),
     ],
