@@ -311,19 +311,14 @@ public enum Attention {
                 scores(qs.base, ks.base, n, q0, rows, k0, cols, shape, masks, layouts, into: s)
                 for r in 0..<rows {
                     let row = s + r * keyBlock
-                    var rowMax = -T.infinity
-                    for j in 0..<cols { rowMax = Swift.max(rowMax, row[j]) }
-                    let mNew = Swift.max(m[r], rowMax)
+                    let mNew = Swift.max(m[r], rowMaximum(row, cols))
                     if mNew == -.infinity {
                         // Every key so far is masked: nothing to add yet.
                         row.update(repeating: 0, count: cols)
                         continue
                     }
-                    for j in 0..<cols { row[j] -= mNew }
-                    VectorMath.exp(row, row, count: cols)
+                    let sum = exponentiateRow(row, cols, shift: mNew)
                     let correction = m[r] == mNew ? 1 : T(Glibc.exp(Double(m[r] - mNew)))
-                    var sum: T = 0
-                    for j in 0..<cols { sum += row[j] }
                     l[r] = l[r] * correction + sum
                     m[r] = mNew
                     if correction != 1 {
@@ -354,11 +349,7 @@ public enum Attention {
         _ shape: AttentionShape, _ layouts: AttentionLayouts
     ) {
         let ev = shape.valueDim, h = shape.heads
-        for r in 0..<rows {
-            let row = s + r * keyBlock, shift = lse[n * shape.queries + q0 + r]
-            for j in 0..<cols { row[j] -= shift }
-            VectorMath.exp(row, row, count: cols)
-        }
+        for r in 0..<rows { exponentiateRow(s + r * keyBlock, cols, shift: lse[n * shape.queries + q0 + r]) }
         gemm1(
             false, true, rows, cols, ev, 1, gradOut + layouts.output.offset(n, q0, heads: h), layouts.output.rowStride,
             v + layouts.value.offset(n, k0, heads: h), layouts.value.rowStride, 0, ds, keyBlock)
