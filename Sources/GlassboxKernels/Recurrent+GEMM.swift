@@ -31,15 +31,15 @@ struct RecurrentPackedWeight<T: KernelScalar> {
         2 * (T.self == Float.self ? GEMMVector.Float.scalarCount : GEMMVector.Double.scalarCount)
     }
 
-    /// `c = a·op(B) + beta·c` for `a` `[m, depth]` (row stride `depth`), `c` `[m, width]`.
-    func multiply(_ a: UnsafePointer<T>, rows m: Int, beta: T, into c: UnsafeMutablePointer<T>) {
+    /// `c = a·op(B) + beta·c` for `a` `[m, depth]` (row stride `depth`), `c` `[m, width]`, on at
+    /// most `threads` threads.
+    func multiply(_ a: UnsafePointer<T>, rows m: Int, beta: T, into c: UnsafeMutablePointer<T>, threads: Int) {
         let problem = GEMMProblem(m: m, n: width, k: depth, ldc: width)
         if m == 0 || width == 0 { return }
         if depth == 0 {
             problem.scale(c, by: beta)
             return
         }
-        let threads = Threading.threadCount
         if T.self == Float.self {
             problem.run(
                 GEMMVector.Float.self, 1, GEMMMatrix(rebind(a, Float.self), ld: depth, transposed: false),

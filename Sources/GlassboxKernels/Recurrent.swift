@@ -16,9 +16,10 @@
 //   After the loop, over all T·B rows at once: ∂x = dX·W_ih, ∂W_ih = dXᵀ·x, ∂W_hh = dHHᵀ·H_prev
 //   (ONE GEMM each), ∂b_ih / ∂b_hh = column sums of dX / dHH in row order.
 //
-// Threads: the GEMMs split as `gemm` does; the fused passes split over batch rows (no
-// reductions); the column sums split over columns, each summed over rows in a fixed order. So
-// results are bitwise identical for any thread count.
+// Threads: the batched GEMMs split as `gemm` does; the recurrence splits over batch rows, each
+// thread running every step for its rows (rows are independent, so there is no per-step
+// synchronisation; chunks are whole GEMM row panels); the column sums split over columns, each
+// summed over rows in a fixed order. So results are bitwise identical for any thread count.
 
 /// The recurrence of a layer: Elman RNN with tanh or ReLU, LSTM (gates i, f, g, o) or GRU
 /// (gates r, z, n), with PyTorch's equations and gate orders.
@@ -139,26 +140,31 @@ public enum Recurrent {
         gemm(.none, .transpose, m: T_ * B, n: GH, k: I, alpha: 1, a: input, lda: I, b: weightIH, ldb: I, beta: 1, c: x, ldc: GH)
         let hiddenBias: UnsafePointer<T>? = cell == .gru ? biasHH : nil
 
-        // 2. The recurrence.
+        // 2. The recurrence. Batch rows are independent, so each thread runs every step for its
+        //    own rows — no synchronisation per step. The chunks are whole GEMM row panels, so
+        //    each row's sums are grouped as on one thread.
         let recurrentWeight = RecurrentPackedWeight(weightHH, rows: GH, cols: H, transposed: true)
         defer { recurrentWeight.deallocate() }
-        for s in 0..<T_ {
-            let t = g.time(s)
-            let hPrev = layout.hPrev + t * g.slab
-            hPrev.update(from: state, count: g.slab)
-            if let cellState { layout.cPrev!.advanced(by: t * g.slab).update(from: cellState, count: g.slab) }
-            recurrentWeight.multiply(hPrev, rows: B, beta: 0, into: hh)
-            let out = output + t * g.slab
-            let p = RowPointers(x: x, hh: hh, state: state, cellState: cellState, out: out, layout: layout, hiddenBias: hiddenBias)
-            forEachRow(B, work: GH) { b in
-                guard lengths.map({ t < $0[b] }) ?? true else {
-                    (p.out.base + b * H).update(repeating: 0, count: H)
-                    return
+        Threading.parallelChunks(B, granularity: GEMMBlocking.mr) { rows in
+            let lo = rows.lowerBound, count = rows.count
+            for s in 0..<T_ {
+                let t = g.time(s)
+                let hPrev = layout.hPrev + t * g.slab
+                (hPrev + lo * H).update(from: state + lo * H, count: count * H)
+                if let cellState { (layout.cPrev! + t * g.slab + lo * H).update(from: cellState + lo * H, count: count * H) }
+                recurrentWeight.multiply(hPrev + lo * H, rows: count, beta: 0, into: hh + lo * GH, threads: 1)
+                let p = RowPointers(
+                    x: x, hh: hh, state: state, cellState: cellState, out: output + t * g.slab, layout: layout, hiddenBias: hiddenBias)
+                for b in rows {
+                    guard lengths.map({ t < $0[b] }) ?? true else {
+                        (p.out.base + b * H).update(repeating: 0, count: H)
+                        continue
+                    }
+                    let row = p.row(g, t: t, b: b, dx: p.x.base, dhh: p.x.base)
+                    RecurrentGates.forward(cell, row, hidden: H)
+                    (p.out.base + b * H).update(from: row.h, count: H)
+                    if let cNew = row.cNew { UnsafeMutablePointer(mutating: cNew).update(from: row.c!, count: H) }
                 }
-                let row = p.row(g, t: t, b: b, dx: p.x.base, dhh: p.x.base)
-                RecurrentGates.forward(cell, row, hidden: H)
-                (p.out.base + b * H).update(from: row.h, count: H)
-                if let cNew = row.cNew { UnsafeMutablePointer(mutating: cNew).update(from: row.c!, count: H) }
             }
         }
     }
@@ -199,23 +205,27 @@ public enum Recurrent {
         let recurrentWeight = RecurrentPackedWeight(weightHH, rows: GH, cols: H, transposed: false)
         defer { recurrentWeight.deallocate() }
 
-        for s in stride(from: T_ - 1, through: 0, by: -1) {
-            let t = g.time(s)
-            let p = RowPointers(
-                x: dX, hh: dHH, state: dh, cellState: cell.hasCellState ? dc : nil, out: UnsafeMutablePointer(mutating: gradOutput + t * g.slab),
-                layout: layout, hiddenBias: hiddenBias)
-            forEachRow(B, work: GH) { b in
-                guard lengths.map({ t < $0[b] }) ?? true else {
-                    (p.x.base + (t * B + b) * GH).update(repeating: 0, count: GH)
-                    if cell == .gru { (p.hh.base + (t * B + b) * GH).update(repeating: 0, count: GH) }
-                    return
+        // Batch rows split over threads as in the forward pass.
+        Threading.parallelChunks(B, granularity: GEMMBlocking.mr) { rows in
+            let lo = rows.lowerBound, count = rows.count
+            for s in stride(from: T_ - 1, through: 0, by: -1) {
+                let t = g.time(s)
+                let p = RowPointers(
+                    x: dX, hh: dHH, state: dh, cellState: cell.hasCellState ? dc : nil,
+                    out: UnsafeMutablePointer(mutating: gradOutput + t * g.slab), layout: layout, hiddenBias: hiddenBias)
+                for b in rows {
+                    guard lengths.map({ t < $0[b] }) ?? true else {
+                        (p.x.base + (t * B + b) * GH).update(repeating: 0, count: GH)
+                        if cell == .gru { (p.hh.base + (t * B + b) * GH).update(repeating: 0, count: GH) }
+                        continue
+                    }
+                    let row = p.row(g, t: t, b: b, dx: p.x.base + (t * B + b) * GH, dhh: p.hh.base + (t * B + b) * GH)
+                    let gradOut = p.out.base + b * H
+                    for k in 0..<H { row.h[k] += gradOut[k] }
+                    RecurrentGates.backward(cell, row, hidden: H)
                 }
-                let row = p.row(g, t: t, b: b, dx: p.x.base + (t * B + b) * GH, dhh: p.hh.base + (t * B + b) * GH)
-                let gradOut = p.out.base + b * H
-                for k in 0..<H { row.h[k] += gradOut[k] }
-                RecurrentGates.backward(cell, row, hidden: H)
+                recurrentWeight.multiply(dHH + (t * B + lo) * GH, rows: count, beta: 1, into: dh + lo * H, threads: 1)
             }
-            recurrentWeight.multiply(dHH + t * B * GH, rows: B, beta: 1, into: dh)
         }
         gradH0?.update(from: dh, count: g.slab)
         if let gradC0, cell.hasCellState { gradC0.update(from: dc, count: g.slab) }
@@ -256,14 +266,6 @@ public enum Recurrent {
         }
     }
 
-    /// Runs `body` for each batch row, on several threads when a step has enough work.
-    private static func forEachRow(_ rows: Int, work: Int, _ body: (Int) -> Void) {
-        if rows * work < 1 << 15 || Threading.threadCount == 1 {
-            for b in 0..<rows { body(b) }
-        } else {
-            Threading.parallelChunks(rows) { range in for b in range { body(b) } }
-        }
-    }
 }
 
 /// Where the forward pass saves what the backward pass needs, by time index:
