@@ -27,6 +27,8 @@ struct TrainSettings: Sendable {
     var stopAfter: Int? = nil
     /// The fraction of the training set held out for validation (Keras' `validation_split`).
     var validationSplit = 0.0
+    /// The beam width of the final evaluation of sequence-to-sequence models (1: greedy only).
+    var beamWidth = 4
 }
 
 /// The outcome of a training run, for the summary line and the metrics file.
@@ -71,7 +73,7 @@ struct TrainResult {
 
 /// The options of `glassbox train` that only some models accept.
 enum TrainOption: String, CaseIterable, Sendable {
-    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after"
+    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after", beam
 }
 
 /// A model `glassbox train NAME` can train. A new reference model adds one entry to
@@ -90,7 +92,7 @@ struct TrainableModel: Sendable {
 }
 
 /// The reference models, in help order.
-let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels
+let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel]
 
 /// `glassbox train MODEL [options]`.
 let trainCommand = Command(
@@ -99,6 +101,7 @@ let trainCommand = Command(
     usage: [
         "train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]",
         "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume] [--stop-after N]] [...]",
+        "train seq2seq|transformer-seq2seq [--out DIR] [--beam N] [...]",
     ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
         + trainableModels.map {
@@ -116,9 +119,10 @@ let trainCommand = Command(
         .value("data", "PATH", "Read the dataset from PATH instead of the embedded copy (a directory of IDX files for image models)."),
         .value("dataset", "NAME", "What --data holds for image models: mnist (default) or fashion-mnist."),
         .value("validation-split", "F", "Hold out the last fraction F of the training set for validation (image models)."),
-        .value("out", "DIR", "Save a checkpoint to DIR after every epoch, and the final weights as DIR/model.safetensors (image models)."),
+        .value("out", "DIR", "Save the final weights as DIR/model.safetensors (and, for image models, a checkpoint after every epoch)."),
         .flag("resume", "Continue the run checkpointed in --out DIR with its settings (--epochs sets a new total)."),
         .value("stop-after", "N", "Stop after epoch N of the run; --resume continues it (image models)."),
+        .value("beam", "N", "Beam width of the final evaluation of sequence-to-sequence models (default 4; 1: greedy only)."),
     ],
     maxPositionals: 1,
     run: runTrain)
@@ -142,6 +146,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     settings.outDirectory = try arguments.string("out")
     settings.resume = arguments.flag("resume")
     settings.stopAfter = try arguments.int("stop-after")
+    settings.beamWidth = try arguments.int("beam") ?? settings.beamWidth
     if let raw = try arguments.string("validation-split") {
         guard let fraction = Double(raw), fraction >= 0, fraction < 1 else {
             throw CLIError.usage("train: option '--validation-split' expects a number in [0, 1), got '\(raw)'")
