@@ -9,9 +9,9 @@ import Glassbox
 /// exact match of the greedy caption.
 let captionModel = TrainableModel(
     name: "caption",
-    summary: "CNN encoder (Conv32-Pool-Conv64-Pool-Dense) -> GRU(256) decoder captioning 3-digit MNIST strips "
+    summary: "CNN encoder (Conv16-Pool-Conv32-Pool-Dense) -> GRU(128) decoder captioning 3-digit MNIST strips "
         + "(\"seven two nine\"), embedded 10k/2k subset or --data DIR, Adam + cosine LR",
-    defaults: TrainSettings(epochs: 4, batchSize: 64, learningRate: 0.001, seed: 0),
+    defaults: TrainSettings(epochs: 6, batchSize: 64, learningRate: 0.001, seed: 0),
     train: { settings in
         let command = "train caption"
         let digits = try loadImageData(settings, command: command)

@@ -1,30 +1,32 @@
-/// An image captioner: a convolutional encoder whose feature vector is the initial state of a
-/// GRU decoder over the caption's words (the "show and tell" layout), for the ``DigitStrips``
-/// task (a 28 × 84 strip of three digits → "seven two nine").
+/// An image captioner: a convolutional encoder whose feature vector is both the initial state
+/// of a GRU decoder over the caption's words and part of its input at every step (the "show
+/// and tell" layout, with the image fed at each step), for the ``DigitStrips`` task (a 28 × 84
+/// strip of three digits → "seven two nine").
 ///
 /// ```
 /// image   [N, 1, 28, 84]
-/// encoder: 0 Conv2d(1, 32, 3)  1 ReLU  2 MaxPool2d(2)    → [N, 32, 13, 41]
-///          3 Conv2d(32, 64, 3) 4 ReLU  5 MaxPool2d(2)    → [N, 64, 5, 19]
-///          6 Flatten  7 Linear(6080, H)  8 Tanh           → h₀ [N, H]
+/// encoder: 0 Conv2d(1, 16, 3)  1 ReLU  2 MaxPool2d(2)    → [N, 16, 13, 41]
+///          3 Conv2d(16, 32, 3) 4 ReLU  5 MaxPool2d(2)    → [N, 32, 5, 19]
+///          6 Flatten  7 Linear(3040, H)  8 Tanh           → f [N, H]
 /// decoder: embedding  Embedding(V, E)                    words → [N, T, E]
-///          decoder    GRU(E → H), h₀ from the encoder    → [N, T, H]
+///          decoder    GRU(E + H → H), h₀ = f, input [embed(w), f] → [N, T, H]
 ///          fc         Linear(H, V)                       → logits [N, T, V]
 /// ```
 ///
-/// With `x` the image and `w₀ = <bos>, w₁, …` the caption: `h₀ = tanh(W·cnn(x) + b)`,
-/// `hₜ = GRU(embed(wₜ₋₁), hₜ₋₁)`, `p(wₜ | w<ₜ, x) = softmax(fc(hₜ))`. Training uses teacher
+/// With `x` the image and `w₀ = <bos>, w₁, …` the caption: `f = tanh(W·cnn(x) + b)`, `h₀ = f`,
+/// `hₜ = GRU([embed(wₜ₋₁), f], hₜ₋₁)`, `p(wₜ | w<ₜ, x) = softmax(fc(hₜ))`. Training uses teacher
 /// forcing (the true previous word is fed, ``loss(_:captions:)``); inference feeds back the
 /// most likely word until `<eos>` (``greedyDecode(_:maxLength:)``).
 ///
 /// Parameter names are those of a PyTorch module with attributes `encoder` (an
 /// `nn.Sequential`), `embedding`, `decoder` (`nn.GRU(batch_first=True)`) and `fc`.
 public final class Captioner<Scalar: TensorScalar>: Module {
-    /// The convolutional encoder: image `[N, 1, H, W]` → initial decoder state `[N, hiddenSize]`.
+    /// The convolutional encoder: image `[N, 1, H, W]` → features `[N, hiddenSize]` (the
+    /// decoder's initial state and per-step input).
     public let encoder: Sequential<Scalar>
     /// The word embedding, `[vocabularySize, embeddingDim]` (`<pad>` row not trained).
     public let embedding: Embedding<Scalar>
-    /// The recurrent decoder (batch first, one layer).
+    /// The recurrent decoder (batch first, one layer; input: word vector and image features).
     public let decoder: GRU<Scalar>
     /// The output layer, hidden state → word logits.
     public let fc: Linear<Scalar>
@@ -43,23 +45,23 @@ public final class Captioner<Scalar: TensorScalar>: Module {
     ///   - hiddenSize: the decoder's hidden size `H` (and the encoder's output size).
     public init(
         vocabularySize: Int = DigitStrips.vocabulary.count, imageHeight: Int = 28, imageWidth: Int = 84,
-        embeddingDim: Int = 32, hiddenSize: Int = 256, generator: inout RandomGenerator
+        embeddingDim: Int = 32, hiddenSize: Int = 128, generator: inout RandomGenerator
     ) {
         let height = ((imageHeight - 2) / 2 - 2) / 2, width = ((imageWidth - 2) / 2 - 2) / 2
         precondition(height > 0 && width > 0, "Captioner: image \(imageHeight)x\(imageWidth) is too small (need at least 10x10)")
         encoder = Sequential(
-            Conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, generator: &generator),
+            Conv2d(inChannels: 1, outChannels: 16, kernelSize: 3, generator: &generator),
             ReLU(),
             MaxPool2d(kernelSize: 2),
-            Conv2d(inChannels: 32, outChannels: 64, kernelSize: 3, generator: &generator),
+            Conv2d(inChannels: 16, outChannels: 32, kernelSize: 3, generator: &generator),
             ReLU(),
             MaxPool2d(kernelSize: 2),
             Flatten(),
-            Linear(inFeatures: 64 * height * width, outFeatures: hiddenSize, generator: &generator),
+            Linear(inFeatures: 32 * height * width, outFeatures: hiddenSize, generator: &generator),
             Tanh())
         embedding = Embedding(
             numEmbeddings: vocabularySize, embeddingDim: embeddingDim, paddingIdx: Vocabulary.padding, generator: &generator)
-        decoder = GRU(inputSize: embeddingDim, hiddenSize: hiddenSize, batchFirst: true, generator: &generator)
+        decoder = GRU(inputSize: embeddingDim + hiddenSize, hiddenSize: hiddenSize, batchFirst: true, generator: &generator)
         fc = Linear(inFeatures: hiddenSize, outFeatures: vocabularySize, generator: &generator)
     }
 
@@ -68,7 +70,7 @@ public final class Captioner<Scalar: TensorScalar>: Module {
         [("encoder", encoder), ("embedding", embedding), ("decoder", decoder), ("fc", fc)]
     }
 
-    /// The decoder's initial state for `images` `[N, 1, H, W]`: `[N, hiddenSize]`.
+    /// The image features `[N, hiddenSize]` of `images` `[N, 1, H, W]`.
     public func callAsFunction(_ images: Tensor<Scalar>) -> Tensor<Scalar> {
         encoder(images)
     }
@@ -82,9 +84,16 @@ public final class Captioner<Scalar: TensorScalar>: Module {
         precondition(
             words.shape.count == 2 && words.shape[0] == images.shape[0],
             "Captioner: words \(words.shape) must be [N, T] for images \(images.shape)")
-        let h0 = encoder(images).unsqueezed(0)
-        let output = decoder(embedding(words), h0: h0).output
-        return fc(output)
+        let features = encoder(images)
+        return fc(decode(words, features: features, state: features.unsqueezed(0)).output)
+    }
+
+    /// The decoder run over `words` `[N, T]` from `state` `[1, N, H]`, each step reading the
+    /// word's vector and `features` `[N, H]`.
+    private func decode(_ words: IndexTensor, features: Tensor<Scalar>, state: Tensor<Scalar>) -> (output: Tensor<Scalar>, hN: Tensor<Scalar>) {
+        let steps = words.shape[1]
+        let repeated = features.unsqueezed(1).expanded(to: [features.shape[0], steps, features.shape[1]])
+        return decoder(Tensor.concat([embedding(words), repeated], dim: 2), h0: state)
     }
 
     /// The mean cross-entropy of predicting each word of `captions` (`<bos> … <eos>`, as
@@ -109,12 +118,13 @@ public final class Captioner<Scalar: TensorScalar>: Module {
     public func greedyDecode(_ images: Tensor<Scalar>, maxLength: Int = DigitStrips.length + 1) -> [[Int]] {
         withoutGrad {
             let count = images.shape[0]
-            var state = encoder(images).unsqueezed(0)
+            let features = encoder(images)
+            var state = features.unsqueezed(0)
             var words = [Int](repeating: Vocabulary.beginning, count: count)
             var result = [[Int]](repeating: [], count: count)
             var finished = [Bool](repeating: false, count: count)
             for _ in 0..<maxLength where finished.contains(false) {
-                let step = decoder(embedding(IndexTensor(words, shape: [count, 1])), h0: state)
+                let step = decode(IndexTensor(words, shape: [count, 1]), features: features, state: state)
                 state = step.hN
                 words = fc(step.output.reshaped([count, decoder.hiddenSize])).argmax(dim: 1).indices
                 for row in 0..<count where !finished[row] {
