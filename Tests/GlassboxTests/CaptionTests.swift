@@ -46,7 +46,7 @@ struct CaptionTests {
         let seven = DigitStrips.vocabulary.id(of: "seven")!
         func favour(_ id: Int) {
             model.fc.weight.assign(Tensor.zeros(model.fc.weight.shape))
-            model.fc.bias!.assign(Tensor((0..<Self.vocabularySize).map { $0 == id ? 10 : 0 }, shape: [Self.vocabularySize]))
+            model.fc.bias!.assign(Tensor((0..<Self.vocabularySize).map { $0 == id ? Float(10) : 0 }, shape: [Self.vocabularySize]))
         }
         favour(Vocabulary.end)
         #expect(model.greedyDecode(images) == [[], [], []])

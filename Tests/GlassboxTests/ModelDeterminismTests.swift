@@ -33,7 +33,7 @@ struct ModelDeterminismTests {
     typealias Loss = (_ model: any Module<Float>, _ x: Tensor<Float>, _ labels: IndexTensor) -> Tensor<Float>
 
     /// Cross-entropy of the model's logits.
-    static let classification: Loss = { model, x, labels in crossEntropy(model(x), labels) }
+    static var classification: Loss { { model, x, labels in crossEntropy(model(x), labels) } }
 
     /// The initial and trained state of a model made by `make` after `steps` Adam steps
     /// (`loss`, one fixed batch of `inputShape`, labels `(3i) mod 10`) on `threads` threads,
@@ -147,8 +147,8 @@ struct ModelDeterminismTests {
     func forecaster(cell: ForecasterCell) {
         Self.expectThreadCountInvariant(
             "forecast \(cell)", inputShape: [Self.mlpBatch, 12, 1],
-            fixed: ["difference_mean", "difference_std"],  // set from the data by fit, not trained
             loss: { model, x, labels in mseLoss(model(x), Tensor(labels.indices.map { Float($0) / 10 }, shape: [labels.shape[0], 1])) },
+            fixed: ["difference_mean", "difference_std"],  // set from the data by fit, not trained
             make: { Forecaster<Float>(cell: cell, generator: &$0) })
     }
 }
