@@ -29,6 +29,8 @@ struct TrainSettings: Sendable {
     var validationSplit = 0.0
     /// The beam width of the final evaluation of sequence-to-sequence models (1: greedy only).
     var beamWidth = 4
+    /// The recurrent layer named by `--cell` (`forecast`: `lstm` or `gru`).
+    var cellName: String? = nil
 }
 
 /// The outcome of a training run, for the summary line and the metrics file.
@@ -59,7 +61,8 @@ struct TrainResult {
     let key: String
     /// The value written under ``key``.
     let value: Double
-    /// The phrase of the summary line (`test accuracy 98.95% (9895/10000)`).
+    /// The phrase of the summary line (`test accuracy 98.95% (9895/10000)`); empty for a
+    /// figure written to the metrics file only.
     let text: String
 
     /// The fraction `accuracy` of `count` test samples classified correctly.
@@ -73,7 +76,7 @@ struct TrainResult {
 
 /// The options of `glassbox train` that only some models accept.
 enum TrainOption: String, CaseIterable, Sendable {
-    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after", beam
+    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after", beam, cell
 }
 
 /// A model `glassbox train NAME` can train. A new reference model adds one entry to
@@ -92,7 +95,7 @@ struct TrainableModel: Sendable {
 }
 
 /// The reference models, in help order.
-let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel]
+let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel, captionModel, forecastModel]
 
 /// `glassbox train MODEL [options]`.
 let trainCommand = Command(
@@ -102,6 +105,7 @@ let trainCommand = Command(
         "train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]",
         "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume] [--stop-after N]] [...]",
         "train seq2seq|transformer-seq2seq [--out DIR] [--beam N] [...]",
+        "train forecast [--data DIR] [--cell lstm|gru] [...]",
     ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
         + trainableModels.map {
@@ -123,6 +127,7 @@ let trainCommand = Command(
         .flag("resume", "Continue the run checkpointed in --out DIR with its settings (--epochs sets a new total)."),
         .value("stop-after", "N", "Stop after epoch N of the run; --resume continues it (image models)."),
         .value("beam", "N", "Beam width of the final evaluation of sequence-to-sequence models (default 4; 1: greedy only)."),
+        .value("cell", "lstm|gru", "The forecaster's recurrent layer (forecast; default lstm)."),
     ],
     maxPositionals: 1,
     run: runTrain)
@@ -147,6 +152,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     settings.resume = arguments.flag("resume")
     settings.stopAfter = try arguments.int("stop-after")
     settings.beamWidth = try arguments.int("beam") ?? settings.beamWidth
+    settings.cellName = try arguments.string("cell")
     if let raw = try arguments.string("validation-split") {
         guard let fraction = Double(raw), fraction >= 0, fraction < 1 else {
             throw CLIError.usage("train: option '--validation-split' expects a number in [0, 1), got '\(raw)'")
@@ -173,7 +179,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
 
     let finalLoss = report.epochLosses.last ?? .nan
     Console.out(
-        "\(model.name): \(report.results.map(\.text).joined(separator: ", ")) after \(report.epochsCompleted) epochs, "
+        "\(model.name): \(report.results.map(\.text).filter { !$0.isEmpty }.joined(separator: ", ")) after \(report.epochsCompleted) epochs, "
             + "final loss \(TextFormat.fixed(finalLoss, decimals: 4)), "
             + "\(TextFormat.fixed(report.seconds, decimals: 1)) s, "
             + "\(TextFormat.rate(report.samplesPerSecond)) samples/s")

@@ -121,6 +121,15 @@ private let errorCases: [ErrorCase] =
     + [
         failure(["train", "vgg", "--out", "@checkpoint", "--resume"], "is of model 'lenet', not 'vgg'"),
 
+        usage(["train", "caption", "--out", "@dir"], "option '--out' applies to cnn, lenet, vgg, seqmnist, vit, not 'caption'"),
+        usage(["train", "caption", "--cell", "gru"], "option '--cell' applies to forecast, not 'caption'"),
+        failure(["train", "caption", "--data", "@missing"], "train caption: @missing: neither train-images-idx3-ubyte nor"),
+        failure(["train", "caption", "--data", "@text.txt"], "@text.txt/train-images-idx3-ubyte: cannot open: Not a directory"),
+        usage(["train", "forecast", "--cell", "transformer"], "train forecast: unknown cell 'transformer' (one of: lstm, gru)"),
+        usage(["train", "forecast", "--dataset", "mnist"], "option '--dataset' applies to cnn, lenet, vgg, seqmnist, vit, not 'forecast'"),
+        failure(["train", "forecast", "--data", "@missing"], "train forecast: cannot read the airline series: @missing/airline/Airline.csv: no such file"),
+        failure(["train", "forecast", "--data", "@data"], "cannot read the airline series: @data/airline/Airline.csv: no such file"),
+
         usage(["predict", "--images", "@data/t10k-images-idx3-ubyte"], "predict: --checkpoint DIR is required"),
         usage(["predict", "--checkpoint", "@checkpoint", "--images", "@data/t10k-images-idx3-ubyte", "--top", "11"], "expects an integer in 1...10"),
         usage(["predict", "--checkpoint", "@checkpoint", "--frobnicate"], "unknown option '--frobnicate'"),
