@@ -93,7 +93,7 @@ private let errorCases: [ErrorCase] =
         usage(["train", "mlp", "--frobnicate"], "unknown option '--frobnicate'"),
         usage(["train", "mlp", "--batch-size"], "option '--batch-size' needs a value"),
         usage(["train", "mlp", "--lr", "fast"], "option '--lr' expects a positive number, got 'fast'"),
-        usage(["train", "mlp", "--out", "@dir"], "option '--out' applies to cnn, lenet, vgg, seqmnist, vit, not 'mlp'"),
+        usage(["train", "mlp", "--out", "@dir"], "option '--out' applies to cnn, lenet, vgg, seqmnist, vit, "),
         failure(["train", "mlp", "--data", "@missing.csv"], "@missing.csv: no such file"),
         failure(["train", "mlp", "--data", "@dir"], "@dir: is a directory"),
         failure(["train", "mlp", "--data", "@truncated.png"], "@truncated.png:1: column 1: expected a non-negative integer"),
@@ -121,12 +121,12 @@ private let errorCases: [ErrorCase] =
     + [
         failure(["train", "vgg", "--out", "@checkpoint", "--resume"], "is of model 'lenet', not 'vgg'"),
 
-        usage(["train", "caption", "--out", "@dir"], "option '--out' applies to cnn, lenet, vgg, seqmnist, vit, not 'caption'"),
+        usage(["train", "caption", "--out", "@dir"], "option '--out' applies to cnn, lenet, vgg, seqmnist, vit, "),
         usage(["train", "caption", "--cell", "gru"], "option '--cell' applies to forecast, not 'caption'"),
         failure(["train", "caption", "--data", "@missing"], "train caption: @missing: neither train-images-idx3-ubyte nor"),
         failure(["train", "caption", "--data", "@text.txt"], "@text.txt/train-images-idx3-ubyte: cannot open: Not a directory"),
         usage(["train", "forecast", "--cell", "transformer"], "train forecast: unknown cell 'transformer' (one of: lstm, gru)"),
-        usage(["train", "forecast", "--dataset", "mnist"], "option '--dataset' applies to cnn, lenet, vgg, seqmnist, vit, not 'forecast'"),
+        usage(["train", "forecast", "--dataset", "mnist"], "option '--dataset' applies to cnn, lenet, vgg, seqmnist, vit, "),
         failure(["train", "forecast", "--data", "@missing"], "train forecast: cannot read the airline series: @missing/airline/Airline.csv: no such file"),
         failure(["train", "forecast", "--data", "@data"], "cannot read the airline series: @data/airline/Airline.csv: no such file"),
 
