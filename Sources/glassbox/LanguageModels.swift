@@ -35,9 +35,9 @@ struct LanguageModelRecipe: Sendable {
 let languageModels: [LanguageModelRecipe] = [
     LanguageModelRecipe(
         name: "charlm",
-        summary: "a character LSTM: Embedding(64)-LSTM(512)-Linear, Adam, warm-up + cosine LR",
+        summary: "a character LSTM: Embedding(64)-LSTM(512)-Linear, context 64, Adam, warm-up + cosine LR",
         defaults: TrainSettings(epochs: 1, batchSize: 32, learningRate: 0.002, seed: 0),
-        architecture: [("embedding_dim", 64), ("hidden_size", 512), ("num_layers", 1), ("context", 128)],
+        architecture: [("embedding_dim", 64), ("hidden_size", 512), ("num_layers", 1), ("context", 64)],
         contextKey: "context", hasCache: false,
         make: { sizes, generator in
             let model = CharLSTM<Float>(
@@ -51,9 +51,9 @@ let languageModels: [LanguageModelRecipe] = [
         }),
     LanguageModelRecipe(
         name: "gpt",
-        summary: "a character GPT: 4 pre-norm blocks (d 128, 4 heads, context 128), Adam, warm-up + cosine LR",
+        summary: "a character GPT: 4 pre-norm blocks (d 128, 4 heads, context 64), Adam, warm-up + cosine LR",
         defaults: TrainSettings(epochs: 1, batchSize: 32, learningRate: 0.002, seed: 0),
-        architecture: [("n_layer", 4), ("n_head", 4), ("n_embd", 128), ("block_size", 128)],
+        architecture: [("n_layer", 4), ("n_head", 4), ("n_embd", 128), ("block_size", 64)],
         contextKey: "block_size", hasCache: true,
         make: { sizes, generator in
             let config = GPTConfig(

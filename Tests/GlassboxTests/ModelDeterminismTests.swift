@@ -31,8 +31,10 @@ struct ModelDeterminismTests {
 
     /// The initial and trained state of a model made by `make` after `steps` Adam steps
     /// (cross-entropy, one fixed batch of `inputShape`) on `threads` threads, and the losses.
+    /// With `vocabulary`, the input holds token ids below it and the model's output
+    /// `[B, T, vocabulary]` is scored at every position (language models).
     static func train(
-        threads: Int, inputShape: [Int], steps: Int = 2, make: (inout RandomGenerator) -> any Module<Float>
+        threads: Int, inputShape: [Int], vocabulary: Int? = nil, steps: Int = 2, make: (inout RandomGenerator) -> any Module<Float>
     ) -> (initial: State, trained: State, losses: [UInt32], dropoutLayers: Int) {
         let saved = Threading.threadCount
         Threading.threadCount = threads
@@ -41,14 +43,17 @@ struct ModelDeterminismTests {
         let model = make(&g)
         var dropoutSeed: UInt64 = 100
         let dropoutLayers = seedDropout(model, seed: &dropoutSeed)
-        let x = Tensor<Float>.randn(inputShape, generator: &g)
-        let labels = IndexTensor((0..<inputShape[0]).map { ($0 * 3) % 10 })
+        let positions = vocabulary == nil ? inputShape[0] : inputShape.reduce(1, *)
+        let classes = vocabulary ?? 10
+        let x = vocabulary.map { v in Tensor<Float>((0..<positions).map { _ in Float(g.nextInt(below: v)) }, shape: inputShape) }
+            ?? Tensor<Float>.randn(inputShape, generator: &g)
+        let labels = IndexTensor((0..<positions).map { ($0 * 3) % classes })
         let initial = bits(model)
         let optimizer = Adam(model.parameters, lr: 1e-3)
         var losses: [UInt32] = []
         for _ in 0..<steps {
             optimizer.zeroGrad()
-            let loss = crossEntropy(model(x), labels)
+            let loss = crossEntropy(model(x).reshaped([positions, -1]), labels)
             loss.backward()
             optimizer.step()
             losses.append(loss.item.bitPattern)
@@ -60,16 +65,17 @@ struct ModelDeterminismTests {
     /// every entry, so the comparison is not of untouched initial weights, and that the model
     /// has `dropoutLayers` dropout layers, all seeded).
     static func expectThreadCountInvariant(
-        _ name: String, inputShape: [Int], dropoutLayers: Int = 0, make: (inout RandomGenerator) -> any Module<Float>
+        _ name: String, inputShape: [Int], vocabulary: Int? = nil, dropoutLayers: Int = 0,
+        make: (inout RandomGenerator) -> any Module<Float>
     ) {
-        let reference = train(threads: 1, inputShape: inputShape, make: make)
+        let reference = train(threads: 1, inputShape: inputShape, vocabulary: vocabulary, make: make)
         #expect(reference.dropoutLayers == dropoutLayers, "\(name): dropout layers")
         for (entry, value) in reference.trained {
             let changed = value != reference.initial[entry]  // a Bool: a failure prints no arrays
             #expect(changed, "\(name): \(entry) did not change")
         }
         for threads in [2, 4] {
-            let run = train(threads: threads, inputShape: inputShape, make: make)
+            let run = train(threads: threads, inputShape: inputShape, vocabulary: vocabulary, make: make)
             #expect(run.losses == reference.losses, "\(name): losses differ at \(threads) threads")
             for (entry, value) in reference.trained.sorted(by: { $0.key < $1.key }) {
                 let same = run.trained[entry] == value
@@ -122,6 +128,20 @@ struct ModelDeterminismTests {
     func sequentialMNIST() {
         Self.expectThreadCountInvariant("seqmnist", inputShape: [Self.cnnBatch, 1, 28, 28]) {
             makeSequentialMNIST(generator: &$0) as Sequential<Float>
+        }
+    }
+
+    @Test("Character GPT (2 blocks of d 32; attention kernel, layer norm, GELU)")
+    func gpt() {
+        Self.expectThreadCountInvariant("GPT", inputShape: [Self.cnnBatch, 16], vocabulary: 20) {
+            GPT<Float>(GPTConfig(vocabSize: 20, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 32), generator: &$0)
+        }
+    }
+
+    @Test("Character LSTM (2 layers of 32)")
+    func charLSTM() {
+        Self.expectThreadCountInvariant("CharLSTM", inputShape: [Self.cnnBatch, 16], vocabulary: 20) {
+            CharLSTM<Float>(vocabSize: 20, embeddingDim: 8, hiddenSize: 32, numLayers: 2, generator: &$0)
         }
     }
 }
