@@ -31,6 +31,12 @@ struct TrainSettings: Sendable {
     var beamWidth = 4
     /// The recurrent layer named by `--cell` (`forecast`: `lstm` or `gru`).
     var cellName: String? = nil
+    /// The training-time budget in minutes (language models).
+    var minutes: Double? = nil
+    /// The number of optimizer steps (language models).
+    var steps: Int? = nil
+    /// Architecture sizes overriding the model's, `KEY=N,...` (language models).
+    var architecture: String? = nil
 }
 
 /// The outcome of a training run, for the summary line and the metrics file.
@@ -52,6 +58,12 @@ struct TrainReport {
     var epochLosses: [Double]
     /// The epochs the model has been trained for (including those of a resumed checkpoint).
     var epochsCompleted: Int
+    /// What ``epochsCompleted`` counts: `epochs`, or `steps` for language models (the summary
+    /// word and metrics key). Language models' ``epochLosses`` are the mean training losses
+    /// between points of their curve.
+    var unit = "epochs"
+    /// Further metrics-file entries (a language model's curve).
+    var extraMetrics: [(String, JSONValue)] = []
 }
 
 /// One figure of a training run's outcome: a phrase of the summary line and an entry of the
@@ -76,7 +88,7 @@ struct TrainResult {
 
 /// The options of `glassbox train` that only some models accept.
 enum TrainOption: String, CaseIterable, Sendable {
-    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after", beam, cell
+    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after", beam, cell, minutes, steps, arch
 }
 
 /// A model `glassbox train NAME` can train. A new reference model adds one entry to
@@ -95,22 +107,23 @@ struct TrainableModel: Sendable {
 }
 
 /// The reference models, in help order.
-let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel, captionModel, forecastModel]
+let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel, captionModel, forecastModel] + languageTrainableModels
 
 /// `glassbox train MODEL [options]`.
 let trainCommand = Command(
     name: "train",
-    summary: "Train a reference model on its embedded dataset (mlp, cnn, lenet, vgg)",
+    summary: "Train a reference model on its dataset (mlp, cnn, lenet, vgg, ..., charlm, gpt)",
     usage: [
         "train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]",
         "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume] [--stop-after N]] [...]",
         "train seq2seq|transformer-seq2seq [--out DIR] [--beam N] [...]",
         "train forecast [--data DIR] [--cell lstm|gru] [...]",
+        "train charlm|gpt [--data FILE] (--minutes M | --steps N) [--arch KEY=N,...] [--out DIR] [...]",
     ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
         + trainableModels.map {
             "  \($0.name)  \($0.summary)\n"
-                + "       defaults: --epochs \($0.defaults.epochs) --batch-size \($0.defaults.batchSize) "
+                + "       defaults: \($0.options.contains(.steps) ? "" : "--epochs \($0.defaults.epochs) ")--batch-size \($0.defaults.batchSize) "
                 + "--lr \($0.defaults.learningRate) --seed \($0.defaults.seed)"
         }.joined(separator: "\n"),
     options: [
@@ -128,6 +141,9 @@ let trainCommand = Command(
         .value("stop-after", "N", "Stop after epoch N of the run; --resume continues it (image models)."),
         .value("beam", "N", "Beam width of the final evaluation of sequence-to-sequence models (default 4; 1: greedy only)."),
         .value("cell", "lstm|gru", "The forecaster's recurrent layer (forecast; default lstm)."),
+        .value("minutes", "M", "Train for M minutes of training time (language models; with --steps, whichever ends first)."),
+        .value("steps", "N", "Train for N optimizer steps (language models)."),
+        .value("arch", "KEY=N,...", "Override architecture sizes, e.g. n_layer=6,n_embd=192 (language models)."),
     ],
     maxPositionals: 1,
     run: runTrain)
@@ -153,6 +169,9 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     settings.stopAfter = try arguments.int("stop-after")
     settings.beamWidth = try arguments.int("beam") ?? settings.beamWidth
     settings.cellName = try arguments.string("cell")
+    settings.minutes = try arguments.positiveDouble("minutes")
+    settings.steps = try arguments.int("steps")
+    settings.architecture = try arguments.string("arch")
     if let raw = try arguments.string("validation-split") {
         guard let fraction = Double(raw), fraction >= 0, fraction < 1 else {
             throw CLIError.usage("train: option '--validation-split' expects a number in [0, 1), got '\(raw)'")
@@ -179,7 +198,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
 
     let finalLoss = report.epochLosses.last ?? .nan
     Console.out(
-        "\(model.name): \(report.results.map(\.text).filter { !$0.isEmpty }.joined(separator: ", ")) after \(report.epochsCompleted) epochs, "
+        "\(model.name): \(report.results.map(\.text).filter { !$0.isEmpty }.joined(separator: ", ")) after \(report.epochsCompleted) \(report.unit), "
             + "final loss \(TextFormat.fixed(finalLoss, decimals: 4)), "
             + "\(TextFormat.fixed(report.seconds, decimals: 1)) s, "
             + "\(TextFormat.rate(report.samplesPerSecond)) samples/s")
@@ -188,7 +207,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
         let metrics = JSONObject([
             ("model", .string(model.name)),
             ("dataset", .string(report.dataset)),
-            ("epochs", .integer(report.epochsCompleted)),
+            (report.unit, .integer(report.epochsCompleted)),
             ("batch_size", .integer(settings.batchSize)),
             ("learning_rate", .number(settings.learningRate)),
             ("seed", settings.seed <= UInt64(Int.max) ? .integer(Int(settings.seed)) : .string(String(settings.seed))),
@@ -200,8 +219,8 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
             ("samples_per_second", .number(report.samplesPerSecond)),
         ] + report.results.map { ($0.key, $0.value.isFinite ? JSONValue.number($0.value) : .null) } + [
             ("final_loss", finalLoss.isFinite ? .number(finalLoss) : .null),
-            ("epoch_losses", .array(report.epochLosses.map { $0.isFinite ? .number($0) : .null })),
-        ])
+            (report.unit == "epochs" ? "epoch_losses" : "interval_losses", .array(report.epochLosses.map { $0.isFinite ? .number($0) : .null })),
+        ] + report.extraMetrics)
         do {
             try FileIO.writeAtomically(Array((JSONValue.object(metrics).serialized() + "\n").utf8), toPath: metricsPath)
         } catch {

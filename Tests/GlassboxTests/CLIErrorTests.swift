@@ -36,6 +36,10 @@ private struct Workspace {
         try Tensor<Double>.saveSafeTensors([], to: root + "/empty.safetensors")
         try Tensor<Double>.saveSafeTensors([("input", Tensor([-1, 2], shape: [2]))], to: root + "/inputs.safetensors")
         try FileIO.writeAtomically(Array("previous run".utf8), toPath: root + "/previous.safetensors")
+
+        // A language-model description naming charlm, without sizes (as if damaged).
+        try FileIO.createDirectory(atPath: root + "/lm")
+        try FileIO.writeAtomically(Array(#"{"model": "charlm", "sizes": {}, "alphabet": []}"#.utf8), toPath: root + "/lm/model.json")
     }
 
     /// `name` inside the workspace.
@@ -94,6 +98,7 @@ private let errorCases: [ErrorCase] =
         usage(["train", "mlp", "--batch-size"], "option '--batch-size' needs a value"),
         usage(["train", "mlp", "--lr", "fast"], "option '--lr' expects a positive number, got 'fast'"),
         usage(["train", "mlp", "--out", "@dir"], "option '--out' applies to cnn, lenet, vgg, seqmnist, vit, "),
+        usage(["train", "mlp", "--minutes", "1"], "option '--minutes' applies to charlm, gpt, not 'mlp'"),
         failure(["train", "mlp", "--data", "@missing.csv"], "@missing.csv: no such file"),
         failure(["train", "mlp", "--data", "@dir"], "@dir: is a directory"),
         failure(["train", "mlp", "--data", "@truncated.png"], "@truncated.png:1: column 1: expected a non-negative integer"),
@@ -203,6 +208,35 @@ private let errorCases: [ErrorCase] =
         failure(["inspect", "@truncated.png"], "@truncated.png: unknown file type"),
         failure(["inspect", "@dir"], "@dir: is a directory"),
         failure(["inspect", "@unreadable.bin"], "@unreadable.bin: permission denied", needsPermissions: true),
+    ]
+    + languageModelErrorCases
+
+/// The cases of `train charlm|gpt` and `sample`.
+private let languageModelErrorCases: [ErrorCase] =
+    ["charlm", "gpt"].flatMap { model -> [ErrorCase] in
+        [
+            usage(["train", model], "train \(model): how long? give --steps N and/or --minutes M"),
+            usage(["train", model, "--epochs", "2"], "give --steps N or --minutes M, not --epochs"),
+            usage(["train", model, "--minutes", "0"], "option '--minutes' expects a positive number, got '0'"),
+            usage(["train", model, "--steps", "1", "--arch", "layers=2"], "--arch expects KEY=N,... with N > 0 and KEY one of"),
+            usage(["train", model, "--steps", "1", "--resume"], "option '--resume' applies to cnn, lenet, vgg, seqmnist, vit, not '\(model)'"),
+            failure(["train", model, "--steps", "1", "--data", "@missing.txt"], "train \(model): no corpus at '@missing.txt' (give --data FILE)"),
+            failure(["train", model, "--steps", "1", "--data", "@text.txt"], "@text.txt: 6 characters are too few for a character corpus"),
+            failure(["train", model, "--steps", "1", "--data", "@dir"], "@dir: is a directory"),
+            failure(["train", model, "--steps", "1", "--out", "@text.txt/run"], "@text.txt: cannot create directory: a file is in the way"),
+        ]
+    }
+    + [
+        usage(["sample"], "sample: which model? (one of: charlm, gpt)"),
+        usage(["sample", "unicorn", "--checkpoint", "@lm"], "sample: unknown model 'unicorn'"),
+        usage(["sample", "gpt"], "sample: --checkpoint DIR is required"),
+        usage(["sample", "charlm", "--checkpoint", "@lm", "--no-cache"], "option '--no-cache' applies to gpt, not 'charlm'"),
+        usage(["sample", "gpt", "--checkpoint", "@lm", "--temperature", "0"], "option '--temperature' expects a positive number"),
+        usage(["sample", "gpt", "--checkpoint", "@lm", "--top-k", "0"], "option '--top-k' expects a positive integer"),
+        failure(["sample", "gpt", "--checkpoint", "@missing"], "@missing/model.json: no such file"),
+        failure(["sample", "gpt", "--checkpoint", "@lm"], "@lm/model.json' describes model 'charlm', not 'gpt'"),
+        failure(["sample", "charlm", "--checkpoint", "@lm"], "@lm/model.json' lacks the size 'embedding_dim'"),
+        failure(["sample", "charlm", "--checkpoint", "@text.txt"], "@text.txt/model.json"),
     ]
 
 /// A launcher under which file permissions apply: none for an ordinary user; for root (who

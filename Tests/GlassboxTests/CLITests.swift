@@ -66,15 +66,15 @@ struct CLITests {
         let r = try glassbox(["--help"])
         #expect(r.status == 0)
         #expect(r.err.isEmpty)
-        for command in ["train", "predict", "explain", "bench", "reference", "compare", "golden", "inspect", "help"] {
+        for command in ["train", "sample", "predict", "explain", "bench", "reference", "compare", "golden", "inspect", "help"] {
             #expect(r.out.contains("\n  \(command) "))
         }
-        for missing in ["sample", "score"] {
+        for missing in ["score"] {
             #expect(!r.out.contains("\n  \(missing) "), "help lists \(missing), which does not exist yet")
         }
         let train = try glassbox(["help", "train"])
         #expect(train.status == 0)
-        for option in ["--epochs", "--batch-size", "--lr", "--seed", "--threads", "--metrics", "--data", "mlp", "cnn", "lenet", "vgg", "--out", "--resume"] {
+        for option in ["--epochs", "--batch-size", "--lr", "--seed", "--threads", "--metrics", "--data", "mlp", "cnn", "lenet", "vgg", "charlm", "gpt", "--out", "--resume", "--minutes"] {
             #expect(train.out.contains(option))
         }
         #expect(try glassbox(["train", "--help"]).out == train.out)

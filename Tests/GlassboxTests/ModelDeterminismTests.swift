@@ -35,11 +35,18 @@ struct ModelDeterminismTests {
     /// Cross-entropy of the model's logits.
     static var classification: Loss { { model, x, labels in crossEntropy(model(x), labels) } }
 
+    /// Cross-entropy of a language model's logits `[B, T, vocabulary]` at every position.
+    static var languageModel: Loss {
+        { model, x, labels in crossEntropy(model(x).reshaped([labels.shape[0], -1]), labels) }
+    }
+
     /// The initial and trained state of a model made by `make` after `steps` Adam steps
     /// (`loss`, one fixed batch of `inputShape`, labels `(3i) mod 10`) on `threads` threads,
-    /// and the losses.
+    /// and the losses. With `vocabulary`, the input holds token ids below it and there is a
+    /// label `(3i) mod vocabulary` for every position (language models).
     static func train(
-        threads: Int, inputShape: [Int], steps: Int = 2, loss lossOf: Loss, make: (inout RandomGenerator) -> any Module<Float>
+        threads: Int, inputShape: [Int], vocabulary: Int? = nil, steps: Int = 2, loss lossOf: Loss,
+        make: (inout RandomGenerator) -> any Module<Float>
     ) -> (initial: State, trained: State, losses: [UInt32], dropoutLayers: Int) {
         let saved = Threading.threadCount
         Threading.threadCount = threads
@@ -48,8 +55,10 @@ struct ModelDeterminismTests {
         let model = make(&g)
         var dropoutSeed: UInt64 = 100
         let dropoutLayers = seedDropout(model, seed: &dropoutSeed)
-        let x = Tensor<Float>.randn(inputShape, generator: &g)
-        let labels = IndexTensor((0..<inputShape[0]).map { ($0 * 3) % 10 })
+        let positions = vocabulary == nil ? inputShape[0] : inputShape.reduce(1, *)
+        let x = vocabulary.map { v in Tensor<Float>((0..<positions).map { _ in Float(g.nextInt(below: v)) }, shape: inputShape) }
+            ?? Tensor<Float>.randn(inputShape, generator: &g)
+        let labels = IndexTensor((0..<positions).map { ($0 * 3) % (vocabulary ?? 10) })
         let initial = bits(model)
         let optimizer = Adam(model.parameters, lr: 1e-3)
         var losses: [UInt32] = []
@@ -67,17 +76,17 @@ struct ModelDeterminismTests {
     /// every entry but those in `fixed`, so the comparison is not of untouched initial weights,
     /// and that the model has `dropoutLayers` dropout layers, all seeded).
     static func expectThreadCountInvariant(
-        _ name: String, inputShape: [Int], dropoutLayers: Int = 0, loss: Loss = classification, fixed: Set<String> = [],
-        make: (inout RandomGenerator) -> any Module<Float>
+        _ name: String, inputShape: [Int], vocabulary: Int? = nil, dropoutLayers: Int = 0, loss: Loss = classification,
+        fixed: Set<String> = [], make: (inout RandomGenerator) -> any Module<Float>
     ) {
-        let reference = train(threads: 1, inputShape: inputShape, loss: loss, make: make)
+        let reference = train(threads: 1, inputShape: inputShape, vocabulary: vocabulary, loss: loss, make: make)
         #expect(reference.dropoutLayers == dropoutLayers, "\(name): dropout layers")
         for (entry, value) in reference.trained where !fixed.contains(entry) {
             let changed = value != reference.initial[entry]  // a Bool: a failure prints no arrays
             #expect(changed, "\(name): \(entry) did not change")
         }
         for threads in [2, 4] {
-            let run = train(threads: threads, inputShape: inputShape, loss: loss, make: make)
+            let run = train(threads: threads, inputShape: inputShape, vocabulary: vocabulary, loss: loss, make: make)
             #expect(run.losses == reference.losses, "\(name): losses differ at \(threads) threads")
             for (entry, value) in reference.trained.sorted(by: { $0.key < $1.key }) {
                 let same = run.trained[entry] == value
@@ -151,4 +160,19 @@ struct ModelDeterminismTests {
             fixed: ["difference_mean", "difference_std"],  // set from the data by fit, not trained
             make: { Forecaster<Float>(cell: cell, generator: &$0) })
     }
+
+    @Test("Character GPT (2 blocks of d 32; attention kernel, layer norm, GELU)")
+    func gpt() {
+        Self.expectThreadCountInvariant("GPT", inputShape: [Self.cnnBatch, 16], vocabulary: 20, loss: Self.languageModel) {
+            GPT<Float>(GPTConfig(vocabSize: 20, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 32), generator: &$0)
+        }
+    }
+
+    @Test("Character LSTM (2 layers of 32)")
+    func charLSTM() {
+        Self.expectThreadCountInvariant("CharLSTM", inputShape: [Self.cnnBatch, 16], vocabulary: 20, loss: Self.languageModel) {
+            CharLSTM<Float>(vocabSize: 20, embeddingDim: 8, hiddenSize: 32, numLayers: 2, generator: &$0)
+        }
+    }
 }
+
