@@ -106,12 +106,18 @@ public final class CausalSelfAttention<Scalar: TensorScalar>: Module {
     func attend(_ input: Tensor<Scalar>, cache: KVCache<Scalar>?, layer: Int) -> Tensor<Scalar> {
         precondition(input.rank == 3 && input.shape[2] == cAttn.inFeatures, "CausalSelfAttention: input \(input.shape), expected [B, T, \(cAttn.inFeatures)]")
         let b = input.shape[0], t = input.shape[1], c = input.shape[2], hs = c / nHead
-        let qkv = cAttn(input).split(sizes: [c, c, c], dim: 2)
+        let projected = cAttn(input)
+        guard let cache else {
+            // Without a cache (training, full-context evaluation) the fused kernel reads the
+            // heads straight from the packed projection and writes [B, T, C].
+            return cProj(multiheadSelfAttention(packed: projected, heads: nHead, isCausal: true))
+        }
+        let qkv = projected.split(sizes: [c, c, c], dim: 2)
         func heads(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.reshaped([b, t, nHead, hs]).permuted([0, 2, 1, 3]) }
         let q = heads(qkv[0])
         var k = heads(qkv[1]), v = heads(qkv[2])
-        let past = cache?.length ?? 0
-        if let cache { (k, v) = cache.append(layer: layer, key: k, value: v) }
+        let past = cache.length
+        (k, v) = cache.append(layer: layer, key: k, value: v)
         let y: Tensor<Scalar>
         if past == 0 {
             y = scaledDotProductAttention(query: q, key: k, value: v, isCausal: true)
