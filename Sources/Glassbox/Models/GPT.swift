@@ -12,7 +12,7 @@ public struct GPTConfig: Sendable, Equatable {
     public var nEmbd: Int
 
     /// A configuration; the defaults are the character model `glassbox train gpt` trains.
-    public init(vocabSize: Int, blockSize: Int = 128, nLayer: Int = 4, nHead: Int = 4, nEmbd: Int = 128) {
+    public init(vocabSize: Int, blockSize: Int = 64, nLayer: Int = 4, nHead: Int = 4, nEmbd: Int = 128) {
         precondition(
             vocabSize > 0 && blockSize > 0 && nLayer > 0 && nHead > 0 && nEmbd > 0 && nEmbd % nHead == 0,
             "GPTConfig: sizes must be positive and nEmbd (\(nEmbd)) a multiple of nHead (\(nHead))")
