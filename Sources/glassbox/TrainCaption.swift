@@ -11,7 +11,7 @@ let captionModel = TrainableModel(
     name: "caption",
     summary: "CNN encoder (Conv16-Pool-Conv32-Pool-Dense) -> GRU(128) decoder captioning 3-digit MNIST strips "
         + "(\"seven two nine\"), embedded 10k/2k subset or --data DIR, Adam + cosine LR",
-    defaults: TrainSettings(epochs: 6, batchSize: 64, learningRate: 0.001, seed: 0),
+    defaults: TrainSettings(epochs: 4, batchSize: 64, learningRate: 0.001, seed: 0),
     train: { settings in
         let command = "train caption"
         let digits = try loadImageData(settings, command: command)

@@ -170,10 +170,12 @@ extension Captioner {
     }
 
     /// The number of `strips` whose greedy caption (``greedyDecode(_:maxLength:)``) is exactly
-    /// their three words, evaluated in batches of `batchSize` (evaluation mode).
+    /// their three words, evaluated in batches of `batchSize` (in evaluation mode; the mode is
+    /// restored after).
     public func exactMatches(on strips: ImageDataset<Scalar>, batchSize: Int = 250) -> Int {
+        let wasTraining = isTraining
         eval()
-        defer { train() }
+        defer { train(wasTraining) }
         var correct = 0
         for start in stride(from: 0, to: strips.count, by: batchSize) {
             let batch = strips.batch(Array(start..<Swift.min(start + batchSize, strips.count)))
