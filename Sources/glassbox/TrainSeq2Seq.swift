@@ -19,7 +19,7 @@ let seq2seqModel = TrainableModel(
     name: "seq2seq",
     summary: "GRU encoder-decoder (bidirectional 2x64, decoder 128, Luong attention) translating numbers 0-999999 to English words; "
         + "an epoch is \(numberWordsStepsPerEpoch) steps of fresh numbers, Adam + cosine LR",
-    defaults: TrainSettings(epochs: 10, batchSize: 128, learningRate: 0.003, seed: 0),
+    defaults: TrainSettings(epochs: 4, batchSize: 128, learningRate: 0.003, seed: 0),
     options: [.out, .beam],
     train: { settings in
         var generator = RandomGenerator(seed: settings.seed)
@@ -34,7 +34,7 @@ let transformerSeq2SeqModel = TrainableModel(
     name: "transformer-seq2seq",
     summary: "encoder-decoder transformer (2+2 pre-norm layers, d 64, 4 heads, feed-forward 256) translating numbers 0-999999 to English words; "
         + "an epoch is \(numberWordsStepsPerEpoch) steps of fresh numbers, Adam + warm-up + cosine LR",
-    defaults: TrainSettings(epochs: 8, batchSize: 128, learningRate: 0.001, seed: 0),
+    defaults: TrainSettings(epochs: 4, batchSize: 128, learningRate: 0.001, seed: 0),
     options: [.out, .beam],
     train: { settings in
         var generator = RandomGenerator(seed: settings.seed)

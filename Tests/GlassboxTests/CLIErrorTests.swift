@@ -85,6 +85,19 @@ private func failure(_ arguments: [String], _ message: String, needsPermissions:
     ErrorCase(arguments: arguments, status: 1, message: message, needsPermissions: needsPermissions)
 }
 
+/// The error cases of the sequence-to-sequence models (a separate list: one expression with
+/// the others is too much for the type checker).
+private let sequenceModelErrorCases: [ErrorCase] =
+    ["seq2seq", "transformer-seq2seq"].flatMap { (model: String) -> [ErrorCase] in
+        [
+            usage(["train", model, "--beam", "0"], "option '--beam' expects a positive integer, got '0'"),
+            usage(["train", model, "--dataset", "mnist"], "option '--dataset' applies to cnn, lenet, vgg, seqmnist, vit, not '\(model)'"),
+            usage(["train", model, "--resume"], "option '--resume' applies to cnn, lenet, vgg, seqmnist, vit, not '\(model)'"),
+            failure(["train", model, "--out", "@text.txt/run"], "@text.txt: cannot create directory: a file is in the way"),
+            failure(["train", model, "--metrics", "@dir"], "cannot write metrics: @dir: is a directory"),
+        ]
+    }
+
 /// Usage errors and failures of every command. None of them trains or computes for long: the
 /// commands check their inputs and outputs before the work.
 private let errorCases: [ErrorCase] =
@@ -99,6 +112,7 @@ private let errorCases: [ErrorCase] =
         usage(["train", "mlp", "--lr", "fast"], "option '--lr' expects a positive number, got 'fast'"),
         usage(["train", "mlp", "--out", "@dir"], "option '--out' applies to cnn, lenet, vgg, seqmnist, vit, "),
         usage(["train", "mlp", "--minutes", "1"], "option '--minutes' applies to charlm, gpt, not 'mlp'"),
+        usage(["train", "mlp", "--beam", "4"], "option '--beam' applies to seq2seq, transformer-seq2seq, not 'mlp'"),
         failure(["train", "mlp", "--data", "@missing.csv"], "@missing.csv: no such file"),
         failure(["train", "mlp", "--data", "@dir"], "@dir: is a directory"),
         failure(["train", "mlp", "--data", "@truncated.png"], "@truncated.png:1: column 1: expected a non-negative integer"),
@@ -123,6 +137,7 @@ private let errorCases: [ErrorCase] =
                 "@readonly/checkpoint.safetensors: permission denied", needsPermissions: true),
         ]
     }
+    + sequenceModelErrorCases
     + [
         failure(["train", "vgg", "--out", "@checkpoint", "--resume"], "is of model 'lenet', not 'vgg'"),
 

@@ -79,14 +79,50 @@ struct ModelDeterminismTests {
         _ name: String, inputShape: [Int], vocabulary: Int? = nil, dropoutLayers: Int = 0, loss: Loss = classification,
         fixed: Set<String> = [], make: (inout RandomGenerator) -> any Module<Float>
     ) {
-        let reference = train(threads: 1, inputShape: inputShape, vocabulary: vocabulary, loss: loss, make: make)
+        expectThreadCountInvariant(name, dropoutLayers: dropoutLayers, fixed: fixed) {
+            train(threads: $0, inputShape: inputShape, vocabulary: vocabulary, loss: loss, make: make)
+        }
+    }
+
+    /// As ``train(threads:inputShape:vocabulary:steps:loss:make:)`` for a sequence-to-sequence
+    /// model: its teacher-forced loss on one fixed batch of number-to-words pairs.
+    static func trainSequenceModel<Model: SequenceToSequenceModel>(
+        threads: Int, numbers: Int, steps: Int = 2, make: (inout RandomGenerator) -> Model
+    ) -> (initial: State, trained: State, losses: [UInt32], dropoutLayers: Int) where Model.Scalar == Float {
+        let saved = Threading.threadCount
+        Threading.threadCount = threads
+        defer { Threading.threadCount = saved }
+        var g = RandomGenerator(seed: 31)
+        let model = make(&g)
+        var dropoutSeed: UInt64 = 100
+        let dropoutLayers = seedDropout(model, seed: &dropoutSeed)
+        let batch = NumberWords.batch(NumberWords.trainingNumbers(numbers, &g))
+        let initial = bits(model)
+        let optimizer = Adam(model.parameters, lr: 1e-3)
+        var losses: [UInt32] = []
+        for _ in 0..<steps {
+            optimizer.zeroGrad()
+            let loss = model.loss(source: batch.source, target: batch.target)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item.bitPattern)
+        }
+        return (initial, bits(model), losses, dropoutLayers)
+    }
+
+    /// Runs `train` on 1, 2 and 4 threads and expects identical bits, as above.
+    static func expectThreadCountInvariant(
+        _ name: String, dropoutLayers: Int = 0, fixed: Set<String> = [],
+        train: (_ threads: Int) -> (initial: State, trained: State, losses: [UInt32], dropoutLayers: Int)
+    ) {
+        let reference = train(1)
         #expect(reference.dropoutLayers == dropoutLayers, "\(name): dropout layers")
         for (entry, value) in reference.trained where !fixed.contains(entry) {
             let changed = value != reference.initial[entry]  // a Bool: a failure prints no arrays
             #expect(changed, "\(name): \(entry) did not change")
         }
         for threads in [2, 4] {
-            let run = train(threads: threads, inputShape: inputShape, vocabulary: vocabulary, loss: loss, make: make)
+            let run = train(threads)
             #expect(run.losses == reference.losses, "\(name): losses differ at \(threads) threads")
             for (entry, value) in reference.trained.sorted(by: { $0.key < $1.key }) {
                 let same = run.trained[entry] == value
@@ -97,9 +133,9 @@ struct ModelDeterminismTests {
 
     // Debug builds run kernels ~100× slower: smaller batches there (still split over threads).
     #if DEBUG
-    static let mlpBatch = 64, cnnBatch = 4
+    static let mlpBatch = 64, cnnBatch = 4, sequenceBatch = 8
     #else
-    static let mlpBatch = 256, cnnBatch = 16
+    static let mlpBatch = 256, cnnBatch = 16, sequenceBatch = 64
     #endif
 
     @Test("MLP (64-128-64-10)")
@@ -172,6 +208,28 @@ struct ModelDeterminismTests {
     func charLSTM() {
         Self.expectThreadCountInvariant("CharLSTM", inputShape: [Self.cnnBatch, 16], vocabulary: 20, loss: Self.languageModel) {
             CharLSTM<Float>(vocabSize: 20, embeddingDim: 8, hiddenSize: 32, numLayers: 2, generator: &$0)
+        }
+    }
+
+    @Test("Seq2Seq (bidirectional GRU, attention) on number words", .enabled(if: isReleaseBuild, "release builds only"))
+    func seq2seq() {
+        Self.expectThreadCountInvariant("seq2seq") { threads in
+            Self.trainSequenceModel(threads: threads, numbers: Self.sequenceBatch) {
+                Seq2Seq<Float>(
+                    sourceVocabularySize: NumberWords.sourceVocabulary.count, targetVocabularySize: NumberWords.targetVocabulary.count,
+                    generator: &$0)
+            }
+        }
+    }
+
+    @Test("TransformerSeq2Seq on number words", .enabled(if: isReleaseBuild, "release builds only"))
+    func transformerSeq2Seq() {
+        Self.expectThreadCountInvariant("transformer-seq2seq", dropoutLayers: 2 * 3 + 2 * 4) { threads in
+            Self.trainSequenceModel(threads: threads, numbers: Self.sequenceBatch) {
+                TransformerSeq2Seq<Float>(
+                    sourceVocabularySize: NumberWords.sourceVocabulary.count, targetVocabularySize: NumberWords.targetVocabulary.count,
+                    generator: &$0)
+            }
         }
     }
 }

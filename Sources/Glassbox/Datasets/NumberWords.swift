@@ -68,14 +68,17 @@ public enum NumberWords {
 
     static func pow10(_ e: Int) -> Int { (0..<e).reduce(1) { p, _ in p * 10 } }
 
-    /// The fixed held-out numbers (``heldOutCount`` distinct numbers drawn with
-    /// ``heldOutSeed``), in drawing order.
+    /// The fixed held-out numbers (``heldOutCount`` distinct numbers of three to six digits
+    /// drawn with ``heldOutSeed``), in drawing order.
+    ///
+    /// Numbers below 100 are never held out: with a third of the draws going to one- and
+    /// two-digit numbers, all 100 of them would be drawn, and so never trained on.
     public static let heldOut: [Int] = {
         var generator = RandomGenerator(seed: heldOutSeed)
         var seen = Set<Int>(), out: [Int] = []
         while out.count < heldOutCount {
             let n = draw(&generator)
-            if seen.insert(n).inserted { out.append(n) }
+            if n >= 100 && seen.insert(n).inserted { out.append(n) }
         }
         return out
     }()

@@ -109,10 +109,12 @@ public func greedySearch<State>(
 /// Beam search: for each of `batchSize` sequences (state row `i` for sequence `i`), keep the
 /// `beamWidth` most probable prefixes; at each step extend every live prefix by every token
 /// and walk the candidates from the most probable down: one that ends with the end token becomes
-/// a finished hypothesis, the others fill the `beamWidth` live beams. A sequence is done when it
-/// has `beamWidth` finished hypotheses (or after `maxLength` generated tokens, when its live
-/// beams count as unfinished hypotheses); the answer is the hypothesis of best length-normalised
-/// ``Hypothesis/score``. All live beams of all sequences are decoded as one batch.
+/// a finished hypothesis (the best `beamWidth` are kept), the others fill the `beamWidth` live
+/// beams. A sequence is done when it has `beamWidth` finished hypotheses and no live beam's
+/// length-normalised score is better than the worst of them (or after `maxLength` generated
+/// tokens, when its live beams count as unfinished hypotheses); the answer is the hypothesis of
+/// best length-normalised ``Hypothesis/score``. All live beams of all sequences are decoded as
+/// one batch.
 ///
 /// With `beamWidth == 1` this is exactly ``greedySearch(_:initialState:batchSize:maxLength:lengthPenalty:beginning:end:)``.
 ///
@@ -152,19 +154,29 @@ public func beamSearch<State>(
             }
             var next: [Beam] = []
             for candidate in candidates {
-                if next.count == beamWidth || finished[sequence].count == beamWidth { break }
+                if next.count == beamWidth { break }
                 let prefix = live[candidate.beam].prefix
                 if candidate.token == end {
+                    // Keep the best `beamWidth` finished hypotheses (the earlier one on ties).
                     finished[sequence].append(
                         Hypothesis(
                             tokens: Array(prefix.dropFirst()), isFinished: true, logProbability: candidate.logProbability,
                             lengthPenalty: lengthPenalty))
+                    finished[sequence] = Array(
+                        finished[sequence].enumerated()
+                            .sorted { a, b in a.element.score != b.element.score ? a.element.score > b.element.score : a.offset < b.offset }
+                            .prefix(beamWidth).map(\.element))
                 } else {
                     next.append(Beam(prefix: prefix + [candidate.token], logProbability: candidate.logProbability))
                     parents.append(row + candidate.beam)
                 }
             }
-            if finished[sequence].count == beamWidth {
+            // Done when `beamWidth` hypotheses are finished and no live beam scores better now
+            // than the worst of them.
+            if finished[sequence].count == beamWidth,
+                let worst = finished[sequence].last?.score,
+                next.allSatisfy({ $0.logProbability / pow(Double($0.prefix.count - 1), lengthPenalty) <= worst })
+            {
                 parents.removeLast(next.count)
                 next = []
             }

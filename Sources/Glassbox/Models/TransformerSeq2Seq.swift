@@ -77,12 +77,7 @@ public final class TransformerSeq2Seq<Scalar: TensorScalar>: SequenceToSequenceM
     /// The encoder output `[B, S, dModel]` of source ids given as whole numbers `[B, S]`
     /// (padding 0 at the end of a row; every row holds at least one token).
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(input.rank == 2, "TransformerSeq2Seq: input must be source ids [B, S], got \(input.shape)")
-        let s = input.shape[1]
-        let rows = (0..<input.shape[0]).map { r in
-            (0..<s).map { Int(input.scalars[r * s + $0]) }.prefix { $0 != Vocabulary.padding }.map { $0 }
-        }
-        return encode(PaddedSequences(rows, length: s)).memory
+        encode(PaddedSequences(ids: input, op: "TransformerSeq2Seq")).memory
     }
 
     /// Token embeddings plus positional encodings: `[B, T]` → `[B, T, dModel]`.
