@@ -27,6 +27,12 @@ struct TrainSettings: Sendable {
     var stopAfter: Int? = nil
     /// The fraction of the training set held out for validation (Keras' `validation_split`).
     var validationSplit = 0.0
+    /// The training-time budget in minutes (language models).
+    var minutes: Double? = nil
+    /// The number of optimizer steps (language models).
+    var steps: Int? = nil
+    /// Architecture sizes overriding the model's, `KEY=N,...` (language models).
+    var architecture: String? = nil
 }
 
 /// The outcome of a training run, for the summary line and the metrics file.
@@ -48,6 +54,12 @@ struct TrainReport {
     var epochLosses: [Double]
     /// The epochs the model has been trained for (including those of a resumed checkpoint).
     var epochsCompleted: Int
+    /// What ``epochsCompleted`` counts: `epochs`, or `steps` for language models (the summary
+    /// word and metrics key). Language models' ``epochLosses`` are the mean training losses
+    /// between points of their curve.
+    var unit = "epochs"
+    /// Further metrics-file entries (a language model's curve).
+    var extraMetrics: [(String, JSONValue)] = []
 }
 
 /// One figure of a training run's outcome: a phrase of the summary line and an entry of the
@@ -71,7 +83,7 @@ struct TrainResult {
 
 /// The options of `glassbox train` that only some models accept.
 enum TrainOption: String, CaseIterable, Sendable {
-    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after"
+    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after", minutes, steps, arch
 }
 
 /// A model `glassbox train NAME` can train. A new reference model adds one entry to
@@ -90,20 +102,21 @@ struct TrainableModel: Sendable {
 }
 
 /// The reference models, in help order.
-let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels
+let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + languageTrainableModels
 
 /// `glassbox train MODEL [options]`.
 let trainCommand = Command(
     name: "train",
-    summary: "Train a reference model on its embedded dataset (mlp, cnn, lenet, vgg)",
+    summary: "Train a reference model on its dataset (mlp, cnn, lenet, vgg, ..., charlm, gpt)",
     usage: [
         "train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]",
         "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume] [--stop-after N]] [...]",
+        "train charlm|gpt [--data FILE] (--minutes M | --steps N) [--arch KEY=N,...] [--out DIR] [...]",
     ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
         + trainableModels.map {
             "  \($0.name)  \($0.summary)\n"
-                + "       defaults: --epochs \($0.defaults.epochs) --batch-size \($0.defaults.batchSize) "
+                + "       defaults: \($0.options.contains(.steps) ? "" : "--epochs \($0.defaults.epochs) ")--batch-size \($0.defaults.batchSize) "
                 + "--lr \($0.defaults.learningRate) --seed \($0.defaults.seed)"
         }.joined(separator: "\n"),
     options: [
@@ -119,6 +132,9 @@ let trainCommand = Command(
         .value("out", "DIR", "Save a checkpoint to DIR after every epoch, and the final weights as DIR/model.safetensors (image models)."),
         .flag("resume", "Continue the run checkpointed in --out DIR with its settings (--epochs sets a new total)."),
         .value("stop-after", "N", "Stop after epoch N of the run; --resume continues it (image models)."),
+        .value("minutes", "M", "Train for M minutes of training time (language models; with --steps, whichever ends first)."),
+        .value("steps", "N", "Train for N optimizer steps (language models)."),
+        .value("arch", "KEY=N,...", "Override architecture sizes, e.g. n_layer=6,n_embd=192 (language models)."),
     ],
     maxPositionals: 1,
     run: runTrain)
@@ -142,6 +158,9 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     settings.outDirectory = try arguments.string("out")
     settings.resume = arguments.flag("resume")
     settings.stopAfter = try arguments.int("stop-after")
+    settings.minutes = try arguments.positiveDouble("minutes")
+    settings.steps = try arguments.int("steps")
+    settings.architecture = try arguments.string("arch")
     if let raw = try arguments.string("validation-split") {
         guard let fraction = Double(raw), fraction >= 0, fraction < 1 else {
             throw CLIError.usage("train: option '--validation-split' expects a number in [0, 1), got '\(raw)'")
@@ -168,7 +187,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
 
     let finalLoss = report.epochLosses.last ?? .nan
     Console.out(
-        "\(model.name): \(report.results.map(\.text).joined(separator: ", ")) after \(report.epochsCompleted) epochs, "
+        "\(model.name): \(report.results.map(\.text).joined(separator: ", ")) after \(report.epochsCompleted) \(report.unit), "
             + "final loss \(TextFormat.fixed(finalLoss, decimals: 4)), "
             + "\(TextFormat.fixed(report.seconds, decimals: 1)) s, "
             + "\(TextFormat.rate(report.samplesPerSecond)) samples/s")
@@ -177,7 +196,7 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
         let metrics = JSONObject([
             ("model", .string(model.name)),
             ("dataset", .string(report.dataset)),
-            ("epochs", .integer(report.epochsCompleted)),
+            (report.unit, .integer(report.epochsCompleted)),
             ("batch_size", .integer(settings.batchSize)),
             ("learning_rate", .number(settings.learningRate)),
             ("seed", settings.seed <= UInt64(Int.max) ? .integer(Int(settings.seed)) : .string(String(settings.seed))),
@@ -189,8 +208,8 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
             ("samples_per_second", .number(report.samplesPerSecond)),
         ] + report.results.map { ($0.key, $0.value.isFinite ? JSONValue.number($0.value) : .null) } + [
             ("final_loss", finalLoss.isFinite ? .number(finalLoss) : .null),
-            ("epoch_losses", .array(report.epochLosses.map { $0.isFinite ? .number($0) : .null })),
-        ])
+            (report.unit == "epochs" ? "epoch_losses" : "interval_losses", .array(report.epochLosses.map { $0.isFinite ? .number($0) : .null })),
+        ] + report.extraMetrics)
         do {
             try FileIO.writeAtomically(Array((JSONValue.object(metrics).serialized() + "\n").utf8), toPath: metricsPath)
         } catch {

@@ -256,11 +256,12 @@ public func attentionWeights<Scalar>(
     return scores.softmax(dim: -1).reshaped(leading + [dims.queries, dims.keys])
 }
 
-/// `[L, S]` zeros with −∞ above the diagonal (key `j` > query `i`).
-func causalMask<Scalar>(queries: Int, keys: Int) -> Tensor<Scalar> {
+/// `[L, S]` zeros with −∞ where key `j` lies after query `i`'s position `offset + i` (above the
+/// diagonal for `offset` 0; queries that follow `offset` cached keys otherwise).
+func causalMask<Scalar>(queries: Int, keys: Int, offset: Int = 0) -> Tensor<Scalar> {
     var values = [Scalar](repeating: 0, count: queries * keys)
     for i in 0..<queries {
-        for j in (i + 1)..<Swift.max(i + 1, keys) { values[i * keys + j] = -.infinity }
+        for j in (offset + i + 1)..<Swift.max(offset + i + 1, keys) { values[i * keys + j] = -.infinity }
     }
     return Tensor(values, shape: [queries, keys])
 }

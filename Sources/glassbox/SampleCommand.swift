@@ -1,0 +1,136 @@
+import Glassbox
+import GlassboxKernels
+
+/// The settings of one `glassbox sample` run, after defaults are applied.
+struct SampleSettings: Sendable {
+    /// The directory `glassbox train MODEL --out DIR` wrote.
+    var checkpoint: String
+    /// The text to continue (language models).
+    var prompt: String?
+    /// How many tokens to generate.
+    var length: Int
+    /// The sampling temperature.
+    var temperature: Double
+    /// Keep only the K most likely tokens, if given.
+    var topK: Int?
+    /// The seed of the draws.
+    var seed: UInt64
+    /// Whether to decode with the model's key/value cache.
+    var useCache: Bool
+}
+
+/// A model `glassbox sample NAME` can draw from. A new generative model adds one entry to
+/// ``sampleableModels``.
+struct SampleableModel: Sendable {
+    /// The name given after `sample` (the name it was trained under).
+    let name: String
+    /// One line of help.
+    let summary: String
+    /// The model-specific options it accepts (without `--`); the others are usage errors.
+    let options: Set<String>
+    /// Loads the checkpoint, samples, and prints the result.
+    let sample: @Sendable (_ settings: SampleSettings) throws -> Void
+}
+
+/// The options of `glassbox sample` that only some models accept.
+private let modelSpecificSampleOptions = ["prompt", "no-cache"]
+
+/// The generative models, in help order.
+let sampleableModels: [SampleableModel] = languageModels.map { recipe in
+    SampleableModel(
+        name: recipe.name, summary: "continue a text with a trained \(recipe.name)",
+        options: recipe.hasCache ? ["prompt", "no-cache"] : ["prompt"],
+        sample: { try sampleLanguageModel(recipe, settings: $0) })
+}
+
+/// `glassbox sample MODEL --checkpoint DIR [options]`.
+let sampleCommand = Command(
+    name: "sample",
+    summary: "Generate from a trained model (charlm, gpt)",
+    usage: [
+        "sample MODEL --checkpoint DIR [--length N] [--temperature T] [--top-k K] [--seed S] [--threads N]",
+        "sample charlm|gpt --checkpoint DIR [--prompt TEXT] [--no-cache] [...]",
+    ],
+    details: "Loads the model that 'glassbox train MODEL --out DIR' saved and generates from it; text goes to stdout,\n"
+        + "the generation speed to stderr.\n\nModels:\n"
+        + sampleableModels.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"),
+    options: [
+        .value("checkpoint", "DIR", "The directory written by 'glassbox train MODEL --out DIR'."),
+        .value("prompt", "TEXT", "The text to continue (default: a newline)."),
+        .value("length", "N", "Tokens to generate (default 500)."),
+        .value("temperature", "T", "Divide the logits by T before sampling (default 1)."),
+        .value("top-k", "K", "Sample only among the K most likely tokens (1: greedy)."),
+        .value("seed", "S", "Seed of the draws (default 0)."),
+        .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
+        .flag("no-cache", "Recompute the whole context for every token instead of using the key/value cache (gpt)."),
+    ],
+    maxPositionals: 1,
+    run: runSample)
+
+private func runSample(_ arguments: ParsedArguments) throws -> Int32 {
+    let names = sampleableModels.map(\.name).joined(separator: ", ")
+    guard let name = arguments.positionals.first else {
+        throw CLIError.usage("sample: which model? (one of: \(names))")
+    }
+    guard let model = sampleableModels.first(where: { $0.name == name }) else {
+        throw CLIError.usage("sample: unknown model '\(name)' (one of: \(names))")
+    }
+    if let option = modelSpecificSampleOptions.first(where: { !model.options.contains($0) && (arguments.has($0) || arguments.flag($0)) }) {
+        let accepting = sampleableModels.filter { $0.options.contains(option) }.map(\.name)
+        throw CLIError.usage("sample: option '--\(option)' applies to \(accepting.joined(separator: ", ")), not '\(name)'")
+    }
+    guard let checkpoint = try arguments.string("checkpoint") else {
+        throw CLIError.usage("sample: --checkpoint DIR is required")
+    }
+    let settings = SampleSettings(
+        checkpoint: checkpoint, prompt: try arguments.string("prompt"), length: try arguments.int("length") ?? 500,
+        temperature: try arguments.positiveDouble("temperature") ?? 1, topK: try arguments.int("top-k"),
+        seed: try arguments.uint64("seed") ?? 0, useCache: !arguments.flag("no-cache"))
+    if let threads = try arguments.int("threads") { Threading.threadCount = threads }
+    try model.sample(settings)
+    return 0
+}
+
+/// Continues the prompt with the language model saved in the checkpoint directory.
+private func sampleLanguageModel(_ recipe: LanguageModelRecipe, settings: SampleSettings) throws {
+    let command = "sample \(recipe.name)"
+    let (model, alphabet) = try recipe.load(from: settings.checkpoint, command: command)
+    let corpus = Alphabet(alphabet)
+    let prompt = settings.prompt ?? "\n"
+    guard !prompt.isEmpty else { throw CLIError.usage("\(command): --prompt is empty") }
+    guard let ids = corpus.encode(prompt) else {
+        throw CLIError.usage("\(command): the prompt holds a character the model never saw")
+    }
+    var generator = RandomGenerator(seed: settings.seed)
+    let sampler = TokenSampler(temperature: settings.temperature, topK: settings.topK)
+    let clock = Stopwatch()
+    let tokens = model.generate(ids, settings.length, sampler, settings.useCache, &generator)
+    let seconds = clock.seconds
+    Console.out(prompt + corpus.decode(tokens))
+    Console.err(
+        "\(command): \(tokens.count) tokens in \(TextFormat.fixed(seconds, decimals: 2)) s, "
+            + "\(TextFormat.rate(Double(tokens.count) / Swift.max(seconds, 1e-9))) tokens/s"
+            + (recipe.hasCache ? (settings.useCache ? " (key/value cache)" : " (no cache: whole context per token)") : ""))
+}
+
+/// Characters ↔ ids for a saved alphabet (a byte's id is its position).
+private struct Alphabet {
+    let bytes: [UInt8]
+    private let ids: [UInt8: Int]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        ids = Dictionary(uniqueKeysWithValues: bytes.enumerated().map { ($0.element, $0.offset) })
+    }
+
+    func encode(_ text: String) -> [Int]? {
+        var out: [Int] = []
+        for byte in text.utf8 {
+            guard let id = ids[byte] else { return nil }
+            out.append(id)
+        }
+        return out
+    }
+
+    func decode(_ ids: [Int]) -> String { String(decoding: ids.map { bytes[$0] }, as: UTF8.self) }
+}
