@@ -52,6 +52,7 @@ public enum OpCatalog {
     /// All entries, tensor primitives first.
     public static var entries: [OpCatalogEntry] {
         tensorEntries + nnEntries + convolutionEntries + poolingEntries + normalizationEntries + attentionEntries + recurrentEntries
+            + generativeEntries
     }
 
     /// The entry named `name`, if any.

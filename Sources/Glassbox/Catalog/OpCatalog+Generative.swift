@@ -1,0 +1,31 @@
+extension OpCatalog {
+    /// Entries for the composite functions of the generative models (all `op: nil`): the VAE's
+    /// KL term under each reduction, the reparameterisation with fixed noise, the VAE loss end
+    /// to end (BCE of the logits + KL), and ``Unflatten``.
+    static var generativeEntries: [OpCatalogEntry] {
+        typealias T = Tensor<Double>
+        var entries: [OpCatalogEntry] = LossReduction.allCases.map { reduction in
+            .init("vae.gaussianKLDivergence/\(reduction.rawValue)", op: nil, inputs: { g in [T.sample([3, 4], &g), T.sample([3, 4], &g)] }) {
+                gaussianKLDivergence(mean: $0[0], logVariance: $0[1], reduction: reduction)
+            }
+        }
+        entries += [
+            .init("vae.reparameterize", op: nil, inputs: { g in [T.sample([2, 3], &g), T.sample([2, 3], &g)] }) {
+                reparameterize(mean: $0[0], logVariance: $0[1], noise: T([0.3, -1.2, 0.8, 1.5, -0.4, 0.1], shape: [2, 3]))
+            },
+            .init("vae.loss/bce-logits+kl", op: nil, inputs: { g in
+                [T.sample([2, 3], &g), T.sample([2, 3], &g), T.sample([3, 4], &g), T.sample([4, 5], &g)]
+            }) { x in
+                // A one-layer decoder (weight x[2]) of z; targets in (0, 1); weights x[3] mix them.
+                let z = reparameterize(mean: x[0], logVariance: x[1], noise: T([0.3, -1.2, 0.8, 1.5, -0.4, 0.1], shape: [2, 3]))
+                let logits = linear(z, weight: x[2].transposed()).matmul(x[3]).reshaped([2, 20])
+                let target = T((0..<40).map { Double(($0 * 7) % 10) / 10 }, shape: [2, 20])
+                return binaryCrossEntropyWithLogits(logits, target, reduction: .sum) + gaussianKLDivergence(mean: x[0], logVariance: x[1])
+            },
+            .init("nn.Unflatten", op: nil, inputs: { g in [T.sample([2, 6], &g)] }) {
+                Unflatten<Double>(dim: 1, unflattenedSize: [2, 3])($0[0]) * T.arange(0, 6).reshaped([1, 2, 3])
+            },
+        ]
+        return entries
+    }
+}
