@@ -68,7 +68,7 @@ let sampleCommand = Command(
         .value("checkpoint", "DIR", "The directory written by 'glassbox train MODEL --out DIR'."),
         .value("prompt", "TEXT", "The text to continue (default: a newline)."),
         .value("length", "N", "Tokens to generate (default 500)."),
-        .value("temperature", "T", "Divide the logits by T before sampling (default 1)."),
+        .value("temperature", "T", "Divide the logits by T before sampling (default 1); vae: draw z ~ N(0, T² I)."),
         .value("top-k", "K", "Sample only among the K most likely tokens (1: greedy)."),
         .value("seed", "S", "Seed of the draws (default 0)."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),

@@ -8,7 +8,7 @@ var generativeSampleableModels: [SampleableModel] {
             name: "autoencoder", summary: "test digits beside their reconstructions (--out FILE.png), a 2-D latent's scatter (--scatter FILE.svg)",
             options: ["out", "scatter"], sample: sampleAutoencoder),
         SampleableModel(
-            name: "vae", summary: "samples from the prior (--out FILE.png, or --count N --out FILE.safetensors), --interpolate",
+            name: "vae", summary: "samples from the prior (--out FILE.png, or --count N --out FILE.safetensors; --temperature T scales it), --interpolate",
             options: ["out", "count", "interpolate"], sample: sampleVAE),
     ]
 }
@@ -73,8 +73,8 @@ private func sampleAutoencoder(_ settings: SampleSettings) throws {
     }
 }
 
-/// `glassbox sample vae`: an 8×8 grid of prior samples (`--out FILE.png`); `--count N --out
-/// FILE.safetensors` writes N samples `[N, 1, 28, 28]` in [0, 1] under the name `samples` for
+/// `glassbox sample vae`: an 8×8 grid of prior samples (`--out FILE.png`; `--temperature T`
+/// draws `z ~ N(0, T² I)`); `--count N --out FILE.safetensors` writes N samples `[N, 1, 28, 28]` in [0, 1] under the name `samples` for
 /// `glassbox score`; `--interpolate` draws instead eight rows of ten decoded points on the line
 /// between the posterior means of two test digits.
 private func sampleVAE(_ settings: SampleSettings) throws {
@@ -90,7 +90,7 @@ private func sampleVAE(_ settings: SampleSettings) throws {
         var batches: [Tensor<Float>] = []
         withoutGrad {
             for start in stride(from: 0, to: count, by: 1000) {
-                batches.append(model.sample(count: Swift.min(1000, count - start), generator: &generator))
+                batches.append(model.sample(count: Swift.min(1000, count - start), temperature: Float(settings.temperature), generator: &generator))
             }
         }
         let samples = Tensor.concat(batches).reshaped([count, 1, 28, 28])
@@ -116,6 +116,6 @@ private func sampleVAE(_ settings: SampleSettings) throws {
         return
     }
     let count = settings.count ?? 64
-    let samples = withoutGrad { model.sample(count: count, generator: &generator) }
+    let samples = withoutGrad { model.sample(count: count, temperature: Float(settings.temperature), generator: &generator) }
     try writeGrid(digitImages(samples), nrow: 8, to: path, command: command)
 }

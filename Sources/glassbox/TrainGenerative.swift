@@ -145,6 +145,7 @@ func trainGenerative(_ recipe: GenerativeRecipe, settings: TrainSettings) throws
     let progress = ProgressBar(epochs: settings.epochs, stepsPerEpoch: steps)
     var trainLosses: [Double] = [], testLosses: [Double] = []
     var seconds = 0.0
+    var processed = 0
     var order = Array(0..<data.train.count)
     for epoch in 1...Swift.max(settings.epochs, 1) {
         let clock = Stopwatch()
@@ -159,7 +160,9 @@ func trainGenerative(_ recipe: GenerativeRecipe, settings: TrainSettings) throws
             let value = Double(loss.item)
             guard value.isFinite else { throw CLIError.failure("\(command): the loss became \(value) in epoch \(epoch)") }
             sum += value
-            progress.update(epoch: epoch, step: step + 1, loss: sum / Double(step * settings.batchSize + indices.count), samples: indices.count)
+            processed += indices.count
+            progress.update(
+                epoch: epoch, step: step + 1, loss: sum / Double(step * settings.batchSize + indices.count), samples: processed)
         }
         seconds += clock.seconds
         trainLosses.append(sum / Double(data.train.count))

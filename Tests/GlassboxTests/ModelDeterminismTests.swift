@@ -29,10 +29,20 @@ struct ModelDeterminismTests {
         return count
     }
 
+    /// A training loss of a model's output for a batch `x`: classifiers use cross-entropy with
+    /// fixed labels; generative models pass their own (the model and the input are given).
+    typealias Loss = (_ model: any Module<Float>, _ x: Tensor<Float>) -> Tensor<Float>
+
+    /// Cross-entropy of the logits against labels `(3i) mod 10`.
+    static let classification: Loss = { model, x in
+        crossEntropy(model(x), IndexTensor((0..<x.shape[0]).map { ($0 * 3) % 10 }))
+    }
+
     /// The initial and trained state of a model made by `make` after `steps` Adam steps
-    /// (cross-entropy, one fixed batch of `inputShape`) on `threads` threads, and the losses.
+    /// (`loss`, one fixed batch of `inputShape`) on `threads` threads, and the losses.
     static func train(
-        threads: Int, inputShape: [Int], steps: Int = 2, make: (inout RandomGenerator) -> any Module<Float>
+        threads: Int, inputShape: [Int], steps: Int = 2, loss lossFunction: Loss,
+        make: (inout RandomGenerator) -> any Module<Float>
     ) -> (initial: State, trained: State, losses: [UInt32], dropoutLayers: Int) {
         let saved = Threading.threadCount
         Threading.threadCount = threads
@@ -42,13 +52,12 @@ struct ModelDeterminismTests {
         var dropoutSeed: UInt64 = 100
         let dropoutLayers = seedDropout(model, seed: &dropoutSeed)
         let x = Tensor<Float>.randn(inputShape, generator: &g)
-        let labels = IndexTensor((0..<inputShape[0]).map { ($0 * 3) % 10 })
         let initial = bits(model)
         let optimizer = Adam(model.parameters, lr: 1e-3)
         var losses: [UInt32] = []
         for _ in 0..<steps {
             optimizer.zeroGrad()
-            let loss = crossEntropy(model(x), labels)
+            let loss = lossFunction(model, x)
             loss.backward()
             optimizer.step()
             losses.append(loss.item.bitPattern)
@@ -60,16 +69,17 @@ struct ModelDeterminismTests {
     /// every entry, so the comparison is not of untouched initial weights, and that the model
     /// has `dropoutLayers` dropout layers, all seeded).
     static func expectThreadCountInvariant(
-        _ name: String, inputShape: [Int], dropoutLayers: Int = 0, make: (inout RandomGenerator) -> any Module<Float>
+        _ name: String, inputShape: [Int], dropoutLayers: Int = 0, loss: Loss = classification,
+        make: (inout RandomGenerator) -> any Module<Float>
     ) {
-        let reference = train(threads: 1, inputShape: inputShape, make: make)
+        let reference = train(threads: 1, inputShape: inputShape, loss: loss, make: make)
         #expect(reference.dropoutLayers == dropoutLayers, "\(name): dropout layers")
         for (entry, value) in reference.trained {
             let changed = value != reference.initial[entry]  // a Bool: a failure prints no arrays
             #expect(changed, "\(name): \(entry) did not change")
         }
         for threads in [2, 4] {
-            let run = train(threads: threads, inputShape: inputShape, make: make)
+            let run = train(threads: threads, inputShape: inputShape, loss: loss, make: make)
             #expect(run.losses == reference.losses, "\(name): losses differ at \(threads) threads")
             for (entry, value) in reference.trained.sorted(by: { $0.key < $1.key }) {
                 let same = run.trained[entry] == value
@@ -123,5 +133,37 @@ struct ModelDeterminismTests {
         Self.expectThreadCountInvariant("seqmnist", inputShape: [Self.cnnBatch, 1, 28, 28]) {
             makeSequentialMNIST(generator: &$0) as Sequential<Float>
         }
+    }
+
+    /// The summed BCE of an autoencoder's reconstruction of `sigmoid(x)` (pixels in (0, 1)).
+    static let reconstruction: Loss = { model, x in
+        let autoencoder = model as! any Autoencoder<Float>
+        let pixels = x.sigmoid()
+        return binaryCrossEntropyWithLogits(autoencoder.decodeLogits(autoencoder.encode(pixels)), pixels, reduction: .sum)
+    }
+
+    @Test("MLP autoencoder (2-D latent)")
+    func mlpAutoencoder() {
+        Self.expectThreadCountInvariant("MLPAutoencoder", inputShape: [Self.mlpBatch, 1, 28, 28], loss: Self.reconstruction) {
+            MLPAutoencoder<Float>(latentSize: 2, generator: &$0)
+        }
+    }
+
+    @Test("Convolutional autoencoder (transposed convolutions)", .enabled(if: isReleaseBuild, "release builds only"))
+    func convAutoencoder() {
+        Self.expectThreadCountInvariant("ConvAutoencoder", inputShape: [Self.cnnBatch, 1, 28, 28], loss: Self.reconstruction) {
+            ConvAutoencoder<Float>(generator: &$0)
+        }
+    }
+
+    @Test("VAE (784-400-20, fixed noise)")
+    func vae() {
+        Self.expectThreadCountInvariant(
+            "VAE", inputShape: [Self.mlpBatch, 1, 28, 28],
+            loss: { model, x in
+                var noise = RandomGenerator(seed: 5)
+                return (model as! VAE<Float>).loss(x.sigmoid(), generator: &noise).total
+            }
+        ) { VAE<Float>(generator: &$0) }
     }
 }

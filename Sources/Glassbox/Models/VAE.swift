@@ -127,9 +127,10 @@ public final class VAE<Scalar: TensorScalar>: Module {
             kl: gaussianKLDivergence(mean: mean, logVariance: logVariance))
     }
 
-    /// `count` samples from the model: latents from the prior `N(0, I)` drawn with `generator`,
-    /// decoded to Bernoulli means `[count, inputSize]`.
-    public func sample(count: Int, generator: inout RandomGenerator) -> Tensor<Scalar> {
-        decode(Tensor<Scalar>.randn([count, latentSize], generator: &generator))
+    /// `count` samples from the model: latents from the prior `N(0, I)` drawn with `generator`
+    /// (scaled by `temperature`: `z ~ N(0, temperature² I)`, the prior itself at 1), decoded to
+    /// Bernoulli means `[count, inputSize]`.
+    public func sample(count: Int, temperature: Scalar = 1, generator: inout RandomGenerator) -> Tensor<Scalar> {
+        decode(Tensor<Scalar>.randn([count, latentSize], generator: &generator) * temperature)
     }
 }
