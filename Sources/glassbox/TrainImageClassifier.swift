@@ -50,7 +50,7 @@ var imageClassifierModels: [TrainableModel] {
         TrainableModel(
             name: classifier.name,
             summary: classifier.summary + " on MNIST (embedded 10k/2k subset, or --data DIR)",
-            defaults: classifier.defaults, options: Set(TrainOption.allCases),
+            defaults: classifier.defaults, options: Set(TrainOption.allCases).subtracting([.latent, .loss]),
             train: { try trainImageClassifier(classifier, settings: $0) })
     }
 }

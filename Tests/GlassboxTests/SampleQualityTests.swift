@@ -1,3 +1,4 @@
+import Foundation
 import Glassbox
 import Testing
 
@@ -19,8 +20,12 @@ struct SampleQualityTests {
         var g = RandomGenerator(seed: seed)
         var out: [Double] = []
         for _ in 0..<count {
-            let z = (0..<dimension).map { _ in g.nextNormal() }
-            out += (0..<dimension).map { d in z[d] + 0.5 * z[(d + 1) % dimension] + Double(d) * 0.1 }
+            var z: [Double] = []
+            for _ in 0..<dimension { z.append(g.nextNormal()) }
+            for d in 0..<dimension {
+                let value: Double = z[d] + 0.5 * z[(d + 1) % dimension] + Double(d) * 0.1
+                out.append(value)
+            }
         }
         return out
     }

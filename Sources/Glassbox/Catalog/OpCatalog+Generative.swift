@@ -16,10 +16,10 @@ extension OpCatalog {
             .init("vae.loss/bce-logits+kl", op: nil, inputs: { g in
                 [T.sample([2, 3], &g), T.sample([2, 3], &g), T.sample([3, 4], &g), T.sample([4, 5], &g)]
             }) { x in
-                // A one-layer decoder (weight x[2]) of z; targets in (0, 1); weights x[3] mix them.
+                // A two-layer linear decoder (x[2], x[3]) of z to [2, 5] logits; targets in (0, 1).
                 let z = reparameterize(mean: x[0], logVariance: x[1], noise: T([0.3, -1.2, 0.8, 1.5, -0.4, 0.1], shape: [2, 3]))
-                let logits = linear(z, weight: x[2].transposed()).matmul(x[3]).reshaped([2, 20])
-                let target = T((0..<40).map { Double(($0 * 7) % 10) / 10 }, shape: [2, 20])
+                let logits = linear(z, weight: x[2].transposed()).matmul(x[3])
+                let target = T((0..<10).map { Double(($0 * 7) % 10) / 10 + 0.05 }, shape: [2, 5])
                 return binaryCrossEntropyWithLogits(logits, target, reduction: .sum) + gaussianKLDivergence(mean: x[0], logVariance: x[1])
             },
             .init("nn.Unflatten", op: nil, inputs: { g in [T.sample([2, 6], &g)] }) {
