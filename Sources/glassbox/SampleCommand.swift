@@ -17,6 +17,14 @@ struct SampleSettings: Sendable {
     var seed: UInt64
     /// Whether to decode with the model's key/value cache.
     var useCache: Bool
+    /// The output file (image models: a PNG grid, or samples as safetensors).
+    var out: String? = nil
+    /// How many samples to draw (image models).
+    var count: Int? = nil
+    /// Where to write the scatter plot of a 2-D latent (autoencoder).
+    var scatter: String? = nil
+    /// Whether to draw latent interpolations instead of samples (vae).
+    var interpolate = false
 }
 
 /// A model `glassbox sample NAME` can draw from. A new generative model adds one entry to
@@ -33,7 +41,7 @@ struct SampleableModel: Sendable {
 }
 
 /// The options of `glassbox sample` that only some models accept.
-private let modelSpecificSampleOptions = ["prompt", "no-cache"]
+private let modelSpecificSampleOptions = ["prompt", "no-cache", "out", "count", "scatter", "interpolate"]
 
 /// The generative models, in help order.
 let sampleableModels: [SampleableModel] = languageModels.map { recipe in
@@ -41,15 +49,17 @@ let sampleableModels: [SampleableModel] = languageModels.map { recipe in
         name: recipe.name, summary: "continue a text with a trained \(recipe.name)",
         options: recipe.hasCache ? ["prompt", "no-cache"] : ["prompt"],
         sample: { try sampleLanguageModel(recipe, settings: $0) })
-}
+} + generativeSampleableModels
 
 /// `glassbox sample MODEL --checkpoint DIR [options]`.
 let sampleCommand = Command(
     name: "sample",
-    summary: "Generate from a trained model (charlm, gpt)",
+    summary: "Generate from a trained model (charlm, gpt, autoencoder, vae)",
     usage: [
         "sample MODEL --checkpoint DIR [--length N] [--temperature T] [--top-k K] [--seed S] [--threads N]",
         "sample charlm|gpt --checkpoint DIR [--prompt TEXT] [--no-cache] [...]",
+        "sample autoencoder --checkpoint DIR [--out FILE.png] [--scatter FILE.svg]",
+        "sample vae --checkpoint DIR --out FILE.png [--interpolate] | --out FILE.safetensors [--count N] [--seed S]",
     ],
     details: "Loads the model that 'glassbox train MODEL --out DIR' saved and generates from it; text goes to stdout,\n"
         + "the generation speed to stderr.\n\nModels:\n"
@@ -58,10 +68,14 @@ let sampleCommand = Command(
         .value("checkpoint", "DIR", "The directory written by 'glassbox train MODEL --out DIR'."),
         .value("prompt", "TEXT", "The text to continue (default: a newline)."),
         .value("length", "N", "Tokens to generate (default 500)."),
-        .value("temperature", "T", "Divide the logits by T before sampling (default 1)."),
+        .value("temperature", "T", "Divide the logits by T before sampling (default 1); vae: draw z ~ N(0, T² I)."),
         .value("top-k", "K", "Sample only among the K most likely tokens (1: greedy)."),
         .value("seed", "S", "Seed of the draws (default 0)."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
+        .value("out", "FILE", "Image models: the PNG grid to write, or (vae) a .safetensors file of samples [N, 1, 28, 28] in [0, 1]."),
+        .value("count", "N", "Samples to draw (vae; default 64 for a grid, 10000 for a .safetensors file)."),
+        .value("scatter", "FILE", "Write the 2-D codes of the test digits, coloured by label, as an SVG (autoencoder with --latent 2)."),
+        .flag("interpolate", "Draw interpolations between the latent codes of test digits instead of samples (vae)."),
         .flag("no-cache", "Recompute the whole context for every token instead of using the key/value cache (gpt)."),
     ],
     maxPositionals: 1,
@@ -85,7 +99,9 @@ private func runSample(_ arguments: ParsedArguments) throws -> Int32 {
     let settings = SampleSettings(
         checkpoint: checkpoint, prompt: try arguments.string("prompt"), length: try arguments.int("length") ?? 500,
         temperature: try arguments.positiveDouble("temperature") ?? 1, topK: try arguments.int("top-k"),
-        seed: try arguments.uint64("seed") ?? 0, useCache: !arguments.flag("no-cache"))
+        seed: try arguments.uint64("seed") ?? 0, useCache: !arguments.flag("no-cache"),
+        out: try arguments.string("out"), count: try arguments.int("count"), scatter: try arguments.string("scatter"),
+        interpolate: arguments.flag("interpolate"))
     if let threads = try arguments.int("threads") { Threading.threadCount = threads }
     try model.sample(settings)
     return 0

@@ -37,6 +37,10 @@ struct TrainSettings: Sendable {
     var steps: Int? = nil
     /// Architecture sizes overriding the model's, `KEY=N,...` (language models).
     var architecture: String? = nil
+    /// The latent dimension (autoencoder).
+    var latentSize: Int? = nil
+    /// The reconstruction loss, `bce` or `mse` (autoencoder).
+    var lossName: String? = nil
 }
 
 /// The outcome of a training run, for the summary line and the metrics file.
@@ -88,7 +92,7 @@ struct TrainResult {
 
 /// The options of `glassbox train` that only some models accept.
 enum TrainOption: String, CaseIterable, Sendable {
-    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after", beam, cell, minutes, steps, arch
+    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after", beam, cell, minutes, steps, arch, latent, loss
 }
 
 /// A model `glassbox train NAME` can train. A new reference model adds one entry to
@@ -107,7 +111,7 @@ struct TrainableModel: Sendable {
 }
 
 /// The reference models, in help order.
-let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel, captionModel, forecastModel] + languageTrainableModels
+let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel, captionModel, forecastModel] + languageTrainableModels + generativeTrainableModels
 
 /// `glassbox train MODEL [options]`.
 let trainCommand = Command(
@@ -119,6 +123,7 @@ let trainCommand = Command(
         "train seq2seq|transformer-seq2seq [--out DIR] [--beam N] [...]",
         "train forecast [--data DIR] [--cell lstm|gru] [...]",
         "train charlm|gpt [--data FILE] (--minutes M | --steps N) [--arch KEY=N,...] [--out DIR] [...]",
+        "train autoencoder|vae [--data DIR] [--arch mlp|conv] [--latent N] [--loss bce|mse] [--out DIR] [...]",
     ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
         + trainableModels.map {
@@ -143,7 +148,9 @@ let trainCommand = Command(
         .value("cell", "lstm|gru", "The forecaster's recurrent layer (forecast; default lstm)."),
         .value("minutes", "M", "Train for M minutes of training time (language models; with --steps, whichever ends first)."),
         .value("steps", "N", "Train for N optimizer steps (language models)."),
-        .value("arch", "KEY=N,...", "Override architecture sizes, e.g. n_layer=6,n_embd=192 (language models)."),
+        .value("arch", "KEY=N,...", "Override architecture sizes, e.g. n_layer=6,n_embd=192 (language models); mlp or conv (autoencoder)."),
+        .value("latent", "N", "The latent dimension (autoencoder; 2 allows 'glassbox sample autoencoder --scatter')."),
+        .value("loss", "NAME", "The reconstruction loss: bce (default) or mse (autoencoder)."),
     ],
     maxPositionals: 1,
     run: runTrain)
@@ -172,6 +179,8 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     settings.minutes = try arguments.positiveDouble("minutes")
     settings.steps = try arguments.int("steps")
     settings.architecture = try arguments.string("arch")
+    settings.latentSize = try arguments.int("latent")
+    settings.lossName = try arguments.string("loss")
     if let raw = try arguments.string("validation-split") {
         guard let fraction = Double(raw), fraction >= 0, fraction < 1 else {
             throw CLIError.usage("train: option '--validation-split' expects a number in [0, 1), got '\(raw)'")

@@ -40,6 +40,10 @@ private struct Workspace {
         // A language-model description naming charlm, without sizes (as if damaged).
         try FileIO.createDirectory(atPath: root + "/lm")
         try FileIO.writeAtomically(Array(#"{"model": "charlm", "sizes": {}, "alphabet": []}"#.utf8), toPath: root + "/lm/model.json")
+        // An untrained VAE, as `glassbox train vae --out` writes it.
+        try FileIO.createDirectory(atPath: root + "/vae")
+        try VAE<Float>(generator: &generator).save(to: root + "/vae/model.safetensors", metadata: ["model": "vae"])
+        try FileIO.writeAtomically(Array(#"{"model": "vae", "hidden": "400", "latent": "20"}"#.utf8), toPath: root + "/vae/model.json")
     }
 
     /// `name` inside the workspace.
@@ -223,6 +227,35 @@ private let errorCases: [ErrorCase] =
         failure(["inspect", "@truncated.png"], "@truncated.png: unknown file type"),
         failure(["inspect", "@dir"], "@dir: is a directory"),
         failure(["inspect", "@unreadable.bin"], "@unreadable.bin: permission denied", needsPermissions: true),
+
+        usage(["train", "autoencoder", "--arch", "rnn"], "train autoencoder: --arch expects mlp or conv, got 'rnn'"),
+        usage(["train", "autoencoder", "--loss", "l1"], "train autoencoder: --loss expects bce or mse, got 'l1'"),
+        usage(["train", "autoencoder", "--latent", "0"], "option '--latent' expects a positive integer, got '0'"),
+        usage(["train", "autoencoder", "--resume"], "option '--resume' applies to cnn, lenet, vgg, seqmnist, vit, not 'autoencoder'"),
+        failure(["train", "autoencoder", "--data", "@missing"], "@missing: neither train-images-idx3-ubyte nor"),
+        failure(["train", "autoencoder", "--out", "@text.txt/run", "--data", "@data"], "@text.txt: cannot create directory: a file is in the way"),
+        usage(["train", "vae", "--latent", "2"], "option '--latent' applies to autoencoder, not 'vae'"),
+        usage(["train", "vae", "--dataset", "cifar"], "unknown dataset 'cifar'"),
+        failure(["train", "vae", "--data", "@text.txt"], "@text.txt/train-images-idx3-ubyte: cannot open: Not a directory"),
+        failure(["train", "vae", "--out", "@readonly/run", "--data", "@data"], "permission denied", needsPermissions: true),
+
+        usage(["sample", "vae"], "sample: --checkpoint DIR is required"),
+        usage(["sample", "vae", "--checkpoint", "@vae", "--scatter", "@x.svg"], "sample: option '--scatter' applies to autoencoder, not 'vae'"),
+        usage(["sample", "vae", "--checkpoint", "@vae"], "sample vae: --out FILE.png or FILE.safetensors is required"),
+        usage(["sample", "vae", "--checkpoint", "@vae", "--out", "@x.safetensors", "--interpolate"], "--interpolate draws a PNG grid"),
+        usage(["sample", "autoencoder", "--checkpoint", "@vae"], "sample autoencoder: give --out FILE.png and/or --scatter FILE.svg"),
+        failure(["sample", "vae", "--checkpoint", "@missing", "--out", "@x.png"], "@missing/model.json: no such file"),
+        failure(["sample", "autoencoder", "--checkpoint", "@vae", "--out", "@x.png"], "'@vae/model.json' describes model 'vae', not 'autoencoder'"),
+        failure(["sample", "vae", "--checkpoint", "@vae", "--out", "@text.txt/x.png"], "@text.txt/x.png: cannot create a temporary file in '@text.txt'"),
+
+        usage(["score", "--classifier", "@checkpoint"], "score: --samples FILE is required"),
+        usage(["score", "--samples", "@inputs.safetensors"], "score: --classifier DIR is required"),
+        failure(["score", "--samples", "@inputs.safetensors", "--classifier", "@missing"], "@missing/checkpoint.safetensors: no such file"),
+        failure(["score", "--samples", "@missing.safetensors", "--classifier", "@checkpoint"], "@missing.safetensors: no such file"),
+        failure(["score", "--samples", "@empty.safetensors", "--classifier", "@checkpoint"], "score: '@empty.safetensors' holds no tensor"),
+        failure(
+            ["score", "--samples", "@inputs.safetensors", "--classifier", "@checkpoint"],
+            "score: '@inputs.safetensors': tensor 'input' has shape [2], expected [N ≥ 2, 1, 28, 28]"),
     ]
     + languageModelErrorCases
 

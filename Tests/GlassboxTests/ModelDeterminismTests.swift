@@ -133,9 +133,9 @@ struct ModelDeterminismTests {
 
     // Debug builds run kernels ~100× slower: smaller batches there (still split over threads).
     #if DEBUG
-    static let mlpBatch = 64, cnnBatch = 4, sequenceBatch = 8
+    static let mlpBatch = 64, cnnBatch = 4, sequenceBatch = 8, generativeBatch = 4
     #else
-    static let mlpBatch = 256, cnnBatch = 16, sequenceBatch = 64
+    static let mlpBatch = 256, cnnBatch = 16, sequenceBatch = 64, generativeBatch = 64
     #endif
 
     @Test("MLP (64-128-64-10)")
@@ -231,6 +231,40 @@ struct ModelDeterminismTests {
                     generator: &$0)
             }
         }
+    }
+
+    /// The summed BCE of an autoencoder's reconstruction of `sigmoid(x)` (pixels in (0, 1)).
+    static var reconstruction: Loss {
+        { model, x, _ in
+            let autoencoder = model as! any Autoencoder<Float>
+            let pixels = x.sigmoid()
+            return binaryCrossEntropyWithLogits(autoencoder.decodeLogits(autoencoder.encode(pixels)), pixels, reduction: .sum)
+        }
+    }
+
+    @Test("MLP autoencoder (2-D latent)")
+    func mlpAutoencoder() {
+        Self.expectThreadCountInvariant("MLPAutoencoder", inputShape: [Self.generativeBatch, 1, 28, 28], loss: Self.reconstruction) {
+            MLPAutoencoder<Float>(latentSize: 2, generator: &$0)
+        }
+    }
+
+    @Test("Convolutional autoencoder (transposed convolutions)", .enabled(if: isReleaseBuild, "release builds only"))
+    func convAutoencoder() {
+        Self.expectThreadCountInvariant("ConvAutoencoder", inputShape: [Self.cnnBatch, 1, 28, 28], loss: Self.reconstruction) {
+            ConvAutoencoder<Float>(generator: &$0)
+        }
+    }
+
+    @Test("VAE (784-400-20, fixed noise)")
+    func vae() {
+        Self.expectThreadCountInvariant(
+            "VAE", inputShape: [Self.generativeBatch, 1, 28, 28],
+            loss: { model, x, _ in
+                var noise = RandomGenerator(seed: 5)
+                return (model as! VAE<Float>).loss(x.sigmoid(), generator: &noise).total
+            }
+        ) { VAE<Float>(generator: &$0) }
     }
 }
 

@@ -21,7 +21,7 @@ public func makeDCGANGenerator<Scalar: TensorScalar>(
     let w = width
     return Sequential(
         Linear(weight: dcganWeight([2 * w * 49, latentSize], &generator), bias: Tensor.zeros([2 * w * 49])),
-        Unflatten(dim: 1, sizes: [2 * w, 7, 7]),
+        Unflatten(dim: 1, unflattenedSize: [2 * w, 7, 7]),
         BatchNorm2d(numFeatures: 2 * w), ReLU(),
         ConvTranspose2d(weight: dcganWeight([2 * w, w, 4, 4], &generator), bias: Tensor.zeros([w]), stride: 2, padding: 1),
         BatchNorm2d(numFeatures: w), ReLU(),

@@ -21,26 +21,27 @@ public final class Flatten<Scalar: TensorScalar>: Module {
     }
 }
 
-/// Splits dimension `dim` into `sizes`, like `torch.nn.Unflatten` (`[N, C·H·W]` → `[N, C, H, W]`
-/// with `dim: 1, sizes: [C, H, W]`). Shares storage; the gradient is reshaped back.
+/// Splits dimension `dim` into `unflattenedSize`, like `torch.nn.Unflatten` (`[N, C·H·W]` →
+/// `[N, C, H, W]` with `dim: 1, unflattenedSize: [C, H, W]`): the inverse of ``Flatten``.
+/// Shares storage; the gradient is reshaped back.
 public final class Unflatten<Scalar: TensorScalar>: Module {
-    /// The dimension split.
+    /// The dimension split (negative counts from the end).
     public let dim: Int
-    /// What it becomes.
-    public let sizes: [Int]
+    /// The sizes it is split into (their product is its size).
+    public let unflattenedSize: [Int]
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
-    public init(dim: Int, sizes: [Int]) {
+    public init(dim: Int, unflattenedSize: [Int]) {
         self.dim = dim
-        self.sizes = sizes
+        self.unflattenedSize = unflattenedSize
     }
-    /// Reshapes dimension `dim` of `input` into `sizes`.
+    /// Reshapes dimension `dim` of `input` into ``unflattenedSize``.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let d = dim < 0 ? dim + input.rank : dim
         precondition(
-            d >= 0 && d < input.rank && input.shape[d] == sizes.reduce(1, *),
-            "Unflatten: dimension \(dim) of \(input.shape) does not hold \(sizes)")
-        return input.reshaped(Array(input.shape[..<d]) + sizes + Array(input.shape[(d + 1)...]))
+            d >= 0 && d < input.rank && input.shape[d] == unflattenedSize.reduce(1, *),
+            "Unflatten: dimension \(dim) of input \(input.shape) cannot be split into \(unflattenedSize)")
+        return input.reshaped(Array(input.shape[..<d]) + unflattenedSize + Array(input.shape[(d + 1)...]))
     }
 }

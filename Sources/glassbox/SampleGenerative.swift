@@ -1,0 +1,121 @@
+import Glassbox
+import GlassboxIO
+
+/// The generative image models as ``SampleableModel``s.
+var generativeSampleableModels: [SampleableModel] {
+    [
+        SampleableModel(
+            name: "autoencoder", summary: "test digits beside their reconstructions (--out FILE.png), a 2-D latent's scatter (--scatter FILE.svg)",
+            options: ["out", "scatter"], sample: sampleAutoencoder),
+        SampleableModel(
+            name: "vae", summary: "samples from the prior (--out FILE.png, or --count N --out FILE.safetensors; --temperature T scales it), --interpolate",
+            options: ["out", "count", "interpolate"], sample: sampleVAE),
+    ]
+}
+
+/// A 28×28 gray image of pixels in [0, 1] (clamped), rounded to bytes.
+private func digitImage(_ values: ArraySlice<Float>) -> Image {
+    Image(width: 28, height: 28, channels: 1, pixels: values.map { UInt8((Swift.min(Swift.max($0, 0), 1) * 255).rounded()) })
+}
+
+/// The images of a `[N, …]` tensor of 784 pixels each.
+private func digitImages(_ tensor: Tensor<Float>) -> [Image] {
+    let values = tensor.scalars
+    return (0..<tensor.shape[0]).map { digitImage(values[($0 * 784)..<(($0 + 1) * 784)]) }
+}
+
+/// Writes `images` as a PNG grid of `nrow` per row, failing with the command's name.
+private func writeGrid(_ images: [Image], nrow: Int, to path: String, command: String) throws {
+    try failing(command) { try PNG.writeGrid(images, to: path, nrow: nrow) }
+    Console.err("\(command): wrote \(images.count) images to '\(path)'")
+}
+
+/// The model of `name` in `settings.checkpoint`.
+private func loadGenerative(_ name: String, _ settings: SampleSettings) throws -> GenerativeInstance {
+    let recipe = generativeRecipes.first { $0.name == name }!
+    return try loadGenerative(recipe, from: settings.checkpoint, command: "sample \(name)").instance
+}
+
+/// `glassbox sample autoencoder`: 32 test digits (embedded MNIST test set), each row of eight
+/// followed by a row of their reconstructions; with `--scatter FILE.svg` the 2-D codes of the
+/// embedded test set (2 000 digits) coloured by label.
+private func sampleAutoencoder(_ settings: SampleSettings) throws {
+    let command = "sample autoencoder"
+    guard settings.out != nil || settings.scatter != nil else {
+        throw CLIError.usage("\(command): give --out FILE.png and/or --scatter FILE.svg")
+    }
+    guard let model = try loadGenerative("autoencoder", settings).module as? any Autoencoder<Float> else {
+        throw CLIError.failure("\(command): the checkpoint does not hold an autoencoder")
+    }
+    let test = try failing(command) { try MNIST.embedded(split: .test) }
+    model.eval()
+    if let path = settings.out {
+        let originals = unitPixels(test, 0..<32)
+        let reconstructions = withoutGrad { model(originals) }
+        let a = digitImages(originals), b = digitImages(reconstructions)
+        let rows = stride(from: 0, to: 32, by: 8).flatMap { Array(a[$0..<($0 + 8)]) + Array(b[$0..<($0 + 8)]) }
+        try writeGrid(rows, nrow: 8, to: path, command: command)
+    }
+    if let path = settings.scatter {
+        guard model.latentSize == 2 else {
+            throw CLIError.usage("\(command): --scatter needs a 2-D latent (train with --latent 2); this one has \(model.latentSize)")
+        }
+        let codes = withoutGrad { model.encode(unitPixels(test, 0..<test.count)) }.scalars
+        let points = (0..<test.count).map { (x: Double(codes[2 * $0]), y: Double(codes[2 * $0 + 1])) }
+        try failing(command) {
+            try SVG.write(
+                SVG.scatterPlot(
+                    points: points, labels: test.labels, classNames: test.classNames,
+                    title: "autoencoder: 2-D codes of \(test.count) test digits", xLabel: "z₁", yLabel: "z₂"),
+                to: path)
+        }
+        Console.err("\(command): wrote the codes of \(test.count) test digits to '\(path)'")
+    }
+}
+
+/// `glassbox sample vae`: an 8×8 grid of prior samples (`--out FILE.png`; `--temperature T`
+/// draws `z ~ N(0, T² I)`); `--count N --out FILE.safetensors` writes N samples `[N, 1, 28, 28]` in [0, 1] under the name `samples` for
+/// `glassbox score`; `--interpolate` draws instead eight rows of ten decoded points on the line
+/// between the posterior means of two test digits.
+private func sampleVAE(_ settings: SampleSettings) throws {
+    let command = "sample vae"
+    guard let path = settings.out else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    guard let model = try loadGenerative("vae", settings).module as? VAE<Float> else {
+        throw CLIError.failure("\(command): the checkpoint does not hold a VAE")
+    }
+    var generator = RandomGenerator(seed: settings.seed)
+    if path.hasSuffix(".safetensors") {
+        if settings.interpolate { throw CLIError.usage("\(command): --interpolate draws a PNG grid, not a .safetensors file") }
+        let count = settings.count ?? 10_000
+        var batches: [Tensor<Float>] = []
+        withoutGrad {
+            for start in stride(from: 0, to: count, by: 1000) {
+                batches.append(model.sample(count: Swift.min(1000, count - start), temperature: Float(settings.temperature), generator: &generator))
+            }
+        }
+        let samples = Tensor.concat(batches).reshaped([count, 1, 28, 28])
+        try failing(command) { try Tensor.saveSafeTensors([("samples", samples)], to: path, metadata: ["model": "vae"]) }
+        Console.err("\(command): wrote \(count) samples [\(count), 1, 28, 28] to '\(path)'")
+        return
+    }
+    if settings.interpolate {
+        let test = try failing(command) { try MNIST.embedded(split: .test) }
+        let means = withoutGrad { model.encode(unitPixels(test, 0..<16)).mean }.scalars
+        let latent = model.latentSize
+        var points: [Float] = []
+        for row in 0..<8 {
+            let a = means[(2 * row * latent)..<((2 * row + 1) * latent)]
+            let b = means[((2 * row + 1) * latent)..<((2 * row + 2) * latent)]
+            for step in 0..<10 {
+                let t = Float(step) / 9
+                points += zip(a, b).map { $0 + t * ($1 - $0) }
+            }
+        }
+        let decoded = withoutGrad { model.decode(Tensor(points, shape: [80, latent])) }
+        try writeGrid(digitImages(decoded), nrow: 10, to: path, command: command)
+        return
+    }
+    let count = settings.count ?? 64
+    let samples = withoutGrad { model.sample(count: count, temperature: Float(settings.temperature), generator: &generator) }
+    try writeGrid(digitImages(samples), nrow: 8, to: path, command: command)
+}

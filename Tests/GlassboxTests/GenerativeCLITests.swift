@@ -1,0 +1,97 @@
+import Foundation
+import Glassbox
+import GlassboxIO
+import Testing
+
+@Suite(
+    "glassbox train autoencoder|vae, sample, score",
+    .serialized, .tags(.training),
+    .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"),
+    .enabled(if: isReleaseBuild, "trains models: release builds only"))
+struct GenerativeCLITests {
+    /// A directory with 256 training and 64 test images (real MNIST), removed by the caller.
+    static func smallMNIST() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("glassbox-generative-\(UUID())").path
+        try FileIO.createDirectory(atPath: directory + "/data")
+        try writeIDX(MNIST.embedded(split: .train), count: 256, prefix: "train", to: directory + "/data")
+        try writeIDX(MNIST.embedded(split: .test), count: 64, prefix: "t10k", to: directory + "/data")
+        return directory
+    }
+
+    @Test("autoencoder with a 2-D latent: reconstructions grid, scatter plot, loss curve")
+    func autoencoder() throws {
+        let root = try Self.smallMNIST()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let trained = try glassbox([
+            "train", "autoencoder", "--data", root + "/data", "--epochs", "2", "--latent", "2", "--out", root + "/ae",
+            "--metrics", root + "/ae.json", "--threads", "2",
+        ])
+        #expect(trained.status == 0, "\(trained.err)")
+        #expect(trained.out.contains("autoencoder: test loss") && trained.out.contains("nats/image"))
+        let metrics = try JSONValue(parsing: FileIO.readBytes(atPath: root + "/ae.json"))
+        #expect(metrics["test_losses"]?.arrayValue?.count == 2)
+        #expect(try String(decoding: FileIO.readBytes(atPath: root + "/ae/loss.svg"), as: UTF8.self).contains("<polyline"))
+
+        let sampled = try glassbox([
+            "sample", "autoencoder", "--checkpoint", root + "/ae", "--out", root + "/ae.png", "--scatter", root + "/ae.svg",
+        ])
+        #expect(sampled.status == 0, "\(sampled.err)")
+        let grid = try PNG.read(contentsOf: root + "/ae.png")
+        #expect(grid.width == 8 * 30 + 2 && grid.height == 8 * 30 + 2)
+        let svg = String(decoding: try FileIO.readBytes(atPath: root + "/ae.svg"), as: UTF8.self)
+        // 2 000 embedded test digits and ten legend markers.
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 2010)
+
+        let conv = try glassbox([
+            "train", "autoencoder", "--arch", "conv", "--loss", "mse", "--data", root + "/data", "--epochs", "1", "--threads", "2",
+            "--out", root + "/conv",
+        ])
+        #expect(conv.status == 0, "\(conv.err)")
+        #expect(conv.out.contains("squared error/image"))
+        let noScatter = try glassbox(["sample", "autoencoder", "--checkpoint", root + "/conv", "--scatter", root + "/x.svg"])
+        #expect(noScatter.status == 2)
+        #expect(lines(noScatter.err) == ["glassbox: sample autoencoder: --scatter needs a 2-D latent (train with --latent 2); this one has 32"])
+        #expect(!FileIO.exists(atPath: root + "/x.svg"))
+    }
+
+    @Test("vae: train, prior samples, interpolations, 10-sample file; score against a CNN")
+    func vaeAndScore() throws {
+        let root = try Self.smallMNIST()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let trained = try glassbox(["train", "vae", "--data", root + "/data", "--epochs", "2", "--out", root + "/vae", "--threads", "2"])
+        #expect(trained.status == 0, "\(trained.err)")
+        #expect(trained.out.contains("vae: test loss"))
+        #expect(lines(trained.err).contains { $0.contains("epoch 2, train loss") })
+
+        let grid = try glassbox(["sample", "vae", "--checkpoint", root + "/vae", "--out", root + "/s.png"])
+        #expect(grid.status == 0, "\(grid.err)")
+        #expect(try PNG.read(contentsOf: root + "/s.png").width == 8 * 30 + 2)
+        let interpolation = try glassbox(["sample", "vae", "--checkpoint", root + "/vae", "--out", root + "/i.png", "--interpolate"])
+        #expect(interpolation.status == 0, "\(interpolation.err)")
+        let lerp = try PNG.read(contentsOf: root + "/i.png")
+        #expect(lerp.width == 10 * 30 + 2 && lerp.height == 8 * 30 + 2)
+
+        let file = try glassbox(["sample", "vae", "--checkpoint", root + "/vae", "--out", root + "/s.safetensors", "--count", "10", "--seed", "3"])
+        #expect(file.status == 0, "\(file.err)")
+        let samples = try SafeTensors(contentsOf: root + "/s.safetensors")
+        #expect(samples["samples"]?.shape == [10, 1, 28, 28])
+        #expect(samples["samples"]!.asFloats().allSatisfy { $0 >= 0 && $0 <= 1 })
+        let again = try glassbox(["sample", "vae", "--checkpoint", root + "/vae", "--out", root + "/t.safetensors", "--count", "10", "--seed", "3"])
+        #expect(again.status == 0)
+        #expect(try SafeTensors(contentsOf: root + "/t.safetensors")["samples"] == samples["samples"])
+        let cooler = try glassbox([
+            "sample", "vae", "--checkpoint", root + "/vae", "--out", root + "/c.safetensors", "--count", "10", "--seed", "3", "--temperature", "0.5",
+        ])
+        #expect(cooler.status == 0)
+        #expect(try SafeTensors(contentsOf: root + "/c.safetensors")["samples"] != samples["samples"])
+
+        let cnn = try glassbox(["train", "cnn", "--data", root + "/data", "--epochs", "1", "--out", root + "/cnn"])
+        #expect(cnn.status == 0, "\(cnn.err)")
+        let score = try glassbox(["score", "--samples", root + "/s.safetensors", "--classifier", root + "/cnn", "--data", root + "/data"])
+        #expect(score.status == 0, "\(score.err)")
+        let output = lines(score.out)
+        #expect(output.count == 2)
+        #expect(output[0].hasPrefix("samples (10): inception-style score ") && output[0].contains("Fréchet distance"))
+        #expect(output[1].hasPrefix("test set (64): inception-style score ") && output[1].contains("128-d"))
+    }
+}
