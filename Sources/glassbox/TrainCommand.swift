@@ -116,7 +116,7 @@ let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [se
 /// `glassbox train MODEL [options]`.
 let trainCommand = Command(
     name: "train",
-    summary: "Train a reference model on its dataset (mlp, cnn, lenet, vgg, ..., charlm, gpt)",
+    summary: "Train a reference model on its dataset (mlp, cnn, vit, seq2seq, gpt, vae, ...; see help train)",
     usage: [
         "train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]",
         "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume] [--stop-after N]] [...]",
