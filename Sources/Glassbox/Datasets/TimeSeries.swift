@@ -36,6 +36,7 @@ public struct TimeSeries: Sendable, Equatable {
         self.start = start
     }
 
+    /// Whether both series hold the same values from the same month.
     public static func == (a: TimeSeries, b: TimeSeries) -> Bool {
         a.values == b.values && a.start == b.start
     }
