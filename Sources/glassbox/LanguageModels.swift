@@ -27,8 +27,12 @@ struct LanguageModelRecipe: Sendable {
     let contextKey: String
     /// Whether the model decodes with a key/value cache (sampling reports tokens/s both ways).
     let hasCache: Bool
-    /// Builds the model from the architecture sizes (with `vocab_size`).
-    let make: @Sendable (_ sizes: [String: Int], _ generator: inout RandomGenerator) -> LanguageModelInstance
+    /// The dropout probability when `--dropout` is not given, or `nil` for a model without
+    /// dropout (which then rejects the option).
+    var dropout: Double? = nil
+    /// Builds the model from the architecture sizes (with `vocab_size`) and the dropout
+    /// probability (0 for a model without dropout).
+    let make: @Sendable (_ sizes: [String: Int], _ dropout: Double, _ generator: inout RandomGenerator) -> LanguageModelInstance
 }
 
 /// The character language models, in help order.
@@ -39,7 +43,7 @@ let languageModels: [LanguageModelRecipe] = [
         defaults: TrainSettings(epochs: 1, batchSize: 32, learningRate: 0.002, seed: 0),
         architecture: [("embedding_dim", 64), ("hidden_size", 512), ("num_layers", 1), ("context", 64)],
         contextKey: "context", hasCache: false,
-        make: { sizes, generator in
+        make: { sizes, _, generator in
             let model = CharLSTM<Float>(
                 vocabSize: sizes["vocab_size"]!, embeddingDim: sizes["embedding_dim"]!, hiddenSize: sizes["hidden_size"]!,
                 numLayers: sizes["num_layers"]!, generator: &generator)
@@ -51,14 +55,14 @@ let languageModels: [LanguageModelRecipe] = [
         }),
     LanguageModelRecipe(
         name: "gpt",
-        summary: "a character GPT: 4 pre-norm blocks (d 128, 4 heads, context 64), Adam, warm-up + cosine LR",
+        summary: "a character GPT: 4 pre-norm blocks (d 128, 4 heads, context 64, dropout 0.1), Adam, warm-up + cosine LR",
         defaults: TrainSettings(epochs: 1, batchSize: 32, learningRate: 0.002, seed: 0),
         architecture: [("n_layer", 4), ("n_head", 4), ("n_embd", 128), ("block_size", 64)],
-        contextKey: "block_size", hasCache: true,
-        make: { sizes, generator in
+        contextKey: "block_size", hasCache: true, dropout: 0.1,
+        make: { sizes, dropout, generator in
             let config = GPTConfig(
                 vocabSize: sizes["vocab_size"]!, blockSize: sizes["block_size"]!, nLayer: sizes["n_layer"]!,
-                nHead: sizes["n_head"]!, nEmbd: sizes["n_embd"]!)
+                nHead: sizes["n_head"]!, nEmbd: sizes["n_embd"]!, dropout: dropout)
             let model = GPT<Float>(config, generator: &generator)
             return LanguageModelInstance(
                 module: model, logits: { model($0) },
@@ -121,7 +125,7 @@ extension LanguageModelRecipe {
             throw CLIError.failure("\(command): '\(path)': the alphabet does not have vocab_size \(sizes["vocab_size"]!) characters")
         }
         var generator = RandomGenerator(seed: 0)
-        let instance = make(sizes, &generator)
+        let instance = make(sizes, 0, &generator)
         try failing(command) { try instance.module.load(from: directory + "/model.safetensors") }
         return (instance, alphabet)
     }

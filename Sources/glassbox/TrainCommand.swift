@@ -41,6 +41,8 @@ struct TrainSettings: Sendable {
     var latentSize: Int? = nil
     /// The reconstruction loss, `bce` or `mse` (autoencoder).
     var lossName: String? = nil
+    /// The dropout probability replacing the model's (gpt).
+    var dropout: Double? = nil
 }
 
 /// The outcome of a training run, for the summary line and the metrics file.
@@ -92,7 +94,7 @@ struct TrainResult {
 
 /// The options of `glassbox train` that only some models accept.
 enum TrainOption: String, CaseIterable, Sendable {
-    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after", beam, cell, minutes, steps, arch, latent, loss
+    case dataset, out, resume, validationSplit = "validation-split", stopAfter = "stop-after", beam, cell, minutes, steps, arch, latent, loss, dropout
 }
 
 /// A model `glassbox train NAME` can train. A new reference model adds one entry to
@@ -122,7 +124,7 @@ let trainCommand = Command(
         "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume] [--stop-after N]] [...]",
         "train seq2seq|transformer-seq2seq [--out DIR] [--beam N] [...]",
         "train forecast [--data DIR] [--cell lstm|gru] [...]",
-        "train charlm|gpt [--data FILE] (--minutes M | --steps N) [--arch KEY=N,...] [--out DIR] [...]",
+        "train charlm|gpt [--data FILE] (--minutes M | --steps N) [--arch KEY=N,...] [--dropout P] [--out DIR] [...]",
         "train autoencoder|vae [--data DIR] [--arch mlp|conv] [--latent N] [--loss bce|mse] [--out DIR] [...]",
     ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
@@ -149,6 +151,7 @@ let trainCommand = Command(
         .value("minutes", "M", "Train for M minutes of training time (language models; with --steps, whichever ends first)."),
         .value("steps", "N", "Train for N optimizer steps (language models)."),
         .value("arch", "KEY=N,...", "Override architecture sizes, e.g. n_layer=6,n_embd=192 (language models); mlp or conv (autoencoder)."),
+        .value("dropout", "P", "The dropout probability in [0, 1) while training (gpt; default 0.1)."),
         .value("latent", "N", "The latent dimension (autoencoder; 2 allows 'glassbox sample autoencoder --scatter')."),
         .value("loss", "NAME", "The reconstruction loss: bce (default) or mse (autoencoder)."),
     ],
@@ -181,6 +184,12 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     settings.architecture = try arguments.string("arch")
     settings.latentSize = try arguments.int("latent")
     settings.lossName = try arguments.string("loss")
+    if let raw = try arguments.string("dropout") {
+        guard let p = Double(raw), p >= 0, p < 1 else {
+            throw CLIError.usage("train: option '--dropout' expects a probability in [0, 1), got '\(raw)'")
+        }
+        settings.dropout = p
+    }
     if let raw = try arguments.string("validation-split") {
         guard let fraction = Double(raw), fraction >= 0, fraction < 1 else {
             throw CLIError.usage("train: option '--validation-split' expects a number in [0, 1), got '\(raw)'")

@@ -17,7 +17,7 @@ var languageTrainableModels: [TrainableModel] {
         TrainableModel(
             name: recipe.name,
             summary: recipe.summary + " on a text (--data FILE, default \(defaultCorpusPath))",
-            defaults: recipe.defaults, options: [.out, .minutes, .steps, .arch],
+            defaults: recipe.defaults, options: recipe.dropout == nil ? [.out, .minutes, .steps, .arch] : [.out, .minutes, .steps, .arch, .dropout],
             train: { try trainLanguageModel(recipe, settings: $0) })
     }
 }
@@ -35,7 +35,8 @@ private let warmupSteps = 100
 /// Validation windows evaluated at each point of the curve (the final figure uses all of them).
 private let curveWindows = 128
 
-/// Trains a character language model on random windows of the corpus: Adam (β₂ 0.99),
+/// Trains a character language model on random windows of the corpus (dropout, if the model has
+/// it, in training mode only): Adam (β₂ 0.99),
 /// cross-entropy over every position, gradient norm clipped to 1, a linear warm-up over
 /// ``warmupSteps`` steps then a cosine decay to a tenth of the rate over the run (over the
 /// time budget with `--minutes`, over the steps with `--steps`). The validation loss
@@ -67,8 +68,9 @@ func trainLanguageModel(_ recipe: LanguageModelRecipe, settings: TrainSettings) 
     }
     sizes["vocab_size"] = corpus.vocabularySize
 
+    let dropout = settings.dropout ?? recipe.dropout ?? 0
     var generator = RandomGenerator(seed: settings.seed)
-    let model = recipe.make(sizes, &generator)
+    let model = recipe.make(sizes, dropout, &generator)
     let parameters = model.module.parameters
     let optimizer = Adam(parameters, lr: settings.learningRate, betas: (0.9, 0.99))
     let budget = settings.minutes.map { $0 * 60 }
@@ -76,7 +78,9 @@ func trainLanguageModel(_ recipe: LanguageModelRecipe, settings: TrainSettings) 
     let curveSubset = windowRows(evaluationWindows, 0..<Swift.min(curveWindows, evaluationWindows.input.shape[0]))
 
     func validationLoss(_ windows: Windows) -> Double {
-        withoutGrad { meanLoss(model, windows, batchSize: 64) }
+        model.module.eval()
+        defer { model.module.train() }
+        return withoutGrad { meanLoss(model, windows, batchSize: 64) }
     }
     // The run's progress in [0, 1]: the larger of the spent time and step fractions.
     func progress(step: Int, seconds: Double) -> Double {
@@ -144,6 +148,7 @@ func trainLanguageModel(_ recipe: LanguageModelRecipe, settings: TrainSettings) 
         epochLosses: intervalLosses, epochsCompleted: step, unit: "steps",
         extraMetrics: [
             ("context", .integer(context)),
+            ("dropout", .number(dropout)),
             ("architecture", .object(JSONObject(sizes.keys.sorted().map { ($0, .integer(sizes[$0]!)) }))),
             ("curve", curveJSON),
         ])

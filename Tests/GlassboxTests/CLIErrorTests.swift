@@ -275,6 +275,8 @@ private let languageModelErrorCases: [ErrorCase] =
         ]
     }
     + [
+        usage(["train", "charlm", "--steps", "1", "--dropout", "0.1"], "option '--dropout' applies to gpt, not 'charlm'"),
+        usage(["train", "gpt", "--steps", "1", "--dropout", "1"], "option '--dropout' expects a probability in [0, 1), got '1'"),
         usage(["sample"], "sample: which model? (one of: charlm, gpt, autoencoder, vae)"),
         usage(["sample", "unicorn", "--checkpoint", "@lm"], "sample: unknown model 'unicorn'"),
         usage(["sample", "gpt"], "sample: --checkpoint DIR is required"),

@@ -104,6 +104,32 @@ struct LanguageModelTests {
         }
     }
 
+    @Test("Dropout: drops in training mode only, never while decoding; same weights as without it")
+    func dropout() throws {
+        var g = RandomGenerator(seed: 5)
+        let config = GPTConfig(vocabSize: 11, blockSize: 12, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0.5)
+        let model = GPT<Double>(config, generator: &g)
+        #expect(model.drop.p == 0.5 && model.h.allSatisfy { $0.attn.residDropout.p == 0.5 && $0.mlp.dropout.p == 0.5 })
+        let plain = tinyGPT(Double.self)
+        #expect(Set(model.stateDict().map(\.name)) == Set(plain.stateDict().map(\.name)))
+        try plain.loadStateDict(Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) }))
+        let ids = IndexTensor(randomIds(10, vocab: 11, seed: 3), shape: [1, 10])
+        let reference = withoutGrad { plain(ids) }.scalars
+        // Training mode: two passes draw different masks, and both differ from no dropout.
+        let first = withoutGrad { model(ids) }.scalars, second = withoutGrad { model(ids) }.scalars
+        #expect(first != second && first != reference)
+        // The cache decodes without dropout even in training mode.
+        let cached = model(ids, cache: KVCache<Double>(layers: 2)).scalars
+        #expect(maxDifference(cached, reference) <= 1e-12)
+        var g1 = RandomGenerator(seed: 4), g2 = RandomGenerator(seed: 4)
+        #expect(
+            model.generate([1, 2], count: 20, sampler: TokenSampler(), useCache: false, generator: &g1)
+                == plain.generate([1, 2], count: 20, sampler: TokenSampler(), useCache: false, generator: &g2))
+        // Evaluation mode is the model without dropout.
+        model.eval()
+        #expect(maxDifference(withoutGrad { model(ids) }.scalars, reference) <= 1e-12)
+    }
+
     @Test("generate is reproducible for a seed and differs across seeds")
     func generateReproducible() {
         let model = tinyGPT(Float.self)

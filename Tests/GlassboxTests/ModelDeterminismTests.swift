@@ -197,10 +197,17 @@ struct ModelDeterminismTests {
             make: { Forecaster<Float>(cell: cell, generator: &$0) })
     }
 
-    @Test("Character GPT (2 blocks of d 32; attention kernel, layer norm, GELU)")
+    @Test("Character GPT (2 blocks of d 32; attention kernel, layer norm, GELU; 5 dropout layers of p 0)")
     func gpt() {
-        Self.expectThreadCountInvariant("GPT", inputShape: [Self.cnnBatch, 16], vocabulary: 20, loss: Self.languageModel) {
+        Self.expectThreadCountInvariant("GPT", inputShape: [Self.cnnBatch, 16], vocabulary: 20, dropoutLayers: 5, loss: Self.languageModel) {
             GPT<Float>(GPTConfig(vocabSize: 20, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 32), generator: &$0)
+        }
+    }
+
+    @Test("Character GPT with dropout 0.1 (5 seeded dropout layers)")
+    func gptDropout() {
+        Self.expectThreadCountInvariant("GPT", inputShape: [Self.cnnBatch, 16], vocabulary: 20, dropoutLayers: 5, loss: Self.languageModel) {
+            GPT<Float>(GPTConfig(vocabSize: 20, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0.1), generator: &$0)
         }
     }
 
