@@ -54,12 +54,13 @@ let sampleableModels: [SampleableModel] = languageModels.map { recipe in
 /// `glassbox sample MODEL --checkpoint DIR [options]`.
 let sampleCommand = Command(
     name: "sample",
-    summary: "Generate from a trained model (charlm, gpt, autoencoder, vae)",
+    summary: "Generate from a trained model (charlm, gpt, autoencoder, vae, gan, wgan, wgan-gp)",
     usage: [
         "sample MODEL --checkpoint DIR [--length N] [--temperature T] [--top-k K] [--seed S] [--threads N]",
         "sample charlm|gpt --checkpoint DIR [--prompt TEXT] [--no-cache] [...]",
         "sample autoencoder --checkpoint DIR [--out FILE.png] [--scatter FILE.svg]",
         "sample vae --checkpoint DIR --out FILE.png [--interpolate] | --out FILE.safetensors [--count N] [--seed S]",
+        "sample gan|wgan|wgan-gp --checkpoint DIR --out FILE.png | --out FILE.safetensors [--count N] [--seed S]",
     ],
     details: "Loads the model that 'glassbox train MODEL --out DIR' saved and generates from it; text goes to stdout,\n"
         + "the generation speed to stderr.\n\nModels:\n"
@@ -72,8 +73,8 @@ let sampleCommand = Command(
         .value("top-k", "K", "Sample only among the K most likely tokens (1: greedy)."),
         .value("seed", "S", "Seed of the draws (default 0)."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
-        .value("out", "FILE", "Image models: the PNG grid to write, or (vae) a .safetensors file of samples [N, 1, 28, 28] in [0, 1]."),
-        .value("count", "N", "Samples to draw (vae; default 64 for a grid, 10000 for a .safetensors file)."),
+        .value("out", "FILE", "Image models: the PNG grid to write, or (vae, GANs) a .safetensors file of samples [N, 1, 28, 28] in [0, 1]."),
+        .value("count", "N", "Samples to draw (vae, GANs; default 64 for a grid, 10000 for a .safetensors file)."),
         .value("scatter", "FILE", "Write the 2-D codes of the test digits, coloured by label, as an SVG (autoencoder with --latent 2)."),
         .flag("interpolate", "Draw interpolations between the latent codes of test digits instead of samples (vae)."),
         .flag("no-cache", "Recompute the whole context for every token instead of using the key/value cache (gpt)."),

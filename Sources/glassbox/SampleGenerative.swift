@@ -11,6 +11,11 @@ var generativeSampleableModels: [SampleableModel] {
             name: "vae", summary: "samples from the prior (--out FILE.png, or --count N --out FILE.safetensors; --temperature T scales it), --interpolate",
             options: ["out", "count", "interpolate"], sample: sampleVAE),
     ]
+        + ganRecipes.map { recipe in
+            SampleableModel(
+                name: recipe.name, summary: "generated digits (--out FILE.png, or --count N --out FILE.safetensors)",
+                options: ["out", "count"], sample: { try sampleGAN(recipe, settings: $0) })
+        }
 }
 
 /// A 28×28 gray image of pixels in [0, 1] (clamped), rounded to bytes.
@@ -19,7 +24,7 @@ private func digitImage(_ values: ArraySlice<Float>) -> Image {
 }
 
 /// The images of a `[N, …]` tensor of 784 pixels each.
-private func digitImages(_ tensor: Tensor<Float>) -> [Image] {
+func digitImages(_ tensor: Tensor<Float>) -> [Image] {
     let values = tensor.scalars
     return (0..<tensor.shape[0]).map { digitImage(values[($0 * 784)..<(($0 + 1) * 784)]) }
 }
@@ -83,39 +88,66 @@ private func sampleVAE(_ settings: SampleSettings) throws {
     guard let model = try loadGenerative("vae", settings).module as? VAE<Float> else {
         throw CLIError.failure("\(command): the checkpoint does not hold a VAE")
     }
+    if path.hasSuffix(".safetensors") && settings.interpolate {
+        throw CLIError.usage("\(command): --interpolate draws a PNG grid, not a .safetensors file")
+    }
+    guard settings.interpolate else {
+        try writeSamples(settings, model: "vae", command: command) { count, generator in
+            model.sample(count: count, temperature: Float(settings.temperature), generator: &generator)
+        }
+        return
+    }
+    let test = try failing(command) { try MNIST.embedded(split: .test) }
+    let means = withoutGrad { model.encode(unitPixels(test, 0..<16)).mean }.scalars
+    let latent = model.latentSize
+    var points: [Float] = []
+    for row in 0..<8 {
+        let a = means[(2 * row * latent)..<((2 * row + 1) * latent)]
+        let b = means[((2 * row + 1) * latent)..<((2 * row + 2) * latent)]
+        for step in 0..<10 {
+            let t = Float(step) / 9
+            points += zip(a, b).map { $0 + t * ($1 - $0) }
+        }
+    }
+    let decoded = withoutGrad { model.decode(Tensor(points, shape: [80, latent])) }
+    try writeGrid(digitImages(decoded), nrow: 10, to: path, command: command)
+}
+
+/// Draws samples `[N, 1, 28, 28]` in [0, 1] with `draw` (without gradients, in batches of at
+/// most 1 000) and writes them to `--out`: with a `.safetensors` name, `--count` of them (10 000
+/// by default) as the tensor `samples` for `glassbox score`; otherwise `--count` of them (64 by
+/// default) as a PNG grid of eight per row. The draws come from `--seed`.
+private func writeSamples(
+    _ settings: SampleSettings, model: String, command: String,
+    draw: (_ count: Int, _ generator: inout RandomGenerator) -> Tensor<Float>
+) throws {
+    guard let path = settings.out else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    let toFile = path.hasSuffix(".safetensors")
+    let count = settings.count ?? (toFile ? 10_000 : 64)
     var generator = RandomGenerator(seed: settings.seed)
-    if path.hasSuffix(".safetensors") {
-        if settings.interpolate { throw CLIError.usage("\(command): --interpolate draws a PNG grid, not a .safetensors file") }
-        let count = settings.count ?? 10_000
-        var batches: [Tensor<Float>] = []
-        withoutGrad {
-            for start in stride(from: 0, to: count, by: 1000) {
-                batches.append(model.sample(count: Swift.min(1000, count - start), temperature: Float(settings.temperature), generator: &generator))
-            }
+    var batches: [Tensor<Float>] = []
+    withoutGrad {
+        for start in stride(from: 0, to: count, by: 1000) {
+            batches.append(draw(Swift.min(1000, count - start), &generator).reshaped([-1, 1, 28, 28]))
         }
-        let samples = Tensor.concat(batches).reshaped([count, 1, 28, 28])
-        try failing(command) { try Tensor.saveSafeTensors([("samples", samples)], to: path, metadata: ["model": "vae"]) }
+    }
+    let samples = Tensor.concat(batches)
+    if toFile {
+        try failing(command) { try Tensor.saveSafeTensors([("samples", samples)], to: path, metadata: ["model": model]) }
         Console.err("\(command): wrote \(count) samples [\(count), 1, 28, 28] to '\(path)'")
-        return
+    } else {
+        try writeGrid(digitImages(samples), nrow: 8, to: path, command: command)
     }
-    if settings.interpolate {
-        let test = try failing(command) { try MNIST.embedded(split: .test) }
-        let means = withoutGrad { model.encode(unitPixels(test, 0..<16)).mean }.scalars
-        let latent = model.latentSize
-        var points: [Float] = []
-        for row in 0..<8 {
-            let a = means[(2 * row * latent)..<((2 * row + 1) * latent)]
-            let b = means[((2 * row + 1) * latent)..<((2 * row + 2) * latent)]
-            for step in 0..<10 {
-                let t = Float(step) / 9
-                points += zip(a, b).map { $0 + t * ($1 - $0) }
-            }
-        }
-        let decoded = withoutGrad { model.decode(Tensor(points, shape: [80, latent])) }
-        try writeGrid(digitImages(decoded), nrow: 10, to: path, command: command)
-        return
+}
+
+/// `glassbox sample gan|wgan|wgan-gp`: the generator's images (in evaluation mode) for latents
+/// drawn from `--seed`, as a PNG grid or a `.safetensors` file of samples in [0, 1].
+private func sampleGAN(_ recipe: GANRecipe, settings: SampleSettings) throws {
+    let command = "sample \(recipe.name)"
+    guard settings.out != nil else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    let gan = try recipe.load(from: settings.checkpoint, command: command)
+    gan.eval()
+    try writeSamples(settings, model: recipe.name, command: command) { count, generator in
+        GAN.toUnitPixels(gan.sample(count: count, generator: &generator))
     }
-    let count = settings.count ?? 64
-    let samples = withoutGrad { model.sample(count: count, temperature: Float(settings.temperature), generator: &generator) }
-    try writeGrid(digitImages(samples), nrow: 8, to: path, command: command)
 }

@@ -113,12 +113,12 @@ struct TrainableModel: Sendable {
 }
 
 /// The reference models, in help order.
-let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel, captionModel, forecastModel] + languageTrainableModels + generativeTrainableModels
+let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel, captionModel, forecastModel] + languageTrainableModels + generativeTrainableModels + ganTrainableModels
 
 /// `glassbox train MODEL [options]`.
 let trainCommand = Command(
     name: "train",
-    summary: "Train a reference model on its dataset (mlp, cnn, vit, seq2seq, gpt, vae, ...; see help train)",
+    summary: "Train a reference model on its dataset (mlp, cnn, vit, seq2seq, gpt, vae, gan, ...; see help train)",
     usage: [
         "train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]",
         "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume] [--stop-after N]] [...]",
@@ -126,6 +126,7 @@ let trainCommand = Command(
         "train forecast [--data DIR] [--cell lstm|gru] [...]",
         "train charlm|gpt [--data FILE] (--minutes M | --steps N) [--arch KEY=N,...] [--dropout P] [--out DIR] [...]",
         "train autoencoder|vae [--data DIR] [--arch mlp|conv] [--latent N] [--loss bce|mse] [--out DIR] [...]",
+        "train gan|wgan|wgan-gp [--data DIR [--dataset mnist|fashion-mnist]] [--arch minibatch|plain] [--out DIR] [...]",
     ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
         + trainableModels.map {
@@ -150,7 +151,7 @@ let trainCommand = Command(
         .value("cell", "lstm|gru", "The forecaster's recurrent layer (forecast; default lstm)."),
         .value("minutes", "M", "Train for M minutes of training time (language models; with --steps, whichever ends first)."),
         .value("steps", "N", "Train for N optimizer steps (language models)."),
-        .value("arch", "KEY=N,...", "Override architecture sizes, e.g. n_layer=6,n_embd=192 (language models); mlp or conv (autoencoder)."),
+        .value("arch", "KEY=N,...", "Override architecture sizes, e.g. n_layer=6,n_embd=192 (language models); mlp or conv (autoencoder); minibatch or plain (gan)."),
         .value("dropout", "P", "The dropout probability in [0, 1) while training (gpt; default 0.1)."),
         .value("latent", "N", "The latent dimension (autoencoder; 2 allows 'glassbox sample autoencoder --scatter')."),
         .value("loss", "NAME", "The reconstruction loss: bce (default) or mse (autoencoder)."),

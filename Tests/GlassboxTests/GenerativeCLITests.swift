@@ -4,7 +4,7 @@ import GlassboxIO
 import Testing
 
 @Suite(
-    "glassbox train autoencoder|vae, sample, score",
+    "glassbox train autoencoder|vae|gan|wgan|wgan-gp, sample, score",
     .serialized, .tags(.training),
     .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"),
     .enabled(if: isReleaseBuild, "trains models: release builds only"))
@@ -93,5 +93,35 @@ struct GenerativeCLITests {
         #expect(output.count == 2)
         #expect(output[0].hasPrefix("samples (10): inception-style score ") && output[0].contains("Fréchet distance"))
         #expect(output[1].hasPrefix("test set (64): inception-style score ") && output[1].contains("128-d"))
+    }
+
+    @Test("gan, wgan, wgan-gp: one epoch each; progress grid, loss curve, samples reproducible for a seed")
+    func gans() throws {
+        let root = try Self.smallMNIST()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for name in ["gan", "wgan", "wgan-gp"] {
+            let out = root + "/" + name
+            let trained = try glassbox(["train", name, "--data", root + "/data", "--epochs", "1", "--out", out, "--threads", "2"])
+            #expect(trained.status == 0, "\(trained.err)")
+            #expect(trained.out.hasPrefix("\(name): discriminator loss "), "\(trained.out)")
+            #expect(trained.out.contains("Wasserstein estimate") == (name != "gan"))
+            #expect(lines(trained.err).contains { $0.contains("epoch 1, discriminator loss") })
+            #expect(try PNG.read(contentsOf: out + "/samples.png").width == 8 * 30 + 2)
+            #expect(try String(contentsOfFile: out + "/loss.svg", encoding: .utf8).contains("<svg"))
+
+            let grid = try glassbox(["sample", name, "--checkpoint", out, "--out", root + "/\(name).png", "--count", "16"])
+            #expect(grid.status == 0, "\(grid.err)")
+            #expect(try PNG.read(contentsOf: root + "/\(name).png").height == 2 * 30 + 2)
+            let file = try glassbox(["sample", name, "--checkpoint", out, "--out", root + "/a.safetensors", "--count", "12", "--seed", "2"])
+            #expect(file.status == 0, "\(file.err)")
+            let samples = try SafeTensors(contentsOf: root + "/a.safetensors")["samples"]
+            #expect(samples?.shape == [12, 1, 28, 28])
+            #expect(samples!.asFloats().allSatisfy { $0 >= 0 && $0 <= 1 })
+            _ = try glassbox(["sample", name, "--checkpoint", out, "--out", root + "/b.safetensors", "--count", "12", "--seed", "2"])
+            #expect(try SafeTensors(contentsOf: root + "/b.safetensors")["samples"] == samples)
+        }
+        let plain = try glassbox(["train", "gan", "--arch", "plain", "--data", root + "/data", "--epochs", "1", "--out", root + "/plain"])
+        #expect(plain.status == 0, "\(plain.err)")
+        #expect(try String(contentsOfFile: root + "/plain/model.json", encoding: .utf8).contains("plain"))
     }
 }

@@ -273,5 +273,34 @@ struct ModelDeterminismTests {
             }
         ) { VAE<Float>(generator: &$0) }
     }
-}
 
+    /// A GAN of width 8 (latent 16) whose "step" trains both players on one summed loss: the
+    /// discriminator's loss on `x` squashed to [−1, 1] and the generator's, with fixed noise.
+    static func ganSteps(_ objective: GANObjective, minibatch: Bool) -> (name: String, loss: Loss, make: (inout RandomGenerator) -> any Module<Float>) {
+        let loss: Loss = { model, x, _ in
+            let gan = model as! GAN<Float>
+            var noise = RandomGenerator(seed: 5)
+            return gan.discriminatorLoss(real: x.tanh(), objective: objective, generator: &noise).total
+                + gan.generatorLoss(batchSize: x.shape[0], objective: objective, generator: &noise)
+        }
+        return ("GAN \(objective)", loss, { g in
+            GAN<Float>(
+                generator: makeDCGANGenerator(latentSize: 16, width: 8, generator: &g),
+                discriminator: makeDCGANDiscriminator(
+                    width: 8, batchNorm: objective == .nonSaturating, minibatchKernels: minibatch ? 4 : nil, generator: &g),
+                latentSize: 16)
+        })
+    }
+
+    @Test("DCGAN with minibatch discrimination (non-saturating losses of both players)")
+    func dcgan() {
+        let (name, loss, make) = Self.ganSteps(.nonSaturating, minibatch: true)
+        Self.expectThreadCountInvariant(name, inputShape: [Self.cnnBatch, 1, 28, 28], loss: loss, make: make)
+    }
+
+    @Test("WGAN-GP (the gradient penalty's double backward through the critic)")
+    func wganGP() {
+        let (name, loss, make) = Self.ganSteps(.wassersteinGradientPenalty(lambda: 10), minibatch: false)
+        Self.expectThreadCountInvariant(name, inputShape: [Self.cnnBatch, 1, 28, 28], loss: loss, make: make)
+    }
+}

@@ -1,0 +1,246 @@
+import Glassbox
+import GlassboxIO
+
+/// A GAN `glassbox train` trains and `glassbox sample` rebuilds: DCGAN networks, an
+/// objective and its optimizer recipe.
+struct GANRecipe: Sendable {
+    /// The name given after `train` and `sample`.
+    let name: String
+    /// One line of help.
+    let summary: String
+    /// Optimizer settings when not given.
+    let defaults: TrainSettings
+    /// The adversarial objective.
+    let objective: GANObjective
+    /// Discriminator (critic) steps per generator step, each on a fresh real batch.
+    let criticSteps: Int
+    /// Whether the discriminator has BatchNorm (not for a gradient penalty, which is per sample).
+    let discriminatorBatchNorm: Bool
+    /// The `--arch` values it accepts, the default first: `minibatch` adds a minibatch
+    /// discrimination layer to the discriminator, `plain` does not.
+    let architectures: [String]
+    /// The optimizer of either network for a learning rate.
+    let optimizer: @Sendable (_ parameters: [Tensor<Float>], _ learningRate: Double) -> any Optimizer<Float>
+}
+
+/// The width of both DCGAN networks (`w`: 64 and 128 channels).
+private let ganWidth = 64
+/// The latent size.
+private let ganLatentSize = 100
+/// Minibatch discrimination's kernels (each of dimension 8).
+private let ganMinibatchKernels = 32
+
+/// The GANs, in help order.
+let ganRecipes: [GANRecipe] = [
+    GANRecipe(
+        name: "gan",
+        summary: "DCGAN (transposed convolutions, BatchNorm, LeakyReLU), non-saturating loss, minibatch discrimination (--arch plain: none), Adam(β 0.5, 0.999)",
+        defaults: TrainSettings(epochs: 10, batchSize: 64, learningRate: 2e-4, seed: 0),
+        objective: .nonSaturating, criticSteps: 1, discriminatorBatchNorm: true, architectures: ["minibatch", "plain"],
+        optimizer: { Adam($0, lr: $1, betas: (0.5, 0.999)) }),
+    GANRecipe(
+        name: "wgan",
+        summary: "Wasserstein GAN: DCGAN networks, critic weights clipped to ±0.01, 5 critic steps per generator step, RMSprop",
+        defaults: TrainSettings(epochs: 10, batchSize: 64, learningRate: 5e-5, seed: 0),
+        objective: .wassersteinClipped(clip: 0.01), criticSteps: 5, discriminatorBatchNorm: true, architectures: ["plain"],
+        optimizer: { RMSprop($0, lr: $1) }),
+    GANRecipe(
+        name: "wgan-gp",
+        summary: "WGAN-GP: DCGAN networks without BatchNorm in the critic, gradient penalty λ 10, 5 critic steps, Adam(β 0.5, 0.9)",
+        defaults: TrainSettings(epochs: 20, batchSize: 64, learningRate: 1e-4, seed: 0),
+        objective: .wassersteinGradientPenalty(lambda: 10), criticSteps: 5, discriminatorBatchNorm: false, architectures: ["plain"],
+        optimizer: { Adam($0, lr: $1, betas: (0.5, 0.9)) }),
+]
+
+/// The GANs as ``TrainableModel``s.
+var ganTrainableModels: [TrainableModel] {
+    ganRecipes.map { recipe in
+        TrainableModel(
+            name: recipe.name, summary: recipe.summary + " on MNIST (embedded 10k/2k subset, or --data DIR)",
+            defaults: recipe.defaults, options: recipe.architectures.count > 1 ? [.out, .dataset, .arch] : [.out, .dataset],
+            train: { try trainGAN(recipe, settings: $0) })
+    }
+}
+
+extension GANRecipe {
+    /// The architecture `--arch` names (the default when not given).
+    func architecture(_ arch: String?, command: String) throws -> String {
+        guard let arch else { return architectures[0] }
+        guard architectures.contains(arch) else {
+            throw CLIError.usage("\(command): --arch expects \(architectures.joined(separator: " or ")), got '\(arch)'")
+        }
+        return arch
+    }
+
+    /// A new GAN of `architecture`, initialised from `generator`.
+    func make(_ architecture: String, generator: inout RandomGenerator) -> GAN<Float> {
+        GAN(
+            generator: makeDCGANGenerator(latentSize: ganLatentSize, width: ganWidth, generator: &generator),
+            discriminator: makeDCGANDiscriminator(
+                width: ganWidth, batchNorm: discriminatorBatchNorm,
+                minibatchKernels: architecture == "minibatch" ? ganMinibatchKernels : nil, generator: &generator),
+            latentSize: ganLatentSize)
+    }
+
+    /// Rebuilds the GAN saved in `directory` by `glassbox train NAME --out DIR` and loads its
+    /// weights.
+    func load(from directory: String, command: String) throws -> GAN<Float> {
+        let path = generativeDescriptionPath(in: directory)
+        let json = try failing(command) { try JSONValue(parsing: FileIO.readBytes(atPath: path)) }
+        guard json["model"]?.stringValue == name else {
+            throw CLIError.failure("\(command): '\(path)' describes model '\(json["model"]?.stringValue ?? "?")', not '\(name)'")
+        }
+        var generator = RandomGenerator(seed: 0)
+        let gan = make(try architecture(json["arch"]?.stringValue, command: command), generator: &generator)
+        try failing(command) { try gan.load(from: directory + "/model.safetensors") }
+        return gan
+    }
+}
+
+/// Runs `body` with `parameters` not requiring gradients (the generator's step computes no
+/// gradient for the discriminator's weights), then restores them.
+private func withFrozen<R>(_ parameters: [Tensor<Float>], _ body: () throws -> R) rethrows -> R {
+    for p in parameters { p.requiresGrad = false }
+    defer { for p in parameters { p.requiresGrad = true } }
+    return try body()
+}
+
+/// The generator's images for fixed latents, as a grid of 8 × 8 PNG images: what the epoch's
+/// generator draws (in evaluation mode).
+private func writeProgressGrid(_ gan: GAN<Float>, latents: Tensor<Float>, to path: String) throws {
+    gan.eval()
+    defer { gan.train() }
+    let images = GAN.toUnitPixels(withoutGrad { gan(latents) })
+    try PNG.writeGrid(digitImages(images), to: path, nrow: 8)
+}
+
+/// Trains a GAN on the training images scaled to [−1, 1], in full batches (the last partial
+/// batch of each shuffled epoch is skipped, so every batch has the same size). Each real batch
+/// trains the discriminator once; after every `criticSteps` of them the generator takes one
+/// step on as many fresh latents. With `--out DIR` it writes, after every epoch,
+/// `model.safetensors`, `model.json` and `samples.png` (64 fixed latents), and at the end
+/// `loss.svg` (both players' mean losses per epoch).
+func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainReport {
+    let command = "train \(recipe.name)"
+    let architecture = try recipe.architecture(settings.architecture, command: command)
+    guard settings.batchSize >= 2 else { throw CLIError.usage("\(command): --batch-size must be at least 2") }
+    if let directory = settings.outDirectory {
+        try failing(command) {
+            try FileIO.createDirectory(atPath: directory)
+            for file in ["model.safetensors", "model.json", "samples.png", "loss.svg"] { try FileIO.checkWritable(path: directory + "/" + file) }
+        }
+    }
+    let data = try loadImageData(settings, command: command)
+    guard data.train.count >= settings.batchSize else {
+        throw CLIError.failure("\(command): \(data.train.count) training images are fewer than a batch of \(settings.batchSize)")
+    }
+    var generator = RandomGenerator(seed: settings.seed)
+    let gan = recipe.make(architecture, generator: &generator)
+    let discriminatorOptimizer = recipe.optimizer(gan.discriminator.parameters, settings.learningRate)
+    let generatorOptimizer = recipe.optimizer(gan.generator.parameters, settings.learningRate)
+    var fixedGenerator = RandomGenerator(seed: settings.seed &+ 1)
+    let fixedLatents = gan.latents(count: 64, generator: &fixedGenerator)
+    let clip: Double? = if case .wassersteinClipped(let c) = recipe.objective { c } else { nil }
+    let wasserstein = recipe.objective != .nonSaturating
+
+    let steps = data.train.count / settings.batchSize
+    let progress = ProgressBar(epochs: settings.epochs, stepsPerEpoch: steps)
+    var discriminatorLosses: [Double] = [], generatorLosses: [Double] = [], estimates: [Double] = []
+    var seconds = 0.0
+    var processed = 0
+    var criticStep = 0
+    var order = Array(0..<data.train.count)
+    for epoch in 1...Swift.max(settings.epochs, 1) {
+        let clock = Stopwatch()
+        generator.shuffle(&order)
+        var dSum = 0.0, gSum = 0.0, estimateSum = 0.0
+        var gCount = 0
+        for step in 0..<steps {
+            let indices = order[(step * settings.batchSize)..<((step + 1) * settings.batchSize)]
+            let real = GAN.fromUnitPixels(unitPixels(data.train, indices))
+            discriminatorOptimizer.zeroGrad()
+            let d = gan.discriminatorLoss(real: real, objective: recipe.objective, generator: &generator)
+            d.total.backward()
+            discriminatorOptimizer.step()
+            if let clip { gan.clipDiscriminator(clip) }
+            let dValue = Double(d.total.item)
+            guard dValue.isFinite else { throw CLIError.failure("\(command): the discriminator's loss became \(dValue) in epoch \(epoch)") }
+            dSum += dValue
+            estimateSum += d.wassersteinEstimate.map { Double($0.item) } ?? 0
+            criticStep += 1
+            if criticStep == recipe.criticSteps {
+                criticStep = 0
+                generatorOptimizer.zeroGrad()
+                let g = withFrozen(gan.discriminator.parameters) {
+                    let loss = gan.generatorLoss(batchSize: settings.batchSize, objective: recipe.objective, generator: &generator)
+                    loss.backward()
+                    return Double(loss.item)
+                }
+                generatorOptimizer.step()
+                guard g.isFinite else { throw CLIError.failure("\(command): the generator's loss became \(g) in epoch \(epoch)") }
+                gSum += g
+                gCount += 1
+            }
+            processed += settings.batchSize
+            progress.update(epoch: epoch, step: step + 1, loss: dSum / Double(step + 1), samples: processed)
+        }
+        seconds += clock.seconds
+        discriminatorLosses.append(dSum / Double(steps))
+        generatorLosses.append(gSum / Double(Swift.max(gCount, 1)))
+        estimates.append(estimateSum / Double(steps))
+        progress.message(
+            "\(command): epoch \(epoch), discriminator loss \(TextFormat.fixed(discriminatorLosses.last!, decimals: 4)), "
+                + "generator loss \(TextFormat.fixed(generatorLosses.last!, decimals: 4))"
+                + (wasserstein ? ", Wasserstein estimate \(TextFormat.fixed(estimates.last!, decimals: 4))" : "")
+                + ", \(TextFormat.fixed(seconds, decimals: 1)) s")
+        if let directory = settings.outDirectory {
+            try failing("\(command): cannot save the model") {
+                try gan.save(to: directory + "/model.safetensors", metadata: ["model": recipe.name])
+                let description = JSONObject([("model", .string(recipe.name)), ("arch", .string(architecture))])
+                try FileIO.writeAtomically(
+                    Array((JSONValue.object(description).serialized() + "\n").utf8), toPath: generativeDescriptionPath(in: directory))
+                try writeProgressGrid(gan, latents: fixedLatents, to: directory + "/samples.png")
+            }
+        }
+    }
+    if let directory = settings.outDirectory {
+        let epochs = discriminatorLosses.indices.map { Double($0 + 1) }
+        func series(_ name: String, _ values: [Double]) -> SVG.Series {
+            SVG.Series(name: name, points: zip(epochs, values).map { (x: $0.0, y: $0.1) })
+        }
+        try failing("\(command): cannot save the loss curve") {
+            try SVG.write(
+                SVG.lineChart(
+                    series: [series("discriminator", discriminatorLosses), series("generator", generatorLosses)]
+                        + (wasserstein ? [series("Wasserstein estimate", estimates)] : []),
+                    title: "\(recipe.name): mean losses per epoch", xLabel: "epoch", yLabel: "loss"),
+                to: directory + "/loss.svg")
+        }
+    }
+    var results = [
+        TrainResult(
+            key: "discriminator_loss", value: discriminatorLosses.last!,
+            text: "discriminator loss \(TextFormat.fixed(discriminatorLosses.last!, decimals: 4))"),
+        TrainResult(
+            key: "generator_loss", value: generatorLosses.last!,
+            text: "generator loss \(TextFormat.fixed(generatorLosses.last!, decimals: 4))"),
+    ]
+    if wasserstein {
+        results.append(
+            TrainResult(
+                key: "wasserstein_estimate", value: estimates.last!,
+                text: "Wasserstein estimate \(TextFormat.fixed(estimates.last!, decimals: 4))"))
+    }
+    return TrainReport(
+        dataset: data.name, trainSamples: data.train.count, testSamples: data.test.count,
+        parameterCount: gan.parameterCount, seconds: seconds,
+        samplesPerSecond: Double(processed) / Swift.max(seconds, 1e-9),
+        results: results, epochLosses: discriminatorLosses, epochsCompleted: discriminatorLosses.count,
+        extraMetrics: [
+            ("architecture", .string(architecture)),
+            ("generator_parameters", .integer(gan.generator.parameterCount)),
+            ("discriminator_parameters", .integer(gan.discriminator.parameterCount)),
+            ("generator_losses", .array(generatorLosses.map { .number($0) })),
+            ("wasserstein_estimates", .array(wasserstein ? estimates.map { .number($0) } : [])),
+        ])
+}
