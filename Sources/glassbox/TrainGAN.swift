@@ -131,8 +131,11 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
         }
     }
     let data = try loadImageData(settings, command: command)
-    guard data.train.count >= settings.batchSize else {
-        throw CLIError.failure("\(command): \(data.train.count) training images are fewer than a batch of \(settings.batchSize)")
+    let steps = data.train.count / settings.batchSize
+    guard steps >= recipe.criticSteps else {
+        throw CLIError.failure(
+            "\(command): \(data.train.count) training images make \(steps) batches of \(settings.batchSize) an epoch, "
+                + "fewer than the \(recipe.criticSteps) discriminator steps of one generator step")
     }
     var generator = RandomGenerator(seed: settings.seed)
     let gan = recipe.make(architecture, generator: &generator)
@@ -143,7 +146,6 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
     let clip: Double? = if case .wassersteinClipped(let c) = recipe.objective { c } else { nil }
     let wasserstein = recipe.objective != .nonSaturating
 
-    let steps = data.train.count / settings.batchSize
     let progress = ProgressBar(epochs: settings.epochs, stepsPerEpoch: steps)
     var discriminatorLosses: [Double] = [], generatorLosses: [Double] = [], estimates: [Double] = []
     var seconds = 0.0

@@ -252,6 +252,9 @@ private let errorCases: [ErrorCase] =
         usage(["train", "wgan-gp", "--batch-size", "1"], "train wgan-gp: --batch-size must be at least 2"),
         failure(["train", "gan", "--out", "@text.txt/run", "--data", "@data"], "@text.txt: cannot create directory: a file is in the way"),
         failure(["train", "wgan", "--data", "@text.txt"], "@text.txt/train-images-idx3-ubyte: cannot open: Not a directory"),
+        failure(
+            ["train", "wgan", "--data", "@data", "--batch-size", "4"],
+            "train wgan: 16 training images make 4 batches of 4 an epoch, fewer than the 5 discriminator steps of one generator step"),
         failure(["train", "wgan-gp", "--data", "@missing"], "@missing: neither train-images-idx3-ubyte nor"),
         usage(["sample", "gan", "--checkpoint", "@vae"], "sample gan: --out FILE.png or FILE.safetensors is required"),
         usage(["sample", "wgan", "--checkpoint", "@vae", "--interpolate"], "sample: option '--interpolate' applies to vae, not 'wgan'"),

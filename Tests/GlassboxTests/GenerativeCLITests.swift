@@ -101,7 +101,8 @@ struct GenerativeCLITests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         for name in ["gan", "wgan", "wgan-gp"] {
             let out = root + "/" + name
-            let trained = try glassbox(["train", name, "--data", root + "/data", "--epochs", "1", "--out", out, "--threads", "2"])
+            // 256 images in batches of 16: 16 discriminator steps, so 3 generator steps for the WGANs.
+            let trained = try glassbox(["train", name, "--data", root + "/data", "--epochs", "1", "--batch-size", "16", "--out", out, "--threads", "2"])
             #expect(trained.status == 0, "\(trained.err)")
             #expect(trained.out.hasPrefix("\(name): discriminator loss "), "\(trained.out)")
             #expect(trained.out.contains("Wasserstein estimate") == (name != "gan"))
