@@ -25,6 +25,8 @@ struct SampleSettings: Sendable {
     var scatter: String? = nil
     /// Whether to draw latent interpolations instead of samples (vae).
     var interpolate = false
+    /// Sample with DDIM in this many steps instead of ancestrally over all of them (ddpm).
+    var ddimSteps: Int? = nil
 }
 
 /// A model `glassbox sample NAME` can draw from. A new generative model adds one entry to
@@ -41,7 +43,7 @@ struct SampleableModel: Sendable {
 }
 
 /// The options of `glassbox sample` that only some models accept.
-private let modelSpecificSampleOptions = ["prompt", "no-cache", "out", "count", "scatter", "interpolate"]
+private let modelSpecificSampleOptions = ["prompt", "no-cache", "out", "count", "scatter", "interpolate", "steps"]
 
 /// The generative models, in help order.
 let sampleableModels: [SampleableModel] = languageModels.map { recipe in
@@ -54,13 +56,14 @@ let sampleableModels: [SampleableModel] = languageModels.map { recipe in
 /// `glassbox sample MODEL --checkpoint DIR [options]`.
 let sampleCommand = Command(
     name: "sample",
-    summary: "Generate from a trained model (charlm, gpt, autoencoder, vae, gan, wgan, wgan-gp)",
+    summary: "Generate from a trained model (charlm, gpt, autoencoder, vae, gan, wgan, wgan-gp, ddpm)",
     usage: [
         "sample MODEL --checkpoint DIR [--length N] [--temperature T] [--top-k K] [--seed S] [--threads N]",
         "sample charlm|gpt --checkpoint DIR [--prompt TEXT] [--no-cache] [...]",
         "sample autoencoder --checkpoint DIR [--out FILE.png] [--scatter FILE.svg]",
         "sample vae --checkpoint DIR --out FILE.png [--interpolate] | --out FILE.safetensors [--count N] [--seed S]",
         "sample gan|wgan|wgan-gp --checkpoint DIR --out FILE.png | --out FILE.safetensors [--count N] [--seed S]",
+        "sample ddpm --checkpoint DIR --out FILE.png | --out FILE.safetensors [--count N] [--steps N] [--seed S]",
     ],
     details: "Loads the model that 'glassbox train MODEL --out DIR' saved and generates from it; text goes to stdout,\n"
         + "the generation speed to stderr.\n\nModels:\n"
@@ -73,9 +76,10 @@ let sampleCommand = Command(
         .value("top-k", "K", "Sample only among the K most likely tokens (1: greedy)."),
         .value("seed", "S", "Seed of the draws (default 0)."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
-        .value("out", "FILE", "Image models: the PNG grid to write, or (vae, GANs) a .safetensors file of samples [N, 1, 28, 28] in [0, 1]."),
-        .value("count", "N", "Samples to draw (vae, GANs; default 64 for a grid, 10000 for a .safetensors file)."),
+        .value("out", "FILE", "Image models: the PNG grid to write, or (vae, GANs) a .safetensors file of samples [N, 1, 28, 28] in [0, 1] (vae, GANs, ddpm)."),
+        .value("count", "N", "Samples to draw (vae, GANs, ddpm; default 64 for a grid, 10000 for a .safetensors file)."),
         .value("scatter", "FILE", "Write the 2-D codes of the test digits, coloured by label, as an SVG (autoencoder with --latent 2)."),
+        .value("steps", "N", "Sample with DDIM in N steps instead of ancestrally over all 1000 (ddpm)."),
         .flag("interpolate", "Draw interpolations between the latent codes of test digits instead of samples (vae)."),
         .flag("no-cache", "Recompute the whole context for every token instead of using the key/value cache (gpt)."),
     ],
@@ -102,7 +106,7 @@ private func runSample(_ arguments: ParsedArguments) throws -> Int32 {
         temperature: try arguments.positiveDouble("temperature") ?? 1, topK: try arguments.int("top-k"),
         seed: try arguments.uint64("seed") ?? 0, useCache: !arguments.flag("no-cache"),
         out: try arguments.string("out"), count: try arguments.int("count"), scatter: try arguments.string("scatter"),
-        interpolate: arguments.flag("interpolate"))
+        interpolate: arguments.flag("interpolate"), ddimSteps: try arguments.int("steps", in: 1...1000))
     if let threads = try arguments.int("threads") { Threading.threadCount = threads }
     try model.sample(settings)
     return 0

@@ -16,6 +16,12 @@ var generativeSampleableModels: [SampleableModel] {
                 name: recipe.name, summary: "generated digits (--out FILE.png, or --count N --out FILE.safetensors)",
                 options: ["out", "count"], sample: { try sampleGAN(recipe, settings: $0) })
         }
+        + [
+            SampleableModel(
+                name: "ddpm",
+                summary: "generated digits, ancestral over 1000 steps or DDIM in --steps N (--out FILE.png, or --count N --out FILE.safetensors)",
+                options: ["out", "count", "steps"], sample: sampleDDPM)
+        ]
 }
 
 /// A 28×28 gray image of pixels in [0, 1] (clamped), rounded to bytes.
@@ -150,4 +156,19 @@ private func sampleGAN(_ recipe: GANRecipe, settings: SampleSettings) throws {
     try writeSamples(settings, model: recipe.name, command: command) { count, generator in
         GAN.toUnitPixels(gan.sample(count: count, generator: &generator))
     }
+}
+
+/// `glassbox sample ddpm`: images drawn with the averaged weights, ancestrally over all steps
+/// or with DDIM in `--steps N`, as a PNG grid or a `.safetensors` file of samples in [0, 1].
+private func sampleDDPM(_ settings: SampleSettings) throws {
+    let command = "sample ddpm"
+    guard settings.out != nil else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    let model = try loadDDPM(from: settings.checkpoint, command: command)
+    let clock = Stopwatch()
+    try writeSamples(settings, model: "ddpm", command: command) { count, generator in
+        GAN.toUnitPixels(model.sample(count: count, ddimSteps: settings.ddimSteps, generator: &generator))
+    }
+    Console.err(
+        "\(command): \(settings.ddimSteps.map { "DDIM, \($0) steps" } ?? "ancestral, \(model.schedule.stepCount) steps") "
+            + "in \(TextFormat.fixed(clock.seconds, decimals: 1)) s")
 }

@@ -31,7 +31,7 @@ struct TrainSettings: Sendable {
     var beamWidth = 4
     /// The recurrent layer named by `--cell` (`forecast`: `lstm` or `gru`).
     var cellName: String? = nil
-    /// The training-time budget in minutes (language models).
+    /// The training-time budget in minutes (language models, ddpm).
     var minutes: Double? = nil
     /// The number of optimizer steps (language models).
     var steps: Int? = nil
@@ -113,7 +113,7 @@ struct TrainableModel: Sendable {
 }
 
 /// The reference models, in help order.
-let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel, captionModel, forecastModel] + languageTrainableModels + generativeTrainableModels + ganTrainableModels
+let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel, captionModel, forecastModel] + languageTrainableModels + generativeTrainableModels + ganTrainableModels + [ddpmTrainableModel]
 
 /// `glassbox train MODEL [options]`.
 let trainCommand = Command(
@@ -127,6 +127,7 @@ let trainCommand = Command(
         "train charlm|gpt [--data FILE] (--minutes M | --steps N) [--arch KEY=N,...] [--dropout P] [--out DIR] [...]",
         "train autoencoder|vae [--data DIR] [--arch mlp|conv] [--latent N] [--loss bce|mse] [--out DIR] [...]",
         "train gan|wgan|wgan-gp [--data DIR [--dataset mnist|fashion-mnist]] [--arch minibatch|plain] [--out DIR] [...]",
+        "train ddpm [--data DIR [--dataset mnist|fashion-mnist]] [--arch attention|plain] [--minutes M] [--out DIR] [...]",
     ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
         + trainableModels.map {
@@ -149,9 +150,9 @@ let trainCommand = Command(
         .value("stop-after", "N", "Stop after epoch N of the run; --resume continues it (image models)."),
         .value("beam", "N", "Beam width of the final evaluation of sequence-to-sequence models (default 4; 1: greedy only)."),
         .value("cell", "lstm|gru", "The forecaster's recurrent layer (forecast; default lstm)."),
-        .value("minutes", "M", "Train for M minutes of training time (language models; with --steps, whichever ends first)."),
+        .value("minutes", "M", "Train for M minutes of training time (language models, with --steps whichever ends first; ddpm, within --epochs)."),
         .value("steps", "N", "Train for N optimizer steps (language models)."),
-        .value("arch", "KEY=N,...", "Override architecture sizes, e.g. n_layer=6,n_embd=192 (language models); mlp or conv (autoencoder); minibatch or plain (gan)."),
+        .value("arch", "KEY=N,...", "Override architecture sizes, e.g. n_layer=6,n_embd=192 (language models); mlp or conv (autoencoder); minibatch or plain (gan); attention or plain (ddpm)."),
         .value("dropout", "P", "The dropout probability in [0, 1) while training (gpt; default 0.1)."),
         .value("latent", "N", "The latent dimension (autoencoder; 2 allows 'glassbox sample autoencoder --scatter')."),
         .value("loss", "NAME", "The reconstruction loss: bce (default) or mse (autoencoder)."),

@@ -4,7 +4,7 @@ import GlassboxIO
 import Testing
 
 @Suite(
-    "glassbox train autoencoder|vae|gan|wgan|wgan-gp, sample, score",
+    "glassbox train autoencoder|vae|gan|wgan|wgan-gp|ddpm, sample, score",
     .serialized, .tags(.training),
     .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"),
     .enabled(if: isReleaseBuild, "trains models: release builds only"))
@@ -124,5 +124,46 @@ struct GenerativeCLITests {
         let plain = try glassbox(["train", "gan", "--arch", "plain", "--data", root + "/data", "--epochs", "1", "--out", root + "/plain"])
         #expect(plain.status == 0, "\(plain.err)")
         #expect(try String(contentsOfFile: root + "/plain/model.json", encoding: .utf8).contains("plain"))
+    }
+
+    @Test("ddpm: one epoch, progress grid, DDIM and ancestral samples reproducible for a seed; --minutes stops early")
+    func ddpm() throws {
+        let root = try Self.smallMNIST()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let out = root + "/ddpm"
+        let trained = try glassbox([
+            "train", "ddpm", "--data", root + "/data", "--epochs", "1", "--batch-size", "64", "--out", out, "--threads", "2",
+            "--metrics", root + "/ddpm.json",
+        ])
+        #expect(trained.status == 0, "\(trained.err)")
+        #expect(trained.out.hasPrefix("ddpm: test ε-loss (EMA) "), "\(trained.out)")
+        #expect(lines(trained.err).contains { $0.contains("epoch 1, train loss") })
+        let metrics = try JSONValue(parsing: FileIO.readBytes(atPath: root + "/ddpm.json"))
+        #expect(metrics["optimizer_steps"]?.doubleValue == 4)  // 256 images in batches of 64
+        #expect(try PNG.read(contentsOf: out + "/samples.png").width == 8 * 30 + 2)
+        #expect(try String(contentsOfFile: out + "/loss.svg", encoding: .utf8).contains("<svg"))
+
+        let grid = try glassbox(["sample", "ddpm", "--checkpoint", out, "--out", root + "/d.png", "--count", "16", "--steps", "5"])
+        #expect(grid.status == 0, "\(grid.err)")
+        #expect(grid.err.contains("DDIM, 5 steps"))
+        #expect(try PNG.read(contentsOf: root + "/d.png").height == 2 * 30 + 2)
+        for (file, steps) in [("a", ["--steps", "3"]), ("b", ["--steps", "3"]), ("c", [])] {
+            let drawn = try glassbox(
+                ["sample", "ddpm", "--checkpoint", out, "--out", root + "/\(file).safetensors", "--count", "2", "--seed", "2"] + steps)
+            #expect(drawn.status == 0, "\(drawn.err)")
+        }
+        let a = try SafeTensors(contentsOf: root + "/a.safetensors")["samples"]
+        #expect(a?.shape == [2, 1, 28, 28])
+        #expect(a!.asFloats().allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect(try SafeTensors(contentsOf: root + "/b.safetensors")["samples"] == a)
+        #expect(try SafeTensors(contentsOf: root + "/c.safetensors")["samples"] != a)  // ancestral, 1000 steps
+
+        let short = try glassbox([
+            "train", "ddpm", "--arch", "plain", "--data", root + "/data", "--epochs", "3", "--batch-size", "64", "--minutes", "0.0001",
+            "--metrics", root + "/short.json",
+        ])
+        #expect(short.status == 0, "\(short.err)")
+        let stopped = try JSONValue(parsing: FileIO.readBytes(atPath: root + "/short.json"))
+        #expect(stopped["optimizer_steps"]?.doubleValue == 1 && stopped["epochs"]?.doubleValue == 1)
     }
 }

@@ -3,7 +3,9 @@ extension OpCatalog {
     /// KL term under each reduction, the reparameterisation with fixed noise, the VAE loss end
     /// to end (BCE of the logits + KL), ``Unflatten``, minibatch discrimination and the WGAN-GP
     /// gradient penalty, whose gradient is a double backward through the critic (dense with
-    /// tanh, and convolutional with LeakyReLU).
+    /// tanh, and convolutional with LeakyReLU), and the DDPM's U-Net parts (a time-conditioned
+    /// residual block, spatial self-attention, a whole small U-Net with its output layer made
+    /// non-zero), each with weights fixed by a seed and checked through its inputs.
     static var generativeEntries: [OpCatalogEntry] {
         typealias T = Tensor<Double>
         var entries: [OpCatalogEntry] = LossReduction.allCases.map { reduction in
@@ -45,6 +47,24 @@ extension OpCatalog {
                         let features = conv2d(input, weight: x[1], stride: 2, padding: 1).leakyRelu(negativeSlope: 0.2)
                         return linear(features.reshaped([input.shape[0], 8]), weight: x[2])
                     }, interpolates: x[0])
+            },
+        ]
+        entries += [
+            .init("ddpm.TimeResidualBlock", op: nil, inputs: { g in [T.sample([2, 4, 3, 3], &g), T.sample([2, 6], &g)] }) { x in
+                var weights = RandomGenerator(seed: 11)
+                let block = TimeResidualBlock<Double>(inChannels: 4, outChannels: 8, timeDimension: 6, groups: 2, generator: &weights)
+                return block.forward(x[0], time: x[1])
+            },
+            .init("ddpm.SpatialSelfAttention", op: nil, inputs: { g in [T.sample([2, 8, 2, 3], &g)] }) { x in
+                var weights = RandomGenerator(seed: 12)
+                return SpatialSelfAttention<Double>(channels: 8, heads: 2, groups: 4, generator: &weights)(x[0])
+            },
+            // Some thirty layers deep: central differences at ε = 1e-6 agree to about 1e-5.
+            .init("ddpm.UNet", op: nil, tolerance: 1e-4, inputs: { g in [T.sample([2, 1, 28, 28], &g)] }) { x in
+                var weights = RandomGenerator(seed: 13)
+                let unet = UNet<Double>(baseChannels: 8, attention: true, generator: &weights)
+                unet.convOut.weight.assign(T.randn([1, 8, 3, 3], generator: &weights) * 0.1)
+                return unet(x[0], steps: [3, 700])
             },
         ]
         return entries

@@ -1,0 +1,162 @@
+import Glassbox
+import GlassboxIO
+
+/// The U-Net's base channel count `C` (C, 2C, 2C channels at 28, 14 and 7 pixels).
+private let ddpmBaseChannels = 16
+/// The EMA decay of the weights that are saved and sampled.
+private let ddpmAverageDecay = 0.999
+/// The gradient-norm clip of every step (as Ho et al.).
+private let ddpmGradientClip = 1.0
+/// DDIM steps of the progress grid written after every epoch.
+private let ddpmProgressSteps = 50
+/// Test images whose ε-loss is reported after every epoch.
+private let ddpmTestImages = 2000
+
+/// `glassbox train ddpm`.
+let ddpmTrainableModel = TrainableModel(
+    name: "ddpm",
+    summary: "DDPM: a U-Net (C 16, residual blocks, GroupNorm, SiLU, sinusoidal time, attention at 7x7; --arch plain: none) "
+        + "predicting the noise of a linear 1e-4..0.02 schedule over 1000 steps, Adam, EMA weights, on MNIST (embedded 10k/2k subset, or --data DIR)",
+    defaults: TrainSettings(epochs: 10, batchSize: 128, learningRate: 1e-3, seed: 0),
+    options: [.out, .dataset, .arch, .minutes],
+    train: trainDDPM)
+
+/// Whether `--arch` asks for attention at 7 × 7 (`attention`, the default) or not (`plain`).
+private func ddpmAttention(_ arch: String?, command: String) throws -> Bool {
+    switch arch ?? "attention" {
+    case "attention": return true
+    case "plain": return false
+    case let other: throw CLIError.usage("\(command): --arch expects attention or plain, got '\(other)'")
+    }
+}
+
+/// A new DDPM, initialised from `generator`.
+private func makeDDPM(attention: Bool, generator: inout RandomGenerator) -> DDPM<Float> {
+    DDPM(unet: UNet(baseChannels: ddpmBaseChannels, attention: attention, generator: &generator))
+}
+
+/// Rebuilds the DDPM saved in `directory` by `glassbox train ddpm --out DIR` and loads its
+/// (averaged) weights.
+func loadDDPM(from directory: String, command: String) throws -> DDPM<Float> {
+    let path = generativeDescriptionPath(in: directory)
+    let json = try failing(command) { try JSONValue(parsing: FileIO.readBytes(atPath: path)) }
+    guard json["model"]?.stringValue == "ddpm" else {
+        throw CLIError.failure("\(command): '\(path)' describes model '\(json["model"]?.stringValue ?? "?")', not 'ddpm'")
+    }
+    var generator = RandomGenerator(seed: 0)
+    let model = makeDDPM(attention: try ddpmAttention(json["arch"]?.stringValue, command: command), generator: &generator)
+    try failing(command) { try model.unet.load(from: directory + "/model.safetensors") }
+    return model
+}
+
+/// The mean ε-loss of the first ``ddpmTestImages`` test images, with steps and noise from a
+/// fixed seed (the same draws every epoch).
+private func ddpmTestLoss(_ model: DDPM<Float>, _ test: ImageDataset<Float>) -> Double {
+    var generator = RandomGenerator(seed: 0x7E57)
+    let count = Swift.min(ddpmTestImages, test.count)
+    var total = 0.0
+    withoutGrad {
+        for start in stride(from: 0, to: count, by: 500) {
+            let end = Swift.min(count, start + 500)
+            let x0 = GAN<Float>.fromUnitPixels(unitPixels(test, start..<end))
+            total += Double(model.loss(x0, generator: &generator).item) * Double(end - start)
+        }
+    }
+    return total / Double(count)
+}
+
+/// Trains a DDPM on the training images scaled to [−1, 1]: each batch draws its steps and noise,
+/// Adam takes a step on the ε-prediction MSE (gradient norm clipped to 1), and an exponential
+/// moving average of the weights follows. After every epoch it reports the averaged weights'
+/// test ε-loss and, with `--out DIR`, writes them as `model.safetensors` (with `model.json`)
+/// and a progress grid `samples.png` (DDIM, 50 steps, fixed seed); at the end `loss.svg`.
+/// `--minutes M` stops after the step that reaches M minutes of training.
+private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
+    let command = "train ddpm"
+    let attention = try ddpmAttention(settings.architecture, command: command)
+    if let directory = settings.outDirectory {
+        try failing(command) {
+            try FileIO.createDirectory(atPath: directory)
+            for file in ["model.safetensors", "model.json", "samples.png", "loss.svg"] { try FileIO.checkWritable(path: directory + "/" + file) }
+        }
+    }
+    let data = try loadImageData(settings, command: command)
+    var generator = RandomGenerator(seed: settings.seed)
+    let model = makeDDPM(attention: attention, generator: &generator)
+    let parameters = model.unet.parameters
+    let optimizer = Adam(parameters, lr: settings.learningRate)
+    let average = ExponentialMovingAverage(parameters, decay: ddpmAverageDecay)
+    let budget = settings.minutes.map { $0 * 60 }
+    let steps = (data.train.count + settings.batchSize - 1) / settings.batchSize
+    let progress = ProgressBar(epochs: settings.epochs, stepsPerEpoch: steps)
+    var trainLosses: [Double] = [], testLosses: [Double] = []
+    var seconds = 0.0
+    var processed = 0
+    var order = Array(0..<data.train.count)
+    epochs: for epoch in 1...Swift.max(settings.epochs, 1) {
+        let clock = Stopwatch()
+        generator.shuffle(&order)
+        var sum = 0.0, seen = 0
+        for step in 0..<steps {
+            let indices = order[(step * settings.batchSize)..<Swift.min(order.count, (step + 1) * settings.batchSize)]
+            let loss = model.loss(GAN<Float>.fromUnitPixels(unitPixels(data.train, indices)), generator: &generator)
+            optimizer.zeroGrad()
+            loss.backward()
+            clipGradNorm(parameters, maxNorm: ddpmGradientClip)
+            optimizer.step()
+            average.update()
+            let value = Double(loss.item)
+            guard value.isFinite else { throw CLIError.failure("\(command): the loss became \(value) in epoch \(epoch)") }
+            sum += value * Double(indices.count)
+            seen += indices.count
+            processed += indices.count
+            progress.update(epoch: epoch, step: step + 1, loss: sum / Double(seen), samples: processed)
+            if let budget, seconds + clock.seconds >= budget { break }
+        }
+        seconds += clock.seconds
+        trainLosses.append(sum / Double(seen))
+        testLosses.append(average.withAverages { ddpmTestLoss(model, data.test) })
+        progress.message(
+            "\(command): epoch \(epoch), train loss \(TextFormat.fixed(trainLosses.last!, decimals: 4)), "
+                + "test loss (EMA) \(TextFormat.fixed(testLosses.last!, decimals: 4)), \(TextFormat.fixed(seconds, decimals: 1)) s")
+        if let directory = settings.outDirectory {
+            try failing("\(command): cannot save the model") {
+                try average.withAverages {
+                    try model.unet.save(to: directory + "/model.safetensors", metadata: ["model": "ddpm"])
+                    var grid = RandomGenerator(seed: settings.seed &+ 1)
+                    let images = GAN<Float>.toUnitPixels(model.sample(count: 64, ddimSteps: ddpmProgressSteps, generator: &grid))
+                    try PNG.writeGrid(digitImages(images), to: directory + "/samples.png", nrow: 8)
+                }
+                let description = JSONObject([("model", .string("ddpm")), ("arch", .string(attention ? "attention" : "plain"))])
+                try FileIO.writeAtomically(
+                    Array((JSONValue.object(description).serialized() + "\n").utf8), toPath: generativeDescriptionPath(in: directory))
+            }
+        }
+        if let budget, seconds >= budget { break epochs }
+    }
+    if let directory = settings.outDirectory {
+        let epochs = trainLosses.indices.map { Double($0 + 1) }
+        try failing("\(command): cannot save the loss curve") {
+            try SVG.write(
+                SVG.lineChart(
+                    series: [
+                        SVG.Series(name: "train", points: zip(epochs, trainLosses).map { (x: $0.0, y: $0.1) }),
+                        SVG.Series(name: "test (EMA)", points: zip(epochs, testLosses).map { (x: $0.0, y: $0.1) }),
+                    ],
+                    title: "ddpm: ε-prediction loss per epoch", xLabel: "epoch", yLabel: "mean squared error"),
+                to: directory + "/loss.svg")
+        }
+    }
+    let test = testLosses.last!
+    return TrainReport(
+        dataset: data.name, trainSamples: data.train.count, testSamples: data.test.count,
+        parameterCount: model.unet.parameterCount, seconds: seconds,
+        samplesPerSecond: Double(processed) / Swift.max(seconds, 1e-9),
+        results: [TrainResult(key: "test_loss", value: test, text: "test ε-loss (EMA) \(TextFormat.fixed(test, decimals: 4))")],
+        epochLosses: trainLosses, epochsCompleted: trainLosses.count,
+        extraMetrics: [
+            ("architecture", .string(attention ? "attention" : "plain")),
+            ("test_losses", .array(testLosses.map { .number($0) })),
+            ("optimizer_steps", .integer(average.updateCount)),
+        ])
+}
