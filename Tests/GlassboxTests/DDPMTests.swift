@@ -1,6 +1,11 @@
 import Foundation
 import Glassbox
+import GlassboxIO
 import Testing
+
+/// `Tests/Fixtures/ddpm`, written by Scripts/make_unet_fixture.py.
+private let ddpmFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/ddpm").path
 
 @Suite("DDPM: schedule, samplers, U-Net, EMA")
 struct DDPMTests {
@@ -136,5 +141,29 @@ struct DDPMTests {
         let inside = ema.withAverages { p.scalars }
         #expect(inside == ema.averages[0].scalars)
         #expect(p.scalars == [11, 22])
+    }
+
+    @Test("U-Net parity with the same net in PyTorch: its state_dict loads strictly; output and gradients within 1e-10")
+    func unetParity() throws {
+        var generator = RandomGenerator(seed: 0)
+        let unet = UNet<Double>(baseChannels: 8, attention: true, generator: &generator)
+        try unet.load(from: ddpmFixtures + "/unet_state.safetensors")
+        let io = try SafeTensors(contentsOf: ddpmFixtures + "/unet_io.safetensors")
+        let x = Tensor<Double>(io["x"]!)
+        x.requiresGrad = true
+        let steps = Tensor<Double>(io["steps"]!).scalars.map { Int($0) }
+        let output = unet(x, steps: steps)
+        let parameters = Dictionary(uniqueKeysWithValues: unet.namedParameters().map { ($0.name, $0.tensor) })
+        let checked = ["time_mlp.0.weight", "mid_attention.attention.in_proj_weight"]
+        let gradients = Tensor<Double>.gradients(
+            of: (output * Tensor(io["w"]!)).sum(), withRespectTo: [x] + checked.map { parameters[$0]! })
+        func maxDifference(_ a: Tensor<Double>, _ name: String) -> Double {
+            let b = Tensor<Double>(io[name]!)
+            #expect(a.shape == b.shape, "\(name)")
+            return zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        }
+        #expect(maxDifference(output, "output") < 1e-10)
+        #expect(maxDifference(gradients[0], "grad_x") < 1e-10)
+        for (gradient, name) in zip(gradients.dropFirst(), checked) { #expect(maxDifference(gradient, "grad_" + name) < 1e-10) }
     }
 }
