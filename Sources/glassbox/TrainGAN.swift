@@ -21,6 +21,10 @@ struct GANRecipe: Sendable {
     let architectures: [String]
     /// The optimizer of either network for a learning rate.
     let optimizer: @Sendable (_ parameters: [Tensor<Float>], _ learningRate: Double) -> any Optimizer<Float>
+    /// The decay of an exponential moving average of the generator's weights and BatchNorm
+    /// statistics, updated after every generator step, which is what is saved and sampled; `nil`
+    /// for none (the trained weights are saved).
+    var generatorAverageDecay: Double? = nil
 }
 
 /// The width of both DCGAN networks (`w`: 64 and 128 channels).
@@ -34,10 +38,10 @@ private let ganMinibatchKernels = 32
 let ganRecipes: [GANRecipe] = [
     GANRecipe(
         name: "gan",
-        summary: "DCGAN (transposed convolutions, BatchNorm, LeakyReLU), non-saturating loss, minibatch discrimination (--arch plain: none), Adam(β 0.5, 0.999)",
+        summary: "DCGAN (transposed convolutions, BatchNorm, LeakyReLU), non-saturating loss, minibatch discrimination (--arch plain: none), Adam(β 0.5, 0.999), generator EMA 0.999",
         defaults: TrainSettings(epochs: 10, batchSize: 64, learningRate: 2e-4, seed: 0),
         objective: .nonSaturating, criticSteps: 1, discriminatorBatchNorm: true, architectures: ["minibatch", "plain"],
-        optimizer: { Adam($0, lr: $1, betas: (0.5, 0.999)) }),
+        optimizer: { Adam($0, lr: $1, betas: (0.5, 0.999)) }, generatorAverageDecay: 0.999),
     GANRecipe(
         name: "wgan",
         summary: "Wasserstein GAN: DCGAN networks, critic weights clipped to ±0.01, 5 critic steps per generator step, RMSprop",
@@ -117,9 +121,10 @@ private func writeProgressGrid(_ gan: GAN<Float>, latents: Tensor<Float>, to pat
 /// Trains a GAN on the training images scaled to [−1, 1], in full batches (the last partial
 /// batch of each shuffled epoch is skipped, so every batch has the same size). Each real batch
 /// trains the discriminator once; after every `criticSteps` of them the generator takes one
-/// step on as many fresh latents. With `--out DIR` it writes, after every epoch,
-/// `model.safetensors`, `model.json` and `samples.png` (64 fixed latents), and at the end
-/// `loss.svg` (both players' mean losses per epoch).
+/// step on as many fresh latents (and, for `gan`, the generator's moving average follows).
+/// With `--out DIR` it writes, after every epoch, `model.safetensors` (with the averaged
+/// generator when there is one), `model.json` and `samples.png` (64 fixed latents), and at the
+/// end `loss.svg` (both players' mean losses per epoch).
 func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainReport {
     let command = "train \(recipe.name)"
     let architecture = try recipe.architecture(settings.architecture, command: command)
@@ -143,6 +148,16 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
     let generatorOptimizer = recipe.optimizer(gan.generator.parameters, settings.learningRate)
     var fixedGenerator = RandomGenerator(seed: settings.seed &+ 1)
     let fixedLatents = gan.latents(count: 64, generator: &fixedGenerator)
+    let average = recipe.generatorAverageDecay.map { decay in
+        ExponentialMovingAverage(
+            gan.generator.parameters + gan.generator.namedBuffers().filter { !$0.name.hasSuffix("num_batches_tracked") }.map(\.tensor),
+            decay: decay)
+    }
+    /// Runs `body` with the averaged generator in place, when there is one.
+    func withAveragedGenerator<R>(_ body: () throws -> R) rethrows -> R {
+        guard let average else { return try body() }
+        return try average.withAverages(body)
+    }
     let clip: Double? = if case .wassersteinClipped(let c) = recipe.objective { c } else { nil }
     let wasserstein = recipe.objective != .nonSaturating
 
@@ -179,6 +194,7 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
                     return Double(loss.item)
                 }
                 generatorOptimizer.step()
+                average?.update()
                 guard g.isFinite else { throw CLIError.failure("\(command): the generator's loss became \(g) in epoch \(epoch)") }
                 gSum += g
                 gCount += 1
@@ -197,11 +213,15 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
                 + ", \(TextFormat.fixed(seconds, decimals: 1)) s")
         if let directory = settings.outDirectory {
             try failing("\(command): cannot save the model") {
-                try gan.save(to: directory + "/model.safetensors", metadata: ["model": recipe.name])
-                let description = JSONObject([("model", .string(recipe.name)), ("arch", .string(architecture))])
+                try withAveragedGenerator {
+                    try gan.save(to: directory + "/model.safetensors", metadata: ["model": recipe.name])
+                    try writeProgressGrid(gan, latents: fixedLatents, to: directory + "/samples.png")
+                }
+                let description = JSONObject(
+                    [("model", .string(recipe.name)), ("arch", .string(architecture))]
+                        + (recipe.generatorAverageDecay.map { [("generator_average_decay", .number($0))] } ?? []))
                 try FileIO.writeAtomically(
                     Array((JSONValue.object(description).serialized() + "\n").utf8), toPath: generativeDescriptionPath(in: directory))
-                try writeProgressGrid(gan, latents: fixedLatents, to: directory + "/samples.png")
             }
         }
     }

@@ -109,6 +109,8 @@ struct GenerativeCLITests {
             #expect(lines(trained.err).contains { $0.contains("epoch 1, discriminator loss") })
             #expect(try PNG.read(contentsOf: out + "/samples.png").width == 8 * 30 + 2)
             #expect(try String(contentsOfFile: out + "/loss.svg", encoding: .utf8).contains("<svg"))
+            // Only gan saves (and samples) a moving average of its generator.
+            #expect(try String(contentsOfFile: out + "/model.json", encoding: .utf8).contains("\"generator_average_decay\":0.999") == (name == "gan"))
 
             let grid = try glassbox(["sample", name, "--checkpoint", out, "--out", root + "/\(name).png", "--count", "16"])
             #expect(grid.status == 0, "\(grid.err)")

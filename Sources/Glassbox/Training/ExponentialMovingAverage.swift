@@ -16,7 +16,8 @@ public final class ExponentialMovingAverage<Scalar: TensorScalar> {
     /// The averages, one per parameter, starting at the parameters' values.
     public let averages: [Tensor<Scalar>]
 
-    /// Starts averaging `parameters` (the tensors an optimizer updates in place).
+    /// Starts averaging `parameters`: the tensors an optimizer updates in place, and any buffers
+    /// that should follow them (BatchNorm's running statistics, as timm's `ModelEma` does).
     ///
     /// - Precondition: `decay` is in [0, 1).
     public init(_ parameters: [Tensor<Scalar>], decay: Double = 0.999) {
