@@ -155,6 +155,15 @@ struct ParsedArguments: Sendable {
         return value
     }
 
+    /// The value of option `name` as a finite number of at least zero, if given.
+    func nonNegativeDouble(_ name: String) throws -> Double? {
+        guard let raw = values[name] else { return nil }
+        guard let value = Double(raw), value.isFinite, value >= 0 else {
+            throw CLIError.usage("\(command): option '--\(name)' expects a non-negative number, got '\(raw)'")
+        }
+        return value
+    }
+
     private func describe(_ range: ClosedRange<Int>) -> String {
         switch (range.lowerBound, range.upperBound) {
         case (1, Int.max): "a positive integer"

@@ -27,6 +27,8 @@ struct SampleSettings: Sendable {
     var interpolate = false
     /// Sample with DDIM in this many steps instead of ancestrally over all of them (ddpm).
     var ddimSteps: Int? = nil
+    /// DDIM's noise η (0: deterministic; 1: posterior draws) (ddpm).
+    var eta: Double? = nil
 }
 
 /// A model `glassbox sample NAME` can draw from. A new generative model adds one entry to
@@ -43,7 +45,7 @@ struct SampleableModel: Sendable {
 }
 
 /// The options of `glassbox sample` that only some models accept.
-private let modelSpecificSampleOptions = ["prompt", "no-cache", "out", "count", "scatter", "interpolate", "steps"]
+private let modelSpecificSampleOptions = ["prompt", "no-cache", "out", "count", "scatter", "interpolate", "steps", "eta"]
 
 /// The generative models, in help order.
 let sampleableModels: [SampleableModel] = languageModels.map { recipe in
@@ -63,7 +65,7 @@ let sampleCommand = Command(
         "sample autoencoder --checkpoint DIR [--out FILE.png] [--scatter FILE.svg]",
         "sample vae --checkpoint DIR --out FILE.png [--interpolate] | --out FILE.safetensors [--count N] [--seed S]",
         "sample gan|wgan|wgan-gp --checkpoint DIR --out FILE.png | --out FILE.safetensors [--count N] [--seed S]",
-        "sample ddpm --checkpoint DIR --out FILE.png | --out FILE.safetensors [--count N] [--steps N] [--seed S]",
+        "sample ddpm --checkpoint DIR --out FILE.png | --out FILE.safetensors [--count N] [--steps N [--eta E]] [--seed S]",
     ],
     details: "Loads the model that 'glassbox train MODEL --out DIR' saved and generates from it; text goes to stdout,\n"
         + "the generation speed to stderr.\n\nModels:\n"
@@ -80,6 +82,7 @@ let sampleCommand = Command(
         .value("count", "N", "Samples to draw (vae, GANs, ddpm; default 64 for a grid, 10000 for a .safetensors file)."),
         .value("scatter", "FILE", "Write the 2-D codes of the test digits, coloured by label, as an SVG (autoencoder with --latent 2)."),
         .value("steps", "N", "Sample with DDIM in N steps instead of ancestrally over all 1000 (ddpm)."),
+        .value("eta", "E", "DDIM's noise: 0 (default) deterministic, 1 a posterior draw at every step (ddpm, with --steps)."),
         .flag("interpolate", "Draw interpolations between the latent codes of test digits instead of samples (vae)."),
         .flag("no-cache", "Recompute the whole context for every token instead of using the key/value cache (gpt)."),
     ],
@@ -106,7 +109,8 @@ private func runSample(_ arguments: ParsedArguments) throws -> Int32 {
         temperature: try arguments.positiveDouble("temperature") ?? 1, topK: try arguments.int("top-k"),
         seed: try arguments.uint64("seed") ?? 0, useCache: !arguments.flag("no-cache"),
         out: try arguments.string("out"), count: try arguments.int("count"), scatter: try arguments.string("scatter"),
-        interpolate: arguments.flag("interpolate"), ddimSteps: try arguments.int("steps", in: 1...1000))
+        interpolate: arguments.flag("interpolate"), ddimSteps: try arguments.int("steps", in: 1...1000),
+        eta: try arguments.nonNegativeDouble("eta"))
     if let threads = try arguments.int("threads") { Threading.threadCount = threads }
     try model.sample(settings)
     return 0

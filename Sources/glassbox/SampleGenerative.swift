@@ -19,8 +19,8 @@ var generativeSampleableModels: [SampleableModel] {
         + [
             SampleableModel(
                 name: "ddpm",
-                summary: "generated digits, ancestral over 1000 steps or DDIM in --steps N (--out FILE.png, or --count N --out FILE.safetensors)",
-                options: ["out", "count", "steps"], sample: sampleDDPM)
+                summary: "generated digits, ancestral over 1000 steps or DDIM in --steps N with noise --eta E (--out FILE.png, or --count N --out FILE.safetensors)",
+                options: ["out", "count", "steps", "eta"], sample: sampleDDPM)
         ]
 }
 
@@ -163,12 +163,15 @@ private func sampleGAN(_ recipe: GANRecipe, settings: SampleSettings) throws {
 private func sampleDDPM(_ settings: SampleSettings) throws {
     let command = "sample ddpm"
     guard settings.out != nil else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    if settings.eta != nil && settings.ddimSteps == nil {
+        throw CLIError.usage("\(command): --eta applies to DDIM sampling: give --steps N too")
+    }
     let model = try loadDDPM(from: settings.checkpoint, command: command)
     let clock = Stopwatch()
     try writeSamples(settings, model: "ddpm", command: command) { count, generator in
-        GAN.toUnitPixels(model.sample(count: count, ddimSteps: settings.ddimSteps, generator: &generator))
+        GAN.toUnitPixels(model.sample(count: count, ddimSteps: settings.ddimSteps, eta: settings.eta ?? 0, generator: &generator))
     }
     Console.err(
-        "\(command): \(settings.ddimSteps.map { "DDIM, \($0) steps" } ?? "ancestral, \(model.schedule.stepCount) steps") "
+        "\(command): \(settings.ddimSteps.map { "DDIM, \($0) steps, η \(settings.eta ?? 0)" } ?? "ancestral, \(model.schedule.stepCount) steps") "
             + "in \(TextFormat.fixed(clock.seconds, decimals: 1)) s")
 }

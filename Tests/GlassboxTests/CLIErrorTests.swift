@@ -268,6 +268,9 @@ private let errorCases: [ErrorCase] =
         usage(["sample", "ddpm", "--checkpoint", "@vae", "--out", "@x.png", "--steps", "0"], "option '--steps' expects an integer in 1...1000, got '0'"),
         usage(["sample", "vae", "--checkpoint", "@vae", "--out", "@x.png", "--steps", "5"], "sample: option '--steps' applies to ddpm, not 'vae'"),
         failure(["sample", "ddpm", "--checkpoint", "@vae", "--out", "@x.png"], "'@vae/model.json' describes model 'vae', not 'ddpm'"),
+        usage(["sample", "ddpm", "--checkpoint", "@vae", "--out", "@x.png", "--eta", "1"], "sample ddpm: --eta applies to DDIM sampling: give --steps N too"),
+        usage(["sample", "ddpm", "--checkpoint", "@vae", "--out", "@x.png", "--steps", "5", "--eta", "-1"], "option '--eta' expects a non-negative number, got '-1'"),
+        usage(["sample", "gan", "--checkpoint", "@vae", "--out", "@x.png", "--eta", "1"], "sample: option '--eta' applies to ddpm, not 'gan'"),
 
         usage(["score", "--classifier", "@checkpoint"], "score: --samples FILE is required"),
         usage(["score", "--samples", "@inputs.safetensors"], "score: --classifier DIR is required"),

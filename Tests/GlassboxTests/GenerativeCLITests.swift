@@ -149,7 +149,7 @@ struct GenerativeCLITests {
         #expect(grid.status == 0, "\(grid.err)")
         #expect(grid.err.contains("DDIM, 5 steps"))
         #expect(try PNG.read(contentsOf: root + "/d.png").height == 2 * 30 + 2)
-        for (file, steps) in [("a", ["--steps", "3"]), ("b", ["--steps", "3"]), ("c", [])] {
+        for (file, steps) in [("a", ["--steps", "3"]), ("b", ["--steps", "3"]), ("c", []), ("e", ["--steps", "3", "--eta", "1"])] {
             let drawn = try glassbox(
                 ["sample", "ddpm", "--checkpoint", out, "--out", root + "/\(file).safetensors", "--count", "2", "--seed", "2"] + steps)
             #expect(drawn.status == 0, "\(drawn.err)")
@@ -159,6 +159,7 @@ struct GenerativeCLITests {
         #expect(a!.asFloats().allSatisfy { $0 >= 0 && $0 <= 1 })
         #expect(try SafeTensors(contentsOf: root + "/b.safetensors")["samples"] == a)
         #expect(try SafeTensors(contentsOf: root + "/c.safetensors")["samples"] != a)  // ancestral, 1000 steps
+        #expect(try SafeTensors(contentsOf: root + "/e.safetensors")["samples"] != a)  // DDIM with noise
 
         let short = try glassbox([
             "train", "ddpm", "--arch", "plain", "--data", root + "/data", "--epochs", "3", "--batch-size", "64", "--minutes", "0.0001",

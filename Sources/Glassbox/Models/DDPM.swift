@@ -81,22 +81,29 @@ public struct DiffusionSchedule: Sendable, Equatable {
         return visited.reversed()
     }
 
-    /// Deterministic DDIM sampling (Song et al. 2021, η = 0) over ``ddimSteps(_:)``: from
-    /// `x ~ N(0, I)`, at each visited step `t` with the next one `s` (ᾱ = 1 after the last),
-    /// `x_s = √ᾱ_s·x̂₀ + √(1 − ᾱ_s)·ε̃` where `x̂₀` is clipped to [−1, 1] and
-    /// `ε̃ = (x_t − √ᾱₜ·x̂₀) / √(1 − ᾱₜ)` is the noise that `x̂₀` implies. With `steps = T` and
-    /// a perfect predictor it retraces the forward process.
+    /// DDIM sampling (Song et al. 2021) over ``ddimSteps(_:)``: from `x ~ N(0, I)`, at each
+    /// visited step `t` with the next one `s` (ᾱ = 1 after the last),
+    ///
+    ///     x_s = √ᾱ_s·x̂₀ + √(1 − ᾱ_s − σ²)·ε̃ + σ·z,   σ = η·√((1 − ᾱ_s)/(1 − ᾱₜ))·√(1 − ᾱₜ/ᾱ_s),
+    ///
+    /// where `x̂₀` is clipped to [−1, 1], `ε̃ = (x_t − √ᾱₜ·x̂₀) / √(1 − ᾱₜ)` is the noise that
+    /// `x̂₀` implies and `z ~ N(0, I)`. `eta` = 0 is deterministic (with `steps = T` and a perfect
+    /// predictor it retraces the forward process); `eta` = 1 draws each step from the posterior
+    /// `q(x_s | x_t, x̂₀)`, DDPM's ancestral step taken over the skipped steps at once.
     public func sampleDDIM<Scalar: TensorScalar>(
-        shape: [Int], steps count: Int, generator: inout RandomGenerator,
+        shape: [Int], steps count: Int, eta: Double = 0, generator: inout RandomGenerator,
         predictNoise: (Tensor<Scalar>, Int) -> Tensor<Scalar>
     ) -> Tensor<Scalar> {
+        precondition(eta >= 0, "DiffusionSchedule.sampleDDIM: eta \(eta) must not be negative")
         let visited = ddimSteps(count)
         var x = Tensor<Scalar>.randn(shape, generator: &generator)
         for (i, t) in visited.enumerated() {
             let x0 = cleanImage(x, noise: predictNoise(x, t), step: t)
             let noise = (x - x0 * Scalar(alphaBars[t].squareRoot())) * Scalar(1 / (1 - alphaBars[t]).squareRoot())
             let next = i + 1 < visited.count ? alphaBars[visited[i + 1]] : 1
-            x = x0 * Scalar(next.squareRoot()) + noise * Scalar((1 - next).squareRoot())
+            let sigma = eta * ((1 - next) / (1 - alphaBars[t])).squareRoot() * (1 - alphaBars[t] / next).squareRoot()
+            x = x0 * Scalar(next.squareRoot()) + noise * Scalar(Swift.max(0, 1 - next - sigma * sigma).squareRoot())
+            if sigma > 0 { x = x + Tensor<Scalar>.randn(shape, generator: &generator) * Scalar(sigma) }
         }
         return x
     }
@@ -133,13 +140,14 @@ public final class DDPM<Scalar: TensorScalar> {
     }
 
     /// `count` images `[count, 1, 28, 28]` in [−1, 1], drawn without gradients: by ancestral
-    /// sampling over all `T` steps when `ddimSteps` is `nil`, else by DDIM in that many steps.
-    public func sample(count: Int, ddimSteps: Int? = nil, generator: inout RandomGenerator) -> Tensor<Scalar> {
+    /// sampling over all `T` steps when `ddimSteps` is `nil`, else by DDIM in that many steps
+    /// with noise `eta`.
+    public func sample(count: Int, ddimSteps: Int? = nil, eta: Double = 0, generator: inout RandomGenerator) -> Tensor<Scalar> {
         withoutGrad {
             let predict: (Tensor<Scalar>, Int) -> Tensor<Scalar> = { x, t in self.unet(x, steps: Array(repeating: t, count: count)) }
             let shape = [count, 1, 28, 28]
             if let ddimSteps {
-                return schedule.sampleDDIM(shape: shape, steps: ddimSteps, generator: &generator, predictNoise: predict)
+                return schedule.sampleDDIM(shape: shape, steps: ddimSteps, eta: eta, generator: &generator, predictNoise: predict)
             }
             return schedule.sampleAncestral(shape: shape, generator: &generator, predictNoise: predict)
         }
