@@ -127,7 +127,7 @@ let trainCommand = Command(
         "train charlm|gpt [--data FILE] (--minutes M | --steps N) [--arch KEY=N,...] [--dropout P] [--out DIR] [...]",
         "train autoencoder|vae [--data DIR] [--arch mlp|conv] [--latent N] [--loss bce|mse] [--out DIR] [...]",
         "train gan|wgan|wgan-gp [--data DIR [--dataset mnist|fashion-mnist]] [--arch minibatch|plain] [--out DIR] [...]",
-        "train ddpm [--data DIR [--dataset mnist|fashion-mnist]] [--arch attention|plain] [--minutes M] [--out DIR] [...]",
+        "train ddpm [--data DIR [--dataset mnist|fashion-mnist]] [--arch attention|plain] [--minutes M] [--out DIR [--resume] [--stop-after N]] [...]",
     ],
     details: "Trains MODEL, shows a progress bar on stderr and prints a one-line summary.\n\nModels:\n"
         + trainableModels.map {
@@ -145,9 +145,9 @@ let trainCommand = Command(
         .value("data", "PATH", "Read the dataset from PATH instead of the embedded copy (a directory of IDX files for image models)."),
         .value("dataset", "NAME", "What --data holds for image models: mnist (default) or fashion-mnist."),
         .value("validation-split", "F", "Hold out the last fraction F of the training set for validation (image models)."),
-        .value("out", "DIR", "Save the final weights as DIR/model.safetensors (and, for image models, a checkpoint after every epoch)."),
+        .value("out", "DIR", "Save the final weights as DIR/model.safetensors (and, for image models and ddpm, a checkpoint after every epoch)."),
         .flag("resume", "Continue the run checkpointed in --out DIR with its settings (--epochs sets a new total)."),
-        .value("stop-after", "N", "Stop after epoch N of the run; --resume continues it (image models)."),
+        .value("stop-after", "N", "Stop after epoch N of the run; --resume continues it (image models, ddpm)."),
         .value("beam", "N", "Beam width of the final evaluation of sequence-to-sequence models (default 4; 1: greedy only)."),
         .value("cell", "lstm|gru", "The forecaster's recurrent layer (forecast; default lstm)."),
         .value("minutes", "M", "Train for M minutes of training time (language models, with --steps whichever ends first; ddpm, within --epochs)."),

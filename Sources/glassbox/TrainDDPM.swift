@@ -18,7 +18,7 @@ let ddpmTrainableModel = TrainableModel(
     summary: "DDPM: a U-Net (C 16, residual blocks, GroupNorm, SiLU, sinusoidal time, attention at 7x7; --arch plain: none) "
         + "predicting the noise of a linear 1e-4..0.02 schedule over 1000 steps, Adam, EMA weights, on MNIST (embedded 10k/2k subset, or --data DIR)",
     defaults: TrainSettings(epochs: 10, batchSize: 128, learningRate: 1e-3, seed: 0),
-    options: [.out, .dataset, .arch, .minutes],
+    options: [.out, .dataset, .arch, .minutes, .resume, .stopAfter],
     train: trainDDPM)
 
 /// Whether `--arch` asks for attention at 7 × 7 (`attention`, the default) or not (`plain`).
@@ -68,16 +68,27 @@ private func ddpmTestLoss(_ model: DDPM<Float>, _ test: ImageDataset<Float>) -> 
 /// Trains a DDPM on the training images scaled to [−1, 1]: each batch draws its steps and noise,
 /// Adam takes a step on the ε-prediction MSE (gradient norm clipped to 1), and an exponential
 /// moving average of the weights follows. After every epoch it reports the averaged weights'
-/// test ε-loss and, with `--out DIR`, writes them as `model.safetensors` (with `model.json`)
-/// and a progress grid `samples.png` (DDIM, 50 steps, fixed seed); at the end `loss.svg`.
-/// `--minutes M` stops after the step that reaches M minutes of training.
+/// test ε-loss and, with `--out DIR`, writes them as `model.safetensors` (with `model.json`),
+/// a progress grid `samples.png` (DDIM, 50 steps, fixed seed) and `checkpoint.safetensors`
+/// (trained weights, Adam, the average, the random state and the history); at the end
+/// `loss.svg`.
+///
+/// `--minutes M` stops after the step that reaches M minutes of training in this invocation
+/// (the epoch it ends counts as one). `--stop-after N` stops after epoch N; `--resume`
+/// continues from the checkpoint with the run's batch size, learning rate, seed, dataset and
+/// architecture, up to `--epochs` (default: the run's total), so `--epochs 4 --stop-after 2`
+/// then `--resume` gives the weights of `--epochs 4`.
 private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
     let command = "train ddpm"
+    var settings = settings
+    let resumed = try resumedDDPMSettings(&settings, command: command)
     let attention = try ddpmAttention(settings.architecture, command: command)
     if let directory = settings.outDirectory {
         try failing(command) {
             try FileIO.createDirectory(atPath: directory)
-            for file in ["model.safetensors", "model.json", "samples.png", "loss.svg"] { try FileIO.checkWritable(path: directory + "/" + file) }
+            for file in ["model.safetensors", "model.json", "samples.png", "loss.svg", Checkpoint.fileName] {
+                try FileIO.checkWritable(path: directory + "/" + file)
+            }
         }
     }
     let data = try loadImageData(settings, command: command)
@@ -86,15 +97,34 @@ private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
     let parameters = model.unet.parameters
     let optimizer = Adam(parameters, lr: settings.learningRate)
     let average = ExponentialMovingAverage(parameters, decay: ddpmAverageDecay)
-    let budget = settings.minutes.map { $0 * 60 }
-    let steps = (data.train.count + settings.batchSize - 1) / settings.batchSize
-    let progress = ProgressBar(epochs: settings.epochs, stepsPerEpoch: steps)
     var trainLosses: [Double] = [], testLosses: [Double] = []
     var seconds = 0.0
     var processed = 0
-    var order = Array(0..<data.train.count)
-    epochs: for epoch in 1...Swift.max(settings.epochs, 1) {
+    if resumed, let directory = settings.outDirectory {
+        let loaded = try failing(command) { try Checkpoint.load(into: model.unet, optimizer: optimizer, average: average, from: directory) }
+        guard let train = ddpmHistory(loaded.metadata["train_losses"]), let test = ddpmHistory(loaded.metadata["test_losses"]),
+            train.count == loaded.epoch, test.count == loaded.epoch,
+            let previous = loaded.metadata["seconds"].flatMap(Double.init), let images = loaded.metadata["images"].flatMap(Int.init)
+        else { throw CLIError.failure("\(command): '\(Checkpoint.path(in: directory))' lacks the run's history") }
+        guard loaded.epoch < settings.epochs else {
+            throw CLIError.failure(
+                "\(command): the checkpoint already has \(loaded.epoch) epochs; ask for more with --epochs N (N > \(loaded.epoch))")
+        }
+        (trainLosses, testLosses, seconds, processed) = (train, test, previous, images)
+        generator = loaded.randomState
+        Console.err("\(command): resuming after epoch \(loaded.epoch) from '\(directory)'")
+    }
+    let budget = settings.minutes.map { $0 * 60 }
+    var spent = 0.0, processedNow = 0
+    let lastEpoch = Swift.min(settings.epochs, settings.stopAfter ?? settings.epochs)
+    if resumed && lastEpoch <= trainLosses.count {
+        throw CLIError.usage("\(command): --stop-after \(lastEpoch) is not after the checkpoint's epoch \(trainLosses.count)")
+    }
+    let steps = (data.train.count + settings.batchSize - 1) / settings.batchSize
+    let progress = ProgressBar(epochs: settings.epochs, stepsPerEpoch: steps)
+    epochs: for epoch in (trainLosses.count + 1)...Swift.max(lastEpoch, trainLosses.count + 1) {
         let clock = Stopwatch()
+        var order = Array(0..<data.train.count)
         generator.shuffle(&order)
         var sum = 0.0, seen = 0
         for step in 0..<steps {
@@ -110,9 +140,11 @@ private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
             sum += value * Double(indices.count)
             seen += indices.count
             processed += indices.count
-            progress.update(epoch: epoch, step: step + 1, loss: sum / Double(seen), samples: processed)
-            if let budget, seconds + clock.seconds >= budget { break }
+            processedNow += indices.count
+            progress.update(epoch: epoch, step: step + 1, loss: sum / Double(seen), samples: processedNow)
+            if let budget, spent + clock.seconds >= budget { break }
         }
+        spent += clock.seconds
         seconds += clock.seconds
         trainLosses.append(sum / Double(seen))
         testLosses.append(average.withAverages { ddpmTestLoss(model, data.test) })
@@ -130,9 +162,18 @@ private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
                 let description = JSONObject([("model", .string("ddpm")), ("arch", .string(attention ? "attention" : "plain"))])
                 try FileIO.writeAtomically(
                     Array((JSONValue.object(description).serialized() + "\n").utf8), toPath: generativeDescriptionPath(in: directory))
+                let metadata = [
+                    "model": "ddpm", "arch": attention ? "attention" : "plain", "dataset": settings.datasetName ?? MNIST.Variant.mnist.rawValue,
+                    "batch_size": String(settings.batchSize), "learning_rate": String(settings.learningRate),
+                    "seed": String(settings.seed), "epochs": String(settings.epochs), "seconds": String(seconds),
+                    "images": String(processed), "train_losses": trainLosses.map { String($0) }.joined(separator: ","),
+                    "test_losses": testLosses.map { String($0) }.joined(separator: ","),
+                ]
+                try Checkpoint(epoch: epoch, randomState: generator, metadata: metadata)
+                    .save(model: model.unet, optimizer: optimizer, average: average, to: directory)
             }
         }
-        if let budget, seconds >= budget { break epochs }
+        if let budget, spent >= budget { break epochs }
     }
     if let directory = settings.outDirectory {
         let epochs = trainLosses.indices.map { Double($0 + 1) }
@@ -159,4 +200,31 @@ private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
             ("test_losses", .array(testLosses.map { .number($0) })),
             ("optimizer_steps", .integer(average.updateCount)),
         ])
+}
+
+/// With `--resume`, checks the checkpoint in `--out DIR` is a DDPM run's and takes its batch
+/// size, learning rate, seed, dataset, architecture and (unless `--epochs` is given) total
+/// epochs into `settings`. Returns whether the run resumes.
+private func resumedDDPMSettings(_ settings: inout TrainSettings, command: String) throws -> Bool {
+    guard settings.resume else { return false }
+    guard let directory = settings.outDirectory else { throw CLIError.usage("\(command): --resume needs --out DIR") }
+    let metadata = try failing(command) { try Checkpoint.metadata(in: directory) }
+    guard metadata["model"] == "ddpm" else {
+        throw CLIError.failure("\(command): the checkpoint in '\(directory)' is of model '\(metadata["model"] ?? "?")', not 'ddpm'")
+    }
+    settings.batchSize = metadata["batch_size"].flatMap(Int.init) ?? settings.batchSize
+    settings.learningRate = metadata["learning_rate"].flatMap(Double.init) ?? settings.learningRate
+    settings.seed = metadata["seed"].flatMap(UInt64.init) ?? settings.seed
+    settings.datasetName = metadata["dataset"] ?? settings.datasetName
+    settings.architecture = metadata["arch"] ?? settings.architecture
+    if !settings.epochsGiven { settings.epochs = metadata["epochs"].flatMap(Int.init) ?? settings.epochs }
+    return true
+}
+
+/// The per-epoch losses of a checkpoint's metadata (comma-separated), or `nil` if malformed.
+private func ddpmHistory(_ text: String?) -> [Double]? {
+    guard let text else { return nil }
+    if text.isEmpty { return [] }
+    let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
+    return values.contains(nil) ? nil : values.map { $0! }
 }

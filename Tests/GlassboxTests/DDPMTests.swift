@@ -146,6 +146,46 @@ struct DDPMTests {
         #expect(p.scalars == [11, 22])
     }
 
+    @Test("EMA state: a checkpoint keeps the averages and n_averaged; bad entries are named")
+    func exponentialMovingAverageState() throws {
+        let p = Tensor<Double>([1, 2], shape: [2], requiresGrad: true)
+        let q = Tensor<Double>([3], shape: [1], requiresGrad: true)
+        let ema = ExponentialMovingAverage([p, q], decay: 0.9)
+        p.assign(Tensor([5, 6], shape: [2]))
+        for _ in 0..<3 { ema.update() }
+        #expect(ema.stateDict().map(\.name) == ["0", "1", "n_averaged"])
+
+        var generator = RandomGenerator(seed: 6)
+        let model = Linear<Double>(inFeatures: 2, outFeatures: 1, generator: &generator)
+        let directory = CheckpointTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let averaged = ExponentialMovingAverage(model.parameters, decay: 0.99)
+        for parameter in model.parameters { parameter.assign(parameter + 1) }
+        averaged.update()
+        averaged.update()
+        try Checkpoint(epoch: 1).save(model: model, optimizer: nil, average: averaged, to: directory)
+        let restored = ExponentialMovingAverage(model.parameters, decay: 0.99)
+        _ = try Checkpoint.load(into: model, average: restored, from: directory)
+        #expect(restored.updateCount == 2)
+        #expect(zip(restored.averages, averaged.averages).allSatisfy { $0.scalars == $1.scalars })
+        #expect(restored.currentDecay == averaged.currentDecay)
+
+        let fresh = ExponentialMovingAverage([p, q], decay: 0.9)
+        #expect(throws: StateDictError.missing(name: "n_averaged")) { try fresh.loadStateDict(["0": p, "1": q]) }
+        #expect(throws: StateDictError.unexpected(name: "2")) {
+            try fresh.loadStateDict(["0": p, "1": q, "2": q, "n_averaged": Tensor(1.0)])
+        }
+        #expect(throws: StateDictError.shapeMismatch(name: "1", expected: [1], found: [2])) {
+            try fresh.loadStateDict(["0": p, "1": p, "n_averaged": Tensor(1.0)])
+        }
+        #expect(throws: StateDictError.invalidValue(name: "n_averaged", expected: "a non-negative integer update count")) {
+            try fresh.loadStateDict(["0": p, "1": q, "n_averaged": Tensor(1.5)])
+        }
+        #expect(fresh.updateCount == 0 && fresh.averages[0].scalars == [5, 6])
+        try fresh.loadStateDict(["0": Tensor([8, 9], shape: [2]), "1": Tensor([6], shape: [1]), "n_averaged": Tensor(7.0)])
+        #expect(fresh.updateCount == 7 && fresh.averages[0].scalars == [8, 9] && fresh.averages[1].scalars == [6])
+    }
+
     @Test("U-Net parity with the same net in PyTorch: its state_dict loads strictly; output and gradients within 1e-10")
     func unetParity() throws {
         var generator = RandomGenerator(seed: 0)

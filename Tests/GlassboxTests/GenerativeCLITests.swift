@@ -128,7 +128,7 @@ struct GenerativeCLITests {
         #expect(try String(contentsOfFile: root + "/plain/model.json", encoding: .utf8).contains("plain"))
     }
 
-    @Test("ddpm: one epoch, progress grid, DDIM and ancestral samples reproducible for a seed; --minutes stops early")
+    @Test("ddpm: one epoch, progress grid, DDIM and ancestral samples reproducible for a seed, --resume exact; --minutes stops early")
     func ddpm() throws {
         let root = try Self.smallMNIST()
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -160,6 +160,25 @@ struct GenerativeCLITests {
         #expect(try SafeTensors(contentsOf: root + "/b.safetensors")["samples"] == a)
         #expect(try SafeTensors(contentsOf: root + "/c.safetensors")["samples"] != a)  // ancestral, 1000 steps
         #expect(try SafeTensors(contentsOf: root + "/e.safetensors")["samples"] != a)  // DDIM with noise
+
+        // --resume continues the 1-epoch run to 2 epochs exactly as one 2-epoch run trains.
+        let resumed = try glassbox([
+            "train", "ddpm", "--data", root + "/data", "--epochs", "2", "--resume", "--out", out, "--threads", "2",
+            "--metrics", root + "/resumed.json",
+        ])
+        #expect(resumed.status == 0, "\(resumed.err)")
+        #expect(resumed.err.contains("resuming after epoch 1"))
+        let whole = try glassbox([
+            "train", "ddpm", "--data", root + "/data", "--epochs", "2", "--batch-size", "64", "--out", root + "/whole", "--threads", "2",
+        ])
+        #expect(whole.status == 0, "\(whole.err)")
+        #expect(try FileIO.readBytes(atPath: out + "/model.safetensors") == FileIO.readBytes(atPath: root + "/whole/model.safetensors"))
+        let continued = try JSONValue(parsing: FileIO.readBytes(atPath: root + "/resumed.json"))
+        #expect(continued["optimizer_steps"]?.doubleValue == 8 && continued["epochs"]?.doubleValue == 2)
+        #expect(continued["test_losses"]?.arrayValue?.count == 2)
+        let finished = try glassbox(["train", "ddpm", "--data", root + "/data", "--resume", "--out", out])
+        #expect(finished.status == 1)
+        #expect(finished.err.contains("the checkpoint already has 2 epochs; ask for more with --epochs N (N > 2)"), "\(finished.err)")
 
         let short = try glassbox([
             "train", "ddpm", "--arch", "plain", "--data", root + "/data", "--epochs", "3", "--batch-size", "64", "--minutes", "0.0001",

@@ -5,6 +5,8 @@ import GlassboxIO
 ///
 /// The file `DIR/checkpoint.safetensors` holds `model.<name>` for each ``Module/stateDict()``
 /// entry, `optimizer.<name>` for each ``Optimizer/stateDict()`` entry, and string metadata:
+/// `average.<name>` for each ``ExponentialMovingAverage/stateDict()`` entry when the run keeps
+/// one, and string metadata:
 /// `format` (`glassbox-checkpoint-1`), `epoch` (epochs completed), `rng_seed` and
 /// `rng_counter` (``RandomGenerator/defaultState``), plus whatever the caller adds (the model's
 /// name, its settings, the metrics so far).
@@ -43,17 +45,19 @@ public struct Checkpoint {
         FileIO.exists(atPath: path(in: directory))
     }
 
-    /// Writes `model`'s and `optimizer`'s state with this checkpoint's metadata to
+    /// Writes `model`'s, `optimizer`'s and `average`'s state with this checkpoint's metadata to
     /// `directory/checkpoint.safetensors` (creating `directory` if needed), atomically.
     ///
     /// - Throws: a ``FileError`` naming the path when the directory cannot be created or the
     ///   file cannot be written; the previous checkpoint, if any, is then left untouched.
     public func save<Model: Module>(
-        model: Model, optimizer: (any Optimizer<Model.Scalar>)?, to directory: String
+        model: Model, optimizer: (any Optimizer<Model.Scalar>)?, average: ExponentialMovingAverage<Model.Scalar>? = nil,
+        to directory: String
     ) throws {
         try FileIO.createDirectory(atPath: directory)
         var tensors = model.stateDict().map { ("model." + $0.name, $0.tensor) }
         if let optimizer { tensors += optimizer.stateDict().map { ("optimizer." + $0.name, $0.tensor) } }
+        if let average { tensors += average.stateDict().map { ("average." + $0.name, $0.tensor) } }
         var entries = metadata
         entries["format"] = Checkpoint.format
         entries["epoch"] = String(epoch)
@@ -62,15 +66,17 @@ public struct Checkpoint {
         try Tensor<Model.Scalar>.saveSafeTensors(tensors, to: Checkpoint.path(in: directory), metadata: entries)
     }
 
-    /// Reads the checkpoint in `directory` into `model` (and `optimizer`, when given) in place
-    /// and returns its description. The default generator is not changed; call
+    /// Reads the checkpoint in `directory` into `model` (and `optimizer` and `average`, when
+    /// given) in place and returns its description. The default generator is not changed; call
     /// ``restoreRandomState()`` to resume a run exactly.
     ///
     /// - Throws: a ``FileError``/``SafeTensorsError`` for a missing or malformed file,
     ///   ``CheckpointError`` when the file is not a Glassbox checkpoint, and ``StateDictError``
-    ///   naming an entry that does not fit the model or optimizer.
+    ///   naming an entry that does not fit the model, optimizer or average (or an average asked
+    ///   for that the file lacks).
     public static func load<Model: Module>(
-        into model: Model, optimizer: (any Optimizer<Model.Scalar>)? = nil, from directory: String
+        into model: Model, optimizer: (any Optimizer<Model.Scalar>)? = nil, average: ExponentialMovingAverage<Model.Scalar>? = nil,
+        from directory: String
     ) throws -> Checkpoint {
         let path = Checkpoint.path(in: directory)
         let file = try SafeTensors(contentsOf: path)
@@ -83,17 +89,21 @@ public struct Checkpoint {
         else { throw CheckpointError.badMetadata(path: path) }
         var modelEntries: [String: Tensor<Model.Scalar>] = [:]
         var optimizerEntries: [String: Tensor<Model.Scalar>] = [:]
+        var averageEntries: [String: Tensor<Model.Scalar>] = [:]
         for (name, array) in file.tensors {
             if name.hasPrefix("model.") {
                 modelEntries[String(name.dropFirst(6))] = Tensor(array)
             } else if name.hasPrefix("optimizer.") {
                 optimizerEntries[String(name.dropFirst(10))] = Tensor(array)
+            } else if name.hasPrefix("average.") {
+                averageEntries[String(name.dropFirst(8))] = Tensor(array)
             } else {
                 throw StateDictError.unexpected(name: name)
             }
         }
         try model.loadStateDict(modelEntries)
         if let optimizer { try optimizer.loadStateDict(optimizerEntries) }
+        if let average { try average.loadStateDict(averageEntries) }
         var metadata = file.metadata
         for key in ["format", "epoch", "rng_seed", "rng_counter"] { metadata[key] = nil }
         return Checkpoint(epoch: epoch, randomState: RandomGenerator(seed: seed, counter: counter), metadata: metadata)

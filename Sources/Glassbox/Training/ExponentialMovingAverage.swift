@@ -58,4 +58,35 @@ public final class ExponentialMovingAverage<Scalar: TensorScalar> {
         defer { for (parameter, value) in zip(parameters, trained) { parameter.assign(value) } }
         return try body()
     }
+
+    /// The state as named tensors, for checkpoints: `<i>` holds the average of parameter `i`
+    /// and `n_averaged` (a scalar tensor, as in `torch.optim.swa_utils.AveragedModel`) the
+    /// number of updates so far, which sets the warm-up decay.
+    public func stateDict() -> [(name: String, tensor: Tensor<Scalar>)] {
+        averages.enumerated().map { (String($0.offset), $0.element) } + [("n_averaged", Tensor(Scalar(updateCount)))]
+    }
+
+    /// Restores state saved by ``stateDict()``: every average and the update count.
+    ///
+    /// - Throws: ``StateDictError`` for a missing or unexpected entry, a shape that differs from
+    ///   its parameter's, or an update count that is not a non-negative integer; the state is
+    ///   then left unchanged.
+    public func loadStateDict(_ entries: [String: Tensor<Scalar>]) throws {
+        for name in entries.keys where name != "n_averaged" && (Int(name).map { !averages.indices.contains($0) } ?? true) {
+            throw StateDictError.unexpected(name: name)
+        }
+        guard let count = entries["n_averaged"] else { throw StateDictError.missing(name: "n_averaged") }
+        guard count.count == 1 else { throw StateDictError.shapeMismatch(name: "n_averaged", expected: [], found: count.shape) }
+        guard let updates = Int(exactly: count.scalars[0]), updates >= 0 else {
+            throw StateDictError.invalidValue(name: "n_averaged", expected: "a non-negative integer update count")
+        }
+        for (i, average) in averages.enumerated() {
+            guard let value = entries[String(i)] else { throw StateDictError.missing(name: String(i)) }
+            guard value.shape == average.shape else {
+                throw StateDictError.shapeMismatch(name: String(i), expected: average.shape, found: value.shape)
+            }
+        }
+        for (i, average) in averages.enumerated() { average.assign(entries[String(i)]!) }
+        updateCount = updates
+    }
 }
