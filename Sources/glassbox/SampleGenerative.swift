@@ -119,8 +119,15 @@ private func sampleVAE(_ settings: SampleSettings) throws {
     try writeGrid(digitImages(decoded), nrow: 10, to: path, command: command)
 }
 
+/// Images drawn per batch by `glassbox sample`. Batches of 100 keep every activation of the
+/// DDPM's U-Net (at most 100 × 32 × 28 × 28 floats, 10 MB) in memory that `malloc` reuses;
+/// batches of 1 000 (100 MB each) went to fresh pages every step and spent a quarter of the
+/// time in the kernel (measured: 10 000 U-Net evaluations in 13.5 s at 100, 20.5 s at 1 000).
+/// The GAN and VAE latents come from the generator in the same order either way.
+private let sampleBatchSize = 100
+
 /// Draws samples `[N, 1, 28, 28]` in [0, 1] with `draw` (without gradients, in batches of at
-/// most 1 000) and writes them to `--out`: with a `.safetensors` name, `--count` of them (10 000
+/// most ``sampleBatchSize``) and writes them to `--out`: with a `.safetensors` name, `--count` of them (10 000
 /// by default) as the tensor `samples` for `glassbox score`; otherwise `--count` of them (64 by
 /// default) as a PNG grid of eight per row. The draws come from `--seed`.
 private func writeSamples(
@@ -133,8 +140,8 @@ private func writeSamples(
     var generator = RandomGenerator(seed: settings.seed)
     var batches: [Tensor<Float>] = []
     withoutGrad {
-        for start in stride(from: 0, to: count, by: 1000) {
-            batches.append(draw(Swift.min(1000, count - start), &generator).reshaped([-1, 1, 28, 28]))
+        for start in stride(from: 0, to: count, by: sampleBatchSize) {
+            batches.append(draw(Swift.min(sampleBatchSize, count - start), &generator).reshaped([-1, 1, 28, 28]))
         }
     }
     let samples = Tensor.concat(batches)
