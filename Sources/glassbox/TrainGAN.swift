@@ -39,7 +39,7 @@ let ganRecipes: [GANRecipe] = [
     GANRecipe(
         name: "gan",
         summary: "DCGAN (transposed convolutions, BatchNorm, LeakyReLU), non-saturating loss, minibatch discrimination (--arch plain: none), Adam(β 0.5, 0.999), generator EMA 0.999",
-        defaults: TrainSettings(epochs: 20, batchSize: 64, learningRate: 2e-4, seed: 0),
+        defaults: TrainSettings(epochs: 30, batchSize: 64, learningRate: 2e-4, seed: 0),
         objective: .nonSaturating, criticSteps: 1, discriminatorBatchNorm: true, architectures: ["minibatch", "plain"],
         optimizer: { Adam($0, lr: $1, betas: (0.5, 0.999)) }, generatorAverageDecay: 0.999),
     GANRecipe(
