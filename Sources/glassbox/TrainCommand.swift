@@ -249,3 +249,23 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
     }
     return 0
 }
+
+/// With `--resume`, checks that the checkpoint in `--out DIR` is of `model` and takes the run's
+/// batch size, learning rate, seed, dataset and (unless `--epochs` is given) total epochs into
+/// `settings`, so the run continues with the settings it started with. Returns the
+/// checkpoint's metadata for model-specific settings, or `nil` without `--resume`.
+@discardableResult
+func takeResumedSettings(_ settings: inout TrainSettings, model: String, command: String) throws -> [String: String]? {
+    guard settings.resume else { return nil }
+    guard let directory = settings.outDirectory else { throw CLIError.usage("\(command): --resume needs --out DIR") }
+    let metadata = try failing(command) { try Checkpoint.metadata(in: directory) }
+    guard metadata["model"] == model else {
+        throw CLIError.failure("\(command): the checkpoint in '\(directory)' is of model '\(metadata["model"] ?? "?")', not '\(model)'")
+    }
+    settings.batchSize = metadata["batch_size"].flatMap(Int.init) ?? settings.batchSize
+    settings.learningRate = metadata["learning_rate"].flatMap(Double.init) ?? settings.learningRate
+    settings.seed = metadata["seed"].flatMap(UInt64.init) ?? settings.seed
+    settings.datasetName = metadata["dataset"] ?? settings.datasetName
+    if !settings.epochsGiven { settings.epochs = metadata["epochs"].flatMap(Int.init) ?? settings.epochs }
+    return metadata
+}

@@ -81,7 +81,10 @@ private func ddpmTestLoss(_ model: DDPM<Float>, _ test: ImageDataset<Float>) -> 
 private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
     let command = "train ddpm"
     var settings = settings
-    let resumed = try resumedDDPMSettings(&settings, command: command)
+    let resumed = settings.resume
+    if let metadata = try takeResumedSettings(&settings, model: "ddpm", command: command) {
+        settings.architecture = metadata["arch"] ?? settings.architecture
+    }
     let attention = try ddpmAttention(settings.architecture, command: command)
     if let directory = settings.outDirectory {
         try failing(command) {
@@ -121,7 +124,8 @@ private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
         throw CLIError.usage("\(command): --stop-after \(lastEpoch) is not after the checkpoint's epoch \(trainLosses.count)")
     }
     let steps = (data.train.count + settings.batchSize - 1) / settings.batchSize
-    let progress = ProgressBar(epochs: settings.epochs, stepsPerEpoch: steps)
+    let progress = ProgressBar(
+        epochs: settings.epochs, stepsPerEpoch: steps, firstEpoch: trainLosses.count + 1, timeLimit: budget)
     epochs: for epoch in (trainLosses.count + 1)...Swift.max(lastEpoch, trainLosses.count + 1) {
         let clock = Stopwatch()
         var order = Array(0..<data.train.count)
@@ -200,25 +204,6 @@ private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
             ("test_losses", .array(testLosses.map { .number($0) })),
             ("optimizer_steps", .integer(average.updateCount)),
         ])
-}
-
-/// With `--resume`, checks the checkpoint in `--out DIR` is a DDPM run's and takes its batch
-/// size, learning rate, seed, dataset, architecture and (unless `--epochs` is given) total
-/// epochs into `settings`. Returns whether the run resumes.
-private func resumedDDPMSettings(_ settings: inout TrainSettings, command: String) throws -> Bool {
-    guard settings.resume else { return false }
-    guard let directory = settings.outDirectory else { throw CLIError.usage("\(command): --resume needs --out DIR") }
-    let metadata = try failing(command) { try Checkpoint.metadata(in: directory) }
-    guard metadata["model"] == "ddpm" else {
-        throw CLIError.failure("\(command): the checkpoint in '\(directory)' is of model '\(metadata["model"] ?? "?")', not 'ddpm'")
-    }
-    settings.batchSize = metadata["batch_size"].flatMap(Int.init) ?? settings.batchSize
-    settings.learningRate = metadata["learning_rate"].flatMap(Double.init) ?? settings.learningRate
-    settings.seed = metadata["seed"].flatMap(UInt64.init) ?? settings.seed
-    settings.datasetName = metadata["dataset"] ?? settings.datasetName
-    settings.architecture = metadata["arch"] ?? settings.architecture
-    if !settings.epochsGiven { settings.epochs = metadata["epochs"].flatMap(Int.init) ?? settings.epochs }
-    return true
 }
 
 /// The per-epoch losses of a checkpoint's metadata (comma-separated), or `nil` if malformed.

@@ -97,20 +97,7 @@ func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings
     let command = "train \(classifier.name)"
     var settings = settings
     var checkpoint: Checkpoint?
-    if settings.resume {
-        guard let directory = settings.outDirectory else { throw CLIError.usage("\(command): --resume needs --out DIR") }
-        let metadata = try failing(command) { try Checkpoint.metadata(in: directory) }
-        guard metadata["model"] == classifier.name else {
-            throw CLIError.failure(
-                "\(command): the checkpoint in '\(directory)' is of model '\(metadata["model"] ?? "?")', not '\(classifier.name)'")
-        }
-        // The run continues with the settings it started with.
-        settings.batchSize = metadata["batch_size"].flatMap(Int.init) ?? settings.batchSize
-        settings.learningRate = metadata["learning_rate"].flatMap(Double.init) ?? settings.learningRate
-        settings.seed = metadata["seed"].flatMap(UInt64.init) ?? settings.seed
-        settings.datasetName = metadata["dataset"] ?? settings.datasetName
-        if !settings.epochsGiven { settings.epochs = metadata["epochs"].flatMap(Int.init) ?? settings.epochs }
-    }
+    try takeResumedSettings(&settings, model: classifier.name, command: command)
     if let directory = settings.outDirectory {
         // Fail now, before training, if the checkpoints and weights cannot be written.
         try failing(command) {

@@ -79,7 +79,7 @@ extension Module {
         let validation: (any ClassificationDataset<Scalar>)? =
             validationData ?? (held > 0 ? DatasetSlice(base: data, range: trainCount..<data.count) : nil)
         let steps = (trainCount + batchSize - 1) / batchSize
-        let bar = verbose ? ProgressBar(epochs: epochs, stepsPerEpoch: steps) : nil
+        let bar = verbose ? ProgressBar(epochs: epochs, stepsPerEpoch: steps, firstEpoch: initialEpoch + 1) : nil
         var history: [EpochMetrics] = []
         var samplesSeen = 0
         if let scheduler, initialEpoch > 0 {

@@ -63,6 +63,11 @@ public final class ProgressBar {
     public let epochs: Int
     /// Steps (batches) per epoch.
     public let stepsPerEpoch: Int
+    /// The first epoch (1-based) this bar times: a resumed run starts past 1, and the ETA
+    /// counts only the steps since then.
+    public let firstEpoch: Int
+    /// Seconds after which the run stops whatever its epochs (a `--minutes` budget), or `nil`.
+    public let timeLimit: Double?
     /// Whether to redraw in place (a terminal) or print plain lines.
     public let isTerminal: Bool
     /// Seconds between plain lines within an epoch.
@@ -72,10 +77,16 @@ public final class ProgressBar {
     private var lastDraw: Double = -.infinity
     private var drawnInPlace = false
 
-    /// Creates a bar writing to `descriptor` (stderr by default).
-    public init(epochs: Int, stepsPerEpoch: Int, descriptor: Int32 = STDERR_FILENO, plainInterval: Double = 5) {
+    /// Creates a bar writing to `descriptor` (stderr by default) for epochs
+    /// `firstEpoch...epochs`, optionally stopped after `timeLimit` seconds.
+    public init(
+        epochs: Int, stepsPerEpoch: Int, firstEpoch: Int = 1, timeLimit: Double? = nil,
+        descriptor: Int32 = STDERR_FILENO, plainInterval: Double = 5
+    ) {
         self.epochs = epochs
         self.stepsPerEpoch = max(1, stepsPerEpoch)
+        self.firstEpoch = max(1, firstEpoch)
+        self.timeLimit = timeLimit
         self.descriptor = descriptor
         self.isTerminal = Console.isTerminal(descriptor)
         self.plainInterval = plainInterval
@@ -94,6 +105,17 @@ public final class ProgressBar {
             draw(line(epoch: epoch, step: step, loss: loss, accuracy: accuracy, samples: samples, now: now), final: false)
             lastDraw = now
         }
+    }
+
+    /// The estimated seconds left after step `step` of epoch `epoch`, `elapsed` seconds after the
+    /// bar was created: the mean time per step since ``firstEpoch`` times the steps left,
+    /// capped by what is left of ``timeLimit``.
+    public func secondsLeft(epoch: Int, step: Int, elapsed: Double) -> Double {
+        let done = (epoch - firstEpoch) * stepsPerEpoch + step
+        let remaining = epochs * stepsPerEpoch - ((epoch - 1) * stepsPerEpoch + step)
+        var left = done > 0 ? elapsed / Double(done) * Double(max(0, remaining)) : 0
+        if let timeLimit { left = min(left, max(0, timeLimit - elapsed)) }
+        return left
     }
 
     /// Prints a message line (e.g. an evaluation result) without breaking the bar.
@@ -116,9 +138,8 @@ public final class ProgressBar {
         let width = 20
         let filled = step * width / stepsPerEpoch
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let done = (epoch - 1) * stepsPerEpoch + step
-        let remaining = epochs * stepsPerEpoch - done
-        let eta = done > 0 ? now / Double(done) * Double(remaining) : 0
+        let remaining = epochs * stepsPerEpoch - ((epoch - 1) * stepsPerEpoch + step)
+        let eta = secondsLeft(epoch: epoch, step: step, elapsed: now)
         let rate = now > 0 ? Double(samples) / now : 0
         let epochText = TextFormat.padLeft(String(epoch), to: String(epochs).count)
         let stepText = TextFormat.padLeft(String(step), to: String(stepsPerEpoch).count)
