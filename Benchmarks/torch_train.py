@@ -883,8 +883,9 @@ def forecast_recipe(_):
 
 RECIPES = {
     # name: (builder(name, total_steps), default timed steps, default warm-up steps); the defaults
-    # aim at 3-5 s of timed steps at one thread on an idle 2-core Xeon (AVX-512).
-    "mlp": (lambda n, s: mlp_recipe(n), 3000, 100),
+    # aim at 3-5 s of timed steps at one thread on an idle 2-core Xeon (AVX-512): they take 3-7 s of
+    # CPU time a run on the loaded machine (time.process_time over the timed steps).
+    "mlp": (lambda n, s: mlp_recipe(n), 5000, 100),
     "cnn": (lambda n, s: classifier(seed_cnn, 64, 10), 200, 10),
     "lenet": (lambda n, s: classifier(lenet5, 64, 10), 600, 20),
     "vgg": (lambda n, s: classifier(small_vgg, 64, 8), 40, 5),
@@ -893,7 +894,7 @@ RECIPES = {
     "seq2seq": (lambda n, s: seq2seq_recipe(n), 180, 10),
     "transformer-seq2seq": (lambda n, s: seq2seq_recipe(n), 100, 10),
     "caption": (lambda n, s: caption_recipe(n), 150, 10),
-    "forecast": (lambda n, s: forecast_recipe(n), 2000, 50),
+    "forecast": (lambda n, s: forecast_recipe(n), 3000, 50),
     "charlm": (lambda n, s: language_model(n, s), 25, 5),
     "gpt": (lambda n, s: language_model(n, s), 30, 5),
     "autoencoder": (lambda n, s: generative(MLPAutoencoder()), 400, 10),
