@@ -45,6 +45,11 @@ def cases():
         {"input_size": 2, "hidden_size": 3, "num_layers": 2, "bidirectional": True, "batch_first": True},
         6, 4, True, [3, 6, 1, 4])
     add("lstm_nobias_batch_first", "LSTM", {"input_size": 3, "hidden_size": 2, "bias": False, "batch_first": True}, 4, 2, True)
+    add("lstm_proj", "LSTM", {"input_size": 3, "hidden_size": 4, "proj_size": 2}, 4, 2)
+    add("lstm_proj_2layers_bidirectional_h0_c0_batch_first", "LSTM",
+        {"input_size": 2, "hidden_size": 4, "proj_size": 3, "num_layers": 2, "bidirectional": True, "batch_first": True,
+         "bias": False}, 3, 2, True)
+    add("lstm_proj_unbatched_h0_c0", "LSTM", {"input_size": 3, "hidden_size": 3, "proj_size": 1}, 4, None, True)
     add("lstm_unbatched", "LSTM", {"input_size": 3, "hidden_size": 2, "bidirectional": True}, 4, None, True)
     add("gru", "GRU", {"input_size": 3, "hidden_size": 4}, 5, 2)
     add("gru_h0_nobias", "GRU", {"input_size": 3, "hidden_size": 4, "bias": False}, 4, 2, True)
@@ -96,7 +101,9 @@ def recurrent_case(module_name, args, steps, batch, states, lengths, seeds, dtyp
         state_shape = [count, hidden] if batch is None else [count, batch, hidden]
     inputs = {"input": torch.randn(*shape, dtype=dtype)}
     if states:
-        inputs["h0"] = torch.randn(*state_shape, dtype=dtype)
+        projected = args.get("proj_size", 0)  # LSTM(proj_size=P): h0 has P features, c0 keeps H
+        h_shape = state_shape[:-1] + [projected] if projected else state_shape
+        inputs["h0"] = torch.randn(*h_shape, dtype=dtype)
         if lstm:
             inputs["c0"] = torch.randn(*state_shape, dtype=dtype)
     if lengths is not None:

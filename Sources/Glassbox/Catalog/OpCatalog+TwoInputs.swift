@@ -39,3 +39,23 @@ extension OpCatalog {
         ]
     }
 }
+
+extension OpCatalog {
+    /// ``ProjectedLSTM`` (LSTM with `proj_size`), a composite: two layers, bidirectional, checked
+    /// in the input and both initial states (the weights, `weight_hr` included, enter the same
+    /// GEMMs; the reference fixtures check their gradients against PyTorch).
+    static var projectedLSTMEntries: [OpCatalogEntry] {
+        typealias T = Tensor<Double>
+        return [
+            .init("nn.ProjectedLSTM/2-layers-bidirectional", op: nil, inputs: { g in
+                [T.sample([3, 2, 2], &g), T.sample([4, 2, 2], &g), T.sample([4, 2, 3], &g)]
+            }) { x in
+                var generator = RandomGenerator(seed: 5)
+                let lstm = ProjectedLSTM<Double>(
+                    inputSize: 2, hiddenSize: 3, projSize: 2, numLayers: 2, bidirectional: true, generator: &generator)
+                let r = lstm.run(x[0], h0: x[1], c0: x[2])
+                return r.output.sum() + (r.hN * r.hN).sum() + r.cN.sum()
+            },
+        ]
+    }
+}

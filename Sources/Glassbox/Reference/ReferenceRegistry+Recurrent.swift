@@ -18,9 +18,9 @@ extension ReferenceRegistry {
                 return try recurrentLayer("RNN", nonlinearity == "tanh" ? .rnnTanh : .rnnRelu, &args, train)
             },
             "LSTM": { args, train in
-                guard try args.int("proj_size", default: 0) == 0 else {
-                    throw ReferenceError.unsupported("LSTM: proj_size > 0 is not implemented")
-                }
+                let projSize = try args.int("proj_size", default: 0)
+                guard projSize >= 0 else { throw ReferenceError.invalidArgument(module: "LSTM", name: "proj_size", expected: "≥ 0") }
+                if projSize > 0 { return try projectedLSTM(projSize: projSize, &args, train) }  // ReferenceRegistry+ProjectedLSTM.swift
                 return try recurrentLayer("LSTM", .lstm, &args, train)
             },
             "GRU": { args, train in try recurrentLayer("GRU", .gru, &args, train) },
