@@ -23,9 +23,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_cases_attention  # noqa: E402
 import reference_cases_convolution  # noqa: E402
 import reference_cases_embedding  # noqa: E402
+import reference_cases_embedding_bag  # noqa: E402
 import reference_cases_normalization  # noqa: E402
 import reference_cases_pooling  # noqa: E402
 import reference_cases_recurrent  # noqa: E402
+import reference_cases_transformer  # noqa: E402
+import reference_cases_two_inputs  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests", "Fixtures", "reference")
@@ -170,7 +173,8 @@ def cases():
                 False, False, {"weight": lambda d: torch.rand(2, 1, dtype=d), "pos_weight": lambda d: torch.rand(5, dtype=d) * 3}))
 
     # Vision and sequence layers, one file per area.
-    for area in (reference_cases_convolution, reference_cases_pooling, reference_cases_normalization, reference_cases_embedding):
+    for area in (reference_cases_convolution, reference_cases_pooling, reference_cases_normalization, reference_cases_embedding,
+                 reference_cases_two_inputs, reference_cases_embedding_bag):
         area.add_cases(add, out)
     return out
 
@@ -219,6 +223,7 @@ def main():
             count += 1
     count += reference_cases_recurrent.write_cases(OUT)  # several outputs, optional states: written by the area script
     count += reference_cases_attention.write_cases(OUT)  # several inputs and outputs, masks: likewise
+    count += reference_cases_transformer.write_cases(OUT)  # layer stacks described by nested args
     print(f"wrote {count} cases to {os.path.relpath(OUT)}")
 
 

@@ -3,7 +3,7 @@ make_reference_fixtures.py, which calls `write_cases`).
 
 These modules return several tensors and take optional states and lengths, so the cases are
 written here rather than through `run_case`:
-  inputs    input, optional h0 / c0 (hx of a cell), optional lengths (I64: a packed sequence,
+  inputs    input, optional h0 / c0 (a cell's also as hx / cx: the `*_hx` cases), optional lengths (I64: a packed sequence,
             pack_padded_sequence(enforce_sorted=False) + pad_packed_sequence(total_length=T)),
             and random grad_output, grad_h_n, grad_c_n for the outputs
   expected  output, h_n, c_n (layers) or output (h') and c_n (c') for LSTMCell; grad.<input> for
@@ -44,6 +44,12 @@ def cases():
     add("lstm_lengths_2layers_bidirectional_batch_first", "LSTM",
         {"input_size": 2, "hidden_size": 3, "num_layers": 2, "bidirectional": True, "batch_first": True},
         6, 4, True, [3, 6, 1, 4])
+    add("lstm_nobias_batch_first", "LSTM", {"input_size": 3, "hidden_size": 2, "bias": False, "batch_first": True}, 4, 2, True)
+    add("lstm_proj", "LSTM", {"input_size": 3, "hidden_size": 4, "proj_size": 2}, 4, 2)
+    add("lstm_proj_2layers_bidirectional_h0_c0_batch_first", "LSTM",
+        {"input_size": 2, "hidden_size": 4, "proj_size": 3, "num_layers": 2, "bidirectional": True, "batch_first": True,
+         "bias": False}, 3, 2, True)
+    add("lstm_proj_unbatched_h0_c0", "LSTM", {"input_size": 3, "hidden_size": 3, "proj_size": 1}, 4, None, True)
     add("lstm_unbatched", "LSTM", {"input_size": 3, "hidden_size": 2, "bidirectional": True}, 4, None, True)
     add("gru", "GRU", {"input_size": 3, "hidden_size": 4}, 5, 2)
     add("gru_h0_nobias", "GRU", {"input_size": 3, "hidden_size": 4, "bias": False}, 4, 2, True)
@@ -56,6 +62,10 @@ def cases():
     add("lstm_cell_zero_state", "LSTMCell", {"input_size": 2, "hidden_size": 3}, None, 2)
     add("gru_cell", "GRUCell", {"input_size": 3, "hidden_size": 4}, None, 3, True)
     add("gru_cell_unbatched", "GRUCell", {"input_size": 3, "hidden_size": 5}, None, None, True)
+    # The cells' state by PyTorch's forward name: hx (and cx for LSTMCell's (h, c) pair).
+    add("rnn_cell_relu_hx", "RNNCell", {"input_size": 3, "hidden_size": 4, "nonlinearity": "relu"}, None, 2, True)
+    add("lstm_cell_nobias_hx", "LSTMCell", {"input_size": 2, "hidden_size": 3, "bias": False}, None, 3, True)
+    add("gru_cell_nobias_hx", "GRUCell", {"input_size": 3, "hidden_size": 2, "bias": False}, None, 2, True)
     # The contract: only grad_output is given, so h_n and c_n are not differentiated.
     for batch_first in [False, True]:
         layout = "_batch_first" if batch_first else ""
@@ -91,7 +101,9 @@ def recurrent_case(module_name, args, steps, batch, states, lengths, seeds, dtyp
         state_shape = [count, hidden] if batch is None else [count, batch, hidden]
     inputs = {"input": torch.randn(*shape, dtype=dtype)}
     if states:
-        inputs["h0"] = torch.randn(*state_shape, dtype=dtype)
+        projected = args.get("proj_size", 0)  # LSTM(proj_size=P): h0 has P features, c0 keeps H
+        h_shape = state_shape[:-1] + [projected] if projected else state_shape
+        inputs["h0"] = torch.randn(*h_shape, dtype=dtype)
         if lstm:
             inputs["c0"] = torch.randn(*state_shape, dtype=dtype)
     if lengths is not None:
@@ -164,6 +176,10 @@ def write_cases(out_dir):
         for dtype, suffix in [(torch.float64, "f64"), (torch.float32, "f32")]:
             torch.manual_seed(sum(map(ord, name + suffix)) * 7919 % 2**31)  # stable across runs
             module, inputs, expected = make(dtype)
+            if name.endswith("_hx"):  # the state under the names hx, cx
+                rename = {"h0": "hx", "c0": "cx", "grad.h0": "grad.hx", "grad.c0": "grad.cx"}
+                inputs = {rename.get(k, k): v for k, v in inputs.items()}
+                expected = {rename.get(k, k): v for k, v in expected.items()}
             write(os.path.join(out_dir, f"{name}_{suffix}"), module_name, args, module, inputs, expected)
             count += 1
     return count

@@ -20,7 +20,8 @@ func failing<T>(_ command: String, _ body: () throws -> T) throws -> T {
 let referenceCommand = Command(
     name: "reference",
     summary: "Run one torch.nn module case (forward and backward) as the reference",
-    usage: ["reference --config CASE.json --weights W.safetensors --inputs X.safetensors --out Y.safetensors"],
+    usage: ["reference --config CASE.json --weights W.safetensors --inputs X.safetensors --out Y.safetensors",
+            "reference --list-modules"],
     details: """
         Builds the torch.nn module named in CASE.json ({"module": ..., "args": {...}, "train": false}),
         loads its state_dict from W (PyTorch names; missing, extra or mis-shaped entries are errors),
@@ -36,9 +37,17 @@ let referenceCommand = Command(
         .value("weights", "W.safetensors", "The module's state_dict."),
         .value("inputs", "X.safetensors", "The forward inputs (and optional grad_output)."),
         .value("out", "Y.safetensors", "Where to write output and gradients."),
+        .flag("list-modules", "Print the supported torch.nn class names, one a line."),
     ],
     maxPositionals: 0,
     run: { arguments in
+        if arguments.flag("list-modules") {
+            for name in ["config", "weights", "inputs", "out"] where try arguments.string(name) != nil {
+                throw CLIError.usage("reference: --list-modules takes no --\(name)")
+            }
+            Console.out(ReferenceRegistry.moduleNames.joined(separator: "\n"))
+            return 0
+        }
         var paths: [String] = []
         for name in ["config", "weights", "inputs", "out"] {
             guard let path = try arguments.string(name) else {

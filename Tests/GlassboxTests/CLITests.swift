@@ -250,6 +250,14 @@ struct ReferenceCLITests {
         #expect(try glassbox(["golden", "mlp"]).status == 2)
     }
 
+    @Test("reference --list-modules prints the registry, one a line")
+    func listModules() throws {
+        let list = try glassbox(["reference", "--list-modules"])
+        #expect(list.status == 0)
+        #expect(lines(list.out).map(String.init) == ReferenceRegistry.moduleNames)
+        #expect(try glassbox(["reference", "--list-modules", "--out", "x.safetensors"]).status == 2)
+    }
+
     @Test("inspect safetensors, npy, npz, IDX and gzip IDX; unknown type exits 1")
     func inspect() throws {
         let safetensors = try glassbox(["inspect", linear + "/inputs.safetensors"])

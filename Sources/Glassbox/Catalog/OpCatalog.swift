@@ -52,7 +52,7 @@ public enum OpCatalog {
     /// All entries, tensor primitives first.
     public static var entries: [OpCatalogEntry] {
         tensorEntries + nnEntries + convolutionEntries + poolingEntries + normalizationEntries + attentionEntries + recurrentEntries
-            + generativeEntries
+            + generativeEntries + twoInputEntries + embeddingBagEntries + projectedLSTMEntries
     }
 
     /// The entry named `name`, if any.

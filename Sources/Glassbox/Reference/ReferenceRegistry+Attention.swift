@@ -125,7 +125,7 @@ extension ReferenceRegistry {
     }
 
     /// The constructor arguments shared by the encoder and decoder layers.
-    private static func layerOptions(_ module: String, _ args: inout ReferenceArguments, _ train: Bool) throws -> (
+    static func layerOptions(_ module: String, _ args: inout ReferenceArguments, _ train: Bool) throws -> (
         dModel: Int, nhead: Int, dimFeedforward: Int, dropout: Double, activation: TransformerActivation, eps: Double,
         batchFirst: Bool, normFirst: Bool, bias: Bool
     ) {

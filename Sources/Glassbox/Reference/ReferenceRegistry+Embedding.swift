@@ -14,10 +14,8 @@ extension ReferenceRegistry {
                 if let padding, !(-count..<count).contains(padding) {
                     throw ReferenceError.invalidArgument(module: "Embedding", name: "padding_idx", expected: "in -\(count)..<\(count) or null")
                 }
-                if let maxNorm = args.raw("max_norm"), maxNorm != .null {
-                    throw ReferenceError.unsupported("Embedding: max_norm is not supported (use null)")
-                }
-                _ = args.raw("norm_type")
+                let maxNorm = try optionalPositive(&args, "Embedding", "max_norm")
+                let normType = try args.double("norm_type", default: 2, in: Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude)
                 if try args.bool("scale_grad_by_freq", default: false) {
                     throw ReferenceError.unsupported("Embedding: scale_grad_by_freq=true is not supported")
                 }
@@ -32,6 +30,7 @@ extension ReferenceRegistry {
                     if let bad = ids.indices.first(where: { !(0..<count).contains($0) }) {
                         throw ReferenceError.invalidInput(name: "input", problem: "id \(bad) is outside 0..<\(count)")
                     }
+                    if let maxNorm { layer.renormalize(ids, maxNorm: maxNorm, normType: normType) }  // in place, as PyTorch
                     return layer(ids)
                 }
             }

@@ -5,7 +5,8 @@ extension ReferenceRegistry {
     /// `RNN`, `LSTM`, `GRU`, `RNNCell`, `LSTMCell`, `GRUCell`, and `WeightNormLinear` (a
     /// `Linear` wrapped by `torch.nn.utils.parametrizations.weight_norm`).
     ///
-    /// Recurrent inputs: `input`, optional `h0` (`hx` of a cell) and `c0` (LSTM), and — an
+    /// Recurrent inputs: `input`, optional `h0` and `c0` (LSTM) — for a cell also by PyTorch's
+    /// forward name `hx` (and `cx` for the cell state of `LSTMCell`) — and — an
     /// extension of the contract — optional `lengths` (I64, one per batch row, in `1...T`), which
     /// PyTorch expresses as `pack_padded_sequence(input, lengths, enforce_sorted=False)` and
     /// `pad_packed_sequence(…, total_length=T)`. Outputs: `output`, `h_n` and `c_n` (LSTM) for
@@ -17,9 +18,9 @@ extension ReferenceRegistry {
                 return try recurrentLayer("RNN", nonlinearity == "tanh" ? .rnnTanh : .rnnRelu, &args, train)
             },
             "LSTM": { args, train in
-                guard try args.int("proj_size", default: 0) == 0 else {
-                    throw ReferenceError.unsupported("LSTM: proj_size > 0 is not implemented")
-                }
+                let projSize = try args.int("proj_size", default: 0)
+                guard projSize >= 0 else { throw ReferenceError.invalidArgument(module: "LSTM", name: "proj_size", expected: "≥ 0") }
+                if projSize > 0 { return try projectedLSTM(projSize: projSize, &args, train) }  // ReferenceRegistry+ProjectedLSTM.swift
                 return try recurrentLayer("LSTM", .lstm, &args, train)
             },
             "GRU": { args, train in try recurrentLayer("GRU", .gru, &args, train) },
@@ -121,15 +122,19 @@ extension ReferenceRegistry {
         let weights = RecurrentWeights<Scalar>(
             module, cell: cell, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, generator: &generator)
         return ReferenceModel(
-            parameters: weights.named(""), inputNames: ["input"], optionalInputNames: cell.hasCellState ? ["h0", "c0"] : ["h0"]
+            parameters: weights.named(""), inputNames: ["input"],
+            optionalInputNames: cell.hasCellState ? ["h0", "c0", "hx", "cx"] : ["h0", "hx"]
         ) { inputs, _ in
             let input = try floatingInput(inputs, "input")
             guard (input.rank == 1 || input.rank == 2) && input.shape.last == inputSize else {
                 throw ReferenceError.invalidInput(name: "input", problem: "has shape \(input.shape), expected [B, \(inputSize)] or [\(inputSize)]")
             }
             let shape = input.rank == 2 ? [input.shape[0], hiddenSize] : [hiddenSize]
-            let h = try optionalState(inputs, "h0", shape: shape)
-            let c = try optionalState(inputs, "c0", shape: shape)
+            for (name, alias) in [("hx", "h0"), ("cx", "c0")] where inputs[name] != nil && inputs[alias] != nil {
+                throw ReferenceError.invalidInput(name: name, problem: "given together with \(alias) (the same state: give one)")
+            }
+            let h = try optionalState(inputs, inputs["hx"] != nil ? "hx" : "h0", shape: shape)
+            let c = try optionalState(inputs, inputs["cx"] != nil ? "cx" : "c0", shape: shape)
             let r = weights.step(cell, module: module, input, h: h, c: c)
             return [("output", r.h)] + (r.c.map { [("c_n", $0)] } ?? [])
         }

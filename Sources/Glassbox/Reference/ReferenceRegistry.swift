@@ -44,6 +44,9 @@ public enum ReferenceRegistry {
             .merging(embeddingBuilders(Scalar.self)) { first, _ in first }
             .merging(attentionBuilders(Scalar.self)) { first, _ in first }
             .merging(recurrentBuilders(Scalar.self)) { first, _ in first }
+            .merging(twoInputBuilders(Scalar.self)) { first, _ in first }
+            .merging(transformerBuilders(Scalar.self)) { first, _ in first }
+            .merging(embeddingBagBuilders(Scalar.self)) { first, _ in first }
     }
 
     /// Layers, activations and losses of the foundation.
