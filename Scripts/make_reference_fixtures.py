@@ -24,6 +24,7 @@ import reference_cases_attention  # noqa: E402
 import reference_cases_convolution  # noqa: E402
 import reference_cases_embedding  # noqa: E402
 import reference_cases_normalization  # noqa: E402
+import reference_cases_normalization_breadth  # noqa: E402
 import reference_cases_pooling  # noqa: E402
 import reference_cases_recurrent  # noqa: E402
 
@@ -172,6 +173,7 @@ def cases():
     # Vision and sequence layers, one file per area.
     for area in (reference_cases_convolution, reference_cases_pooling, reference_cases_normalization, reference_cases_embedding):
         area.add_cases(add, out)
+    reference_cases_normalization_breadth.add_cases(add, out)
     return out
 
 

@@ -41,6 +41,7 @@ public enum ReferenceRegistry {
             .merging(convolutionBuilders(Scalar.self)) { first, _ in first }
             .merging(poolingBuilders(Scalar.self)) { first, _ in first }
             .merging(normalizationBuilders(Scalar.self)) { first, _ in first }
+            .merging(normalizationBreadthBuilders(Scalar.self)) { first, _ in first }
             .merging(embeddingBuilders(Scalar.self)) { first, _ in first }
             .merging(attentionBuilders(Scalar.self)) { first, _ in first }
             .merging(recurrentBuilders(Scalar.self)) { first, _ in first }
