@@ -53,7 +53,7 @@ public enum OpCatalog {
     public static var entries: [OpCatalogEntry] {
         tensorEntries + nnEntries + convolutionEntries + poolingEntries + normalizationEntries + attentionEntries + recurrentEntries
             + generativeEntries
-            + normalizationBreadthEntries
+            + normalizationBreadthEntries + resamplingEntries
     }
 
     /// The entry named `name`, if any.
