@@ -1,4 +1,5 @@
-"""Reference cases for Upsample (every mode but 'area'), UpsamplingNearest2d, UpsamplingBilinear2d (imported by make_reference_fixtures.py)."""
+"""Reference cases for Upsample (every mode but 'area'), UpsamplingNearest2d, UpsamplingBilinear2d and
+the shape layers (imported by make_reference_fixtures.py)."""
 import torch
 
 
@@ -42,3 +43,18 @@ def add_cases(add, out):
     add("upsampling_bilinear2d_size", "UpsamplingBilinear2d", {"size": [5, 6]}, image(1, 2, 3, 4), True)
     add("upsampling_bilinear2d_scale", "UpsamplingBilinear2d", {"scale_factor": 1.5}, image(2, 1, 3, 3), True)
 
+    # Shape layers: PixelShuffle/PixelUnshuffle (with extra leading dimensions), ChannelShuffle, Unfold, Fold.
+    add("pixel_shuffle_2", "PixelShuffle", {"upscale_factor": 2}, image(2, 8, 2, 3), True)
+    add("pixel_shuffle_3_5d", "PixelShuffle", {"upscale_factor": 3}, image(2, 1, 9, 2, 1), True)
+    add("pixel_unshuffle_2", "PixelUnshuffle", {"downscale_factor": 2}, image(1, 3, 4, 6), True)
+    add("pixel_unshuffle_3_3d", "PixelUnshuffle", {"downscale_factor": 3}, image(2, 3, 6), True)
+    add("channel_shuffle_3", "ChannelShuffle", {"groups": 3}, image(2, 6, 2, 2), True)
+    add("channel_shuffle_2_3d", "ChannelShuffle", {"groups": 2}, image(2, 4, 3), True)
+    add("unfold_3", "Unfold", {"kernel_size": 3}, image(2, 2, 4, 5), True)
+    add("unfold_all_args", "Unfold", {"kernel_size": [2, 3], "dilation": [1, 2], "padding": [1, 2], "stride": [2, 1]},
+        image(1, 2, 5, 6), True)
+    add("unfold_unbatched", "Unfold", {"kernel_size": 2, "stride": 2}, image(3, 4, 4), True)
+    add("fold_overlapping", "Fold", {"output_size": [3, 4], "kernel_size": 2}, image(2, 4, 6), True)
+    add("fold_all_args", "Fold", {"output_size": [5, 6], "kernel_size": [2, 3], "dilation": [1, 2], "padding": [1, 2],
+                                  "stride": [2, 1]}, image(1, 12, 18), True)
+    add("fold_unbatched", "Fold", {"output_size": 4, "kernel_size": 2, "stride": 2}, image(8, 4), True)

@@ -43,6 +43,7 @@ public enum ReferenceRegistry {
             .merging(poolingBuilders(Scalar.self)) { first, _ in first }
             .merging(normalizationBuilders(Scalar.self)) { first, _ in first }
             .merging(normalizationBreadthBuilders(Scalar.self)) { first, _ in first }
+            .merging(shapeBuilders(Scalar.self)) { first, _ in first }
             .merging(embeddingBuilders(Scalar.self)) { first, _ in first }
             .merging(attentionBuilders(Scalar.self)) { first, _ in first }
             .merging(recurrentBuilders(Scalar.self)) { first, _ in first }
