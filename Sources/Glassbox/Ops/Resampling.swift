@@ -103,7 +103,8 @@ public func interpolationGeometry(
 /// `bicubic` and `trilinear` need 3-, 4-, 4- and 5-D inputs; `alignCorners` (default `false`) is
 /// only for them.
 ///
-/// Backward: the transposed tables, axis by axis in reverse order.
+/// The axes are resampled last first (PyTorch's summation order). Backward: the transposed
+/// tables, axis by axis in reverse order.
 public func interpolate<Scalar>(
     _ input: Tensor<Scalar>, size: [Int]? = nil, scaleFactor: [Double]? = nil, mode: InterpolationMode = .nearest,
     alignCorners: Bool? = nil, recomputeScaleFactor: Bool? = nil
@@ -124,8 +125,9 @@ public func interpolate<Scalar>(
     if mode == .nearest && input.rank == 4 {
         return upsampleNearest(input, outputSize: outputSize, scales: scales)
     }
+    // The last axis first: PyTorch sums Σ_h w_h · (Σ_w w_w · x[h, w]), the same products in the same order.
     var output = input
-    for axis in spatial.indices {
+    for axis in spatial.indices.reversed() {
         let table = mode.table(input: spatial[axis], output: outputSize[axis], alignCorners: alignCorners ?? false, scale: scales[axis])
         output = output.resampled(dim: axis + 2, table: table)
     }

@@ -72,7 +72,7 @@ extension ReferenceRegistry {
             }
             let output = interpolationGeometry(spatial: spatial, size: size?.values, scaleFactor: scale?.values).outputSize
             guard output.allSatisfy({ $0 > 0 }) else {
-                throw ReferenceError.invalidInput(name: "input", problem: "has shape \(shape): the output size \(output) is empty")
+                throw ReferenceError.invalidInput(name: "input", problem: "has shape \(shape): \(size == nil ? "scale_factor" : "size") gives an empty output \(output)")
             }
         }
     }
