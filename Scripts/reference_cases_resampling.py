@@ -1,4 +1,4 @@
-"""Reference cases for Upsample (every mode but 'area'), UpsamplingNearest2d, UpsamplingBilinear2d and
+"""Reference cases for Upsample (every mode), UpsamplingNearest2d, UpsamplingBilinear2d and
 the shape layers (imported by make_reference_fixtures.py)."""
 import torch
 
@@ -37,6 +37,10 @@ def add_cases(add, out):
     up("trilinear_align_size", {"size": [3, 4, 2], "mode": "trilinear", "align_corners": True}, (1, 1, 2, 3, 4))
     up("trilinear_scale_list_recompute", {"scale_factor": [1.5, 2, 0.5], "mode": "trilinear", "recompute_scale_factor": True},
        (1, 1, 2, 3, 4))
+    # area (adaptive average pooling) on 3-, 4- and 5-D inputs, down and up.
+    up("area_3d_size", {"size": 4, "mode": "area"}, (2, 2, 7))
+    up("area_4d_scale", {"scale_factor": [0.5, 0.7], "mode": "area"}, (1, 2, 6, 7))
+    up("area_5d_up_down", {"size": [3, 2, 5], "mode": "area"}, (1, 1, 2, 5, 3))
     # The 2-d aliases.
     add("upsampling_nearest2d_scale", "UpsamplingNearest2d", {"scale_factor": 2}, image(1, 2, 2, 3), True)
     add("upsampling_nearest2d_size", "UpsamplingNearest2d", {"size": [5, 3]}, image(1, 1, 3, 2), True)

@@ -12,7 +12,8 @@
 /// `Σ_{j ∈ rowStart[r]..<rowStart[r+1]} weights[j] · input[sources[j]]`.
 ///
 /// Build one with ``nearest(input:output:scale:)``, ``nearestExact(input:output:scale:)``,
-/// ``linear(input:output:alignCorners:scale:)``, ``cubic(input:output:alignCorners:scale:a:)``
+/// ``linear(input:output:alignCorners:scale:)``, ``cubic(input:output:alignCorners:scale:a:)``,
+/// ``area(input:output:)``
 /// (PyTorch's `interpolate` rules) or from explicit taps (``init(inputSize:taps:)``), for other
 /// coordinate rules such as ONNX `Resize`'s.
 public struct ResamplingTable: Sendable, Equatable {
@@ -94,6 +95,17 @@ public struct ResamplingTable: Sendable, Equatable {
                 let i0 = Swift.min(Int(c.rounded(.down)), input - 1)
                 let lambda = Swift.min(Swift.max(c - Double(i0), 0), 1)
                 return [(i0, 1 - lambda), (Swift.min(i0 + 1, input - 1), lambda)]
+            })
+    }
+
+    /// Adaptive averaging (`mode='area'`, `adaptive_avg_pool` per axis): row `d` averages the
+    /// input positions `⌊d·in/out⌋ ..< ⌈(d + 1)·in/out⌉`, each with weight `1/length`.
+    public static func area(input: Int, output: Int) -> ResamplingTable {
+        ResamplingTable(
+            inputSize: input,
+            taps: (0..<output).map { d in
+                let start = d * input / output, end = ((d + 1) * input + output - 1) / output
+                return (start..<end).map { ($0, 1 / Double(end - start)) }
             })
     }
 

@@ -184,8 +184,10 @@ struct PoolingTests {
             == .invalidArgument(module: "AvgPool2d", name: "divisor_override", expected: "a positive integer or null"))
         #expect(run("AdaptiveAvgPool2d", [("output_size", .array([.null, .integer(0)]))]) != nil)
         #expect(run("AdaptiveAvgPool2d", [("output_size", .array([.null, .integer(2)]))], shape: [4, 4]) != nil)
-        #expect(run("Upsample", [("scale_factor", .integer(2)), ("mode", .string("area"))])
-            == .unsupported("Upsample: mode 'area' is not supported (use AdaptiveAvgPool2d)"))
+        #expect(run("Upsample", [("scale_factor", .integer(2)), ("mode", .string("cubic"))])
+            == .invalidArgument(
+                module: "Upsample", name: "mode",
+                expected: "one of 'nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area'"))
         #expect(run("Upsample", [("scale_factor", .integer(2)), ("size", .integer(3))]) != nil)
         #expect(run("Upsample", [("scale_factor", .integer(2)), ("mode", .string("bilinear"))], shape: [1, 4, 4])?.description.contains("expected [N, C, H, W]") == true)
         #expect(run("Upsample", [("scale_factor", .integer(2))], shape: [4, 4])?.description.contains("expected [N, C, L] or [N, C, H, W]") == true)

@@ -40,6 +40,9 @@ extension OpCatalog {
             .init("interpolate.nearest/5d", op: nil, inputs: { g in [T.sample([1, 1, 2, 2, 3], &g)] }) {
                 interpolate($0[0], scaleFactor: [1.5, 2, 1], mode: .nearest)
             },
+            .init("interpolate.area/5d", op: nil, inputs: { g in [T.sample([1, 1, 5, 2, 4], &g)] }) {
+                interpolate($0[0], size: [3, 3, 3], mode: .area)
+            },
             .init("nn.UpsamplingBilinear2d", op: nil, inputs: { g in [T.sample([1, 2, 3, 3], &g)] }) {
                 UpsamplingBilinear2d<Double>(scaleFactor: [2])($0[0])
             },

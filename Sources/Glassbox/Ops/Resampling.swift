@@ -27,8 +27,7 @@ extension Tensor {
     }
 }
 
-/// The interpolation modes of `torch.nn.functional.interpolate` and `torch.nn.Upsample`
-/// (`area` excepted).
+/// The interpolation modes of `torch.nn.functional.interpolate` and `torch.nn.Upsample`.
 public enum InterpolationMode: String, Sendable, CaseIterable {
     /// Nearest neighbour, `src = min(⌊dst·s⌋, in − 1)` (any number of spatial dimensions).
     case nearest
@@ -42,11 +41,13 @@ public enum InterpolationMode: String, Sendable, CaseIterable {
     case bicubic
     /// Trilinear interpolation of `[N, C, D, H, W]`.
     case trilinear
+    /// Adaptive average pooling to the output size (any number of spatial dimensions).
+    case area
 
     /// The input rank the mode requires, or `nil` for any of 3, 4 and 5.
     public var requiredRank: Int? {
         switch self {
-        case .nearest, .nearestExact: nil
+        case .nearest, .nearestExact, .area: nil
         case .linear: 3
         case .bilinear, .bicubic: 4
         case .trilinear: 5
@@ -54,7 +55,7 @@ public enum InterpolationMode: String, Sendable, CaseIterable {
     }
 
     /// Whether `align_corners` applies (the interpolating modes).
-    public var takesAlignCorners: Bool { ![.nearest, .nearestExact].contains(self) }
+    public var takesAlignCorners: Bool { ![.nearest, .nearestExact, .area].contains(self) }
 
     /// The one-axis table of this mode.
     public func table(input: Int, output: Int, alignCorners: Bool, scale: Double?) -> ResamplingTable {
@@ -63,6 +64,7 @@ public enum InterpolationMode: String, Sendable, CaseIterable {
         case .nearestExact: .nearestExact(input: input, output: output, scale: scale)
         case .linear, .bilinear, .trilinear: .linear(input: input, output: output, alignCorners: alignCorners, scale: scale)
         case .bicubic: .cubic(input: input, output: output, alignCorners: alignCorners, scale: scale)
+        case .area: .area(input: input, output: output)
         }
     }
 }
@@ -93,7 +95,8 @@ public func interpolationGeometry(
 }
 
 /// Resamples the spatial dimensions of `[N, C, *]` (one, two or three of them), like
-/// `torch.nn.functional.interpolate` (without `antialias`; `area` is ``adaptiveAvgPool2d(_:outputSize:)``).
+/// `torch.nn.functional.interpolate` (without `antialias`). Mode `area` is adaptive average
+/// pooling to the output size (the average of each axis's bin, axis by axis).
 ///
 /// The output size is `size` (one entry broadcasts to every spatial dimension), or
 /// `⌊in · scaleFactor⌋` per axis. Each axis is resampled by the mode's ``ResamplingTable``

@@ -1,18 +1,15 @@
 import GlassboxIO
 
 extension ReferenceRegistry {
-    /// `Upsample` (every mode but `area`), `UpsamplingNearest2d`, `UpsamplingBilinear2d`.
+    /// `Upsample` (every mode), `UpsamplingNearest2d`, `UpsamplingBilinear2d`.
     ///
     /// Supersedes the nearest-only `Upsample` entry of `ReferenceRegistry+Pooling.swift` (merged
     /// before it in ``builders(_:)``).
     static func resamplingBuilders<Scalar: TensorScalar>(_: Scalar.Type) -> [String: Builder<Scalar>] {
         [
             "Upsample": { args, train in
-                let modes = InterpolationMode.allCases.map(\.rawValue) + ["area"]
-                let name = try args.choice("mode", modes, default: "nearest")
-                guard let mode = InterpolationMode(rawValue: name) else {
-                    throw ReferenceError.unsupported("Upsample: mode 'area' is not supported (use AdaptiveAvgPool2d)")
-                }
+                let name = try args.choice("mode", InterpolationMode.allCases.map(\.rawValue), default: "nearest")
+                let mode = InterpolationMode(rawValue: name)!
                 let alignCorners = try args.optionalBool("align_corners")
                 if alignCorners != nil && !mode.takesAlignCorners {
                     throw ReferenceError.invalidArgument(module: "Upsample", name: "align_corners", expected: "null for mode '\(name)'")
