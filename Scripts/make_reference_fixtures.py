@@ -25,10 +25,12 @@ import reference_cases_convolution  # noqa: E402
 import reference_cases_embedding  # noqa: E402
 import reference_cases_embedding_bag  # noqa: E402
 import reference_cases_normalization  # noqa: E402
+import reference_cases_normalization_breadth  # noqa: E402
 import reference_cases_pooling  # noqa: E402
 import reference_cases_recurrent  # noqa: E402
 import reference_cases_transformer  # noqa: E402
 import reference_cases_two_inputs  # noqa: E402
+import reference_cases_resampling  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests", "Fixtures", "reference")
@@ -176,6 +178,8 @@ def cases():
     for area in (reference_cases_convolution, reference_cases_pooling, reference_cases_normalization, reference_cases_embedding,
                  reference_cases_two_inputs, reference_cases_embedding_bag):
         area.add_cases(add, out)
+    reference_cases_normalization_breadth.add_cases(add, out)
+    reference_cases_resampling.add_cases(add, out)
     return out
 
 

@@ -184,10 +184,13 @@ struct PoolingTests {
             == .invalidArgument(module: "AvgPool2d", name: "divisor_override", expected: "a positive integer or null"))
         #expect(run("AdaptiveAvgPool2d", [("output_size", .array([.null, .integer(0)]))]) != nil)
         #expect(run("AdaptiveAvgPool2d", [("output_size", .array([.null, .integer(2)]))], shape: [4, 4]) != nil)
-        #expect(run("Upsample", [("scale_factor", .integer(2)), ("mode", .string("bilinear"))])
-            == .unsupported("Upsample: mode 'bilinear' is not supported (only 'nearest')"))
+        #expect(run("Upsample", [("scale_factor", .integer(2)), ("mode", .string("cubic"))])
+            == .invalidArgument(
+                module: "Upsample", name: "mode",
+                expected: "one of 'nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area'"))
         #expect(run("Upsample", [("scale_factor", .integer(2)), ("size", .integer(3))]) != nil)
-        #expect(run("Upsample", [("scale_factor", .integer(2))], shape: [1, 4, 4])?.description.contains("expected [N, C, H, W]") == true)
+        #expect(run("Upsample", [("scale_factor", .integer(2)), ("mode", .string("bilinear"))], shape: [1, 4, 4])?.description.contains("expected [N, C, H, W]") == true)
+        #expect(run("Upsample", [("scale_factor", .integer(2))], shape: [4, 4])?.description.contains("expected [N, C, L] or [N, C, H, W]") == true)
         #expect(run("Upsample", [("scale_factor", .number(0.1))])?.description.contains("gives an empty output") == true)
         #expect(run("MaxPool2d", [("kernel_size", .integer(2)), ("return_indices", .bool(true))]) != nil)
     }

@@ -19,6 +19,8 @@ public enum DifferentiableOp: String, CaseIterable, Sendable {
     // Pooling and normalisation
     case maxPool2d, avgPool2d, adaptiveAvgPool2d, avgPool2dBackward, upsampleNearest2d, planeGather, planeScatterAdd
     case batchNorm
+    // Resampling along one axis (Ops/Resampling.swift)
+    case resampleAxis
     // Convolution
     case conv2d, convTranspose2d, conv2dWeightGradient
     // Attention

@@ -39,8 +39,11 @@ public enum ReferenceRegistry {
     public static func builders<Scalar: TensorScalar>(_: Scalar.Type) -> [String: Builder<Scalar>] {
         coreBuilders(Scalar.self)
             .merging(convolutionBuilders(Scalar.self)) { first, _ in first }
+            .merging(resamplingBuilders(Scalar.self)) { first, _ in first }  // before pooling: its Upsample wins
             .merging(poolingBuilders(Scalar.self)) { first, _ in first }
             .merging(normalizationBuilders(Scalar.self)) { first, _ in first }
+            .merging(normalizationBreadthBuilders(Scalar.self)) { first, _ in first }
+            .merging(shapeBuilders(Scalar.self)) { first, _ in first }
             .merging(embeddingBuilders(Scalar.self)) { first, _ in first }
             .merging(attentionBuilders(Scalar.self)) { first, _ in first }
             .merging(recurrentBuilders(Scalar.self)) { first, _ in first }
