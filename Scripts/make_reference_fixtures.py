@@ -20,9 +20,11 @@ import torch
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_cases_activations  # noqa: E402
 import reference_cases_attention  # noqa: E402
 import reference_cases_convolution  # noqa: E402
 import reference_cases_embedding  # noqa: E402
+import reference_cases_losses  # noqa: E402
 import reference_cases_normalization  # noqa: E402
 import reference_cases_pooling  # noqa: E402
 import reference_cases_recurrent  # noqa: E402
@@ -172,6 +174,8 @@ def cases():
     # Vision and sequence layers, one file per area.
     for area in (reference_cases_convolution, reference_cases_pooling, reference_cases_normalization, reference_cases_embedding):
         area.add_cases(add, out)
+    reference_cases_activations.add_cases(add, out)
+    reference_cases_losses.add_cases(add, out)
     return out
 
 
@@ -219,6 +223,7 @@ def main():
             count += 1
     count += reference_cases_recurrent.write_cases(OUT)  # several outputs, optional states: written by the area script
     count += reference_cases_attention.write_cases(OUT)  # several inputs and outputs, masks: likewise
+    count += reference_cases_losses.write_cases(OUT)  # SoftMarginLoss: its target is not differentiable
     print(f"wrote {count} cases to {os.path.relpath(OUT)}")
 
 
