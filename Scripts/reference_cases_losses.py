@@ -1,5 +1,5 @@
 """Reference cases for KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss, SoftMarginLoss,
-MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, TripletMarginLoss, CosineEmbeddingLoss, and more options
+MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, TripletMarginLoss, CosineEmbeddingLoss, CTCLoss, and more options
 of NLLLoss / CrossEntropyLoss (imported by make_reference_fixtures.py).
 
 Float labels that PyTorch does not differentiate (the ±1 targets of HingeEmbeddingLoss and CosineEmbeddingLoss) get
@@ -114,6 +114,24 @@ def add_cases(add, out):
                     lambda d: {"input": randn(2, 3, 2, 2, dtype=d), "target": torch.softmax(randn(2, 3, 2, 2, dtype=d), 1)},
                     r == "none", False, {"weight": lambda d: torch.rand(3, dtype=d) + 0.5}))
     add("nll_unbatched", "NLLLoss", {}, lambda d: {"input": torch.log_softmax(randn(5, dtype=d), 0), "target": torch.tensor(1)})
+
+    # CTCLoss: inputs log_probs [T, N, C] (log-softmax output), targets padded [N, S] or concatenated, lengths I64.
+    lengths = lambda *v: torch.tensor(v, dtype=torch.int64)
+
+    def ctc(t, n, c, targets, input_lengths, target_lengths):
+        return lambda d: {"log_probs": torch.log_softmax(randn(t, n, c, dtype=d), 2), "targets": targets,
+                          "input_lengths": input_lengths, "target_lengths": target_lengths}
+    add("ctc_mean_padded", "CTCLoss", {},
+        ctc(6, 3, 5, torch.tensor([[1, 2, 4], [3, 3, 0], [2, 0, 0]]), lengths(6, 5, 4), lengths(3, 2, 1)))
+    add("ctc_sum_blank2_repeats", "CTCLoss", {"blank": 2, "reduction": "sum"},
+        ctc(7, 2, 5, torch.tensor([[1, 1, 3], [4, 0, 4]]), lengths(7, 6), lengths(3, 3)))
+    add("ctc_none_concatenated", "CTCLoss", {"reduction": "none"},
+        ctc(5, 3, 4, torch.tensor([1, 2, 3, 3, 1]), lengths(5, 4, 5), lengths(2, 1, 2)), True)
+    add("ctc_zero_infinity_mean", "CTCLoss", {"zero_infinity": True},
+        ctc(5, 2, 4, torch.tensor([[1, 2, 3], [2, 1, 0]]), lengths(2, 5), lengths(3, 2)))
+    add("ctc_unbatched_sum", "CTCLoss", {"reduction": "sum"},
+        lambda d: {"log_probs": torch.log_softmax(randn(6, 4, dtype=d), 1), "targets": torch.tensor([3, 1, 1]),
+                   "input_lengths": torch.tensor(6), "target_lengths": torch.tensor(3)})
 
 
 def write_cases(out_dir):

@@ -55,6 +55,12 @@ extension OpCatalog {
                 }) {
                     tripletMarginLoss(anchor: $0[0], positive: $0[1], negative: $0[2], margin: 5, reduction: reduction)
                 },
+                .init("loss.ctc/through-logSoftmax/\(r)", op: nil, inputs: { g in [T.sample([5, 2, 4], &g)] }) {
+                    // Through log-softmax, as PyTorch's CTC gradient convention assumes (see ctcLoss).
+                    ctcLoss(
+                        logProbs: $0[0].logSoftmax(dim: 2), targets: IndexTensor([1, 2, 2, 3, 1, 0], shape: [2, 3]),
+                        inputLengths: [5, 4], targetLengths: [3, 2], reduction: reduction)
+                },
                 .init("loss.cosineEmbedding/\(r)", op: nil, inputs: { g in [T.sample([3, 4], &g), T.sample([3, 4], &g)] }) {
                     cosineEmbeddingLoss($0[0], $0[1], T([1, -1, -1]), margin: -1, reduction: reduction)
                 },

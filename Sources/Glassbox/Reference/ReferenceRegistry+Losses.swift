@@ -3,7 +3,8 @@ import GlassboxIO
 extension ReferenceRegistry {
     /// `KLDivLoss`, `PoissonNLLLoss`, `GaussianNLLLoss`, `HingeEmbeddingLoss`,
     /// `MarginRankingLoss`, `SoftMarginLoss`, `MultiLabelMarginLoss`,
-    /// `MultiLabelSoftMarginLoss`, `MultiMarginLoss`, `TripletMarginLoss`, `CosineEmbeddingLoss`.
+    /// `MultiLabelSoftMarginLoss`, `MultiMarginLoss`, `TripletMarginLoss`, `CosineEmbeddingLoss`,
+    /// `CTCLoss`.
     static func lossBuilders<Scalar: TensorScalar>(_: Scalar.Type) -> [String: Builder<Scalar>] {
         [
             "KLDivLoss": { args, _ in
@@ -168,6 +169,50 @@ extension ReferenceRegistry {
                     let target = try floatingInput(inputs, "target")
                     try checkShape(target, "target", Array(input1.shape.dropLast()))
                     return cosineEmbeddingLoss(input1, input2, target, margin: Scalar(margin), reduction: reduction)
+                }
+            },
+            "CTCLoss": { args, _ in
+                let blank = try args.int("blank", default: 0)
+                let reduction = try args.reduction()
+                let zeroInfinity = try args.bool("zero_infinity", default: false)
+                let names = ["log_probs", "targets", "input_lengths", "target_lengths"]
+                return lossModel(names, indexInputs: Set(names.dropFirst())) { inputs, _ in
+                    let logProbs = try floatingInput(inputs, "log_probs")
+                    guard logProbs.rank == 2 || logProbs.rank == 3, logProbs.shape.allSatisfy({ $0 > 0 }) else {
+                        throw ReferenceError.invalidInput(name: "log_probs", problem: "has shape \(logProbs.shape), expected non-empty [T, N, C] or [T, C]")
+                    }
+                    let (frames, classes) = (logProbs.shape[0], logProbs.shape[logProbs.rank - 1])
+                    let batch = logProbs.rank == 3 ? logProbs.shape[1] : 1
+                    guard (0..<classes).contains(blank) else {
+                        throw ReferenceError.invalidArgument(module: "CTCLoss", name: "blank", expected: "in 0..<\(classes) (the classes of log_probs)")
+                    }
+                    let targets = try classIndices(inputs, "targets")
+                    let inputLengths = try classIndices(inputs, "input_lengths").indices
+                    let targetLengths = try classIndices(inputs, "target_lengths").indices
+                    guard inputLengths.count == batch, inputLengths.allSatisfy({ (1...frames).contains($0) }) else {
+                        throw ReferenceError.invalidInput(name: "input_lengths", problem: "must hold \(batch) lengths in 1...\(frames)")
+                    }
+                    let padded = targets.shape.count == 2 || logProbs.rank == 2
+                    let rowLength = targets.shape.last ?? 0
+                    guard targets.shape.count <= 2, !padded || targets.shape.count == 1 || targets.shape[0] == batch else {
+                        throw ReferenceError.invalidInput(name: "targets", problem: "has shape \(targets.shape), expected [\(batch), S] or 1-D")
+                    }
+                    guard targetLengths.count == batch, targetLengths.allSatisfy({ $0 >= 0 && (!padded || $0 <= rowLength) }),
+                        padded || targetLengths.reduce(0, +) == targets.indices.count
+                    else {
+                        throw ReferenceError.invalidInput(name: "target_lengths", problem: "must hold \(batch) lengths that fit targets \(targets.shape)")
+                    }
+                    var offset = 0
+                    for (n, length) in targetLengths.enumerated() {
+                        let start = padded ? n * rowLength : offset
+                        offset += length
+                        if let bad = targets.indices[start..<(start + length)].first(where: { !(0..<classes).contains($0) || $0 == blank }) {
+                            throw ReferenceError.invalidInput(name: "targets", problem: "holds \(bad): labels must be in 0..<\(classes) and not blank")
+                        }
+                    }
+                    return ctcLoss(
+                        logProbs: logProbs, targets: targets, inputLengths: inputLengths, targetLengths: targetLengths, blank: blank,
+                        reduction: reduction, zeroInfinity: zeroInfinity)
                 }
             },
         ]
