@@ -20,10 +20,12 @@ import torch
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_cases_activations  # noqa: E402
 import reference_cases_attention  # noqa: E402
 import reference_cases_convolution  # noqa: E402
 import reference_cases_embedding  # noqa: E402
 import reference_cases_embedding_bag  # noqa: E402
+import reference_cases_losses  # noqa: E402
 import reference_cases_normalization  # noqa: E402
 import reference_cases_normalization_breadth  # noqa: E402
 import reference_cases_pooling  # noqa: E402
@@ -180,6 +182,8 @@ def cases():
         area.add_cases(add, out)
     reference_cases_normalization_breadth.add_cases(add, out)
     reference_cases_resampling.add_cases(add, out)
+    reference_cases_activations.add_cases(add, out)
+    reference_cases_losses.add_cases(add, out)
     return out
 
 
@@ -228,6 +232,7 @@ def main():
     count += reference_cases_recurrent.write_cases(OUT)  # several outputs, optional states: written by the area script
     count += reference_cases_attention.write_cases(OUT)  # several inputs and outputs, masks: likewise
     count += reference_cases_transformer.write_cases(OUT)  # layer stacks described by nested args
+    count += reference_cases_losses.write_cases(OUT)  # SoftMarginLoss: its target is not differentiable
     print(f"wrote {count} cases to {os.path.relpath(OUT)}")
 
 

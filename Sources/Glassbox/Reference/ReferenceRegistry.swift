@@ -50,6 +50,8 @@ public enum ReferenceRegistry {
             .merging(twoInputBuilders(Scalar.self)) { first, _ in first }
             .merging(transformerBuilders(Scalar.self)) { first, _ in first }
             .merging(embeddingBagBuilders(Scalar.self)) { first, _ in first }
+            .merging(activationBuilders(Scalar.self)) { first, _ in first }
+            .merging(lossBuilders(Scalar.self)) { first, _ in first }
     }
 
     /// Layers, activations and losses of the foundation.
