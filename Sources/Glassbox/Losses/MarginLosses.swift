@@ -109,21 +109,6 @@ public func multiLabelMarginLoss<Scalar>(
     return (input.rank == 1 && reduction == .none ? loss.reshaped([]) : loss).reduced(reduction)
 }
 
-/// The `p`-norm distance `‖x₁ − x₂ + eps‖_p` along the last dimension, like
-/// `torch.nn.functional.pairwise_distance`.
-public func pairwiseDistance<Scalar>(
-    _ x1: Tensor<Scalar>, _ x2: Tensor<Scalar>, p: Scalar = 2, eps: Scalar = 1e-6, keepDim: Bool = false
-) -> Tensor<Scalar> {
-    let d = x1 - x2 + eps
-    let dim = Swift.max(d.rank - 1, 0)
-    if d.rank == 0 { return d.abs() }
-    switch p {
-    case 2: return d.squared().sum(dim: dim, keepDim: keepDim).sqrt()
-    case 1: return d.abs().sum(dim: dim, keepDim: keepDim)
-    default: return d.abs().pow(p).sum(dim: dim, keepDim: keepDim).pow(1 / p)
-    }
-}
-
 /// Triplet margin loss, like `torch.nn.functional.triplet_margin_loss`:
 /// `ℓ = max(0, margin + d(a, p) − d(a, n))` with `d` = ``pairwiseDistance(_:_:p:eps:keepDim:)``;
 /// with `swap`, `d(a, n)` is replaced by `min(d(a, n), d(p, n))`.
