@@ -33,6 +33,7 @@ import reference_cases_recurrent  # noqa: E402
 import reference_cases_transformer  # noqa: E402
 import reference_cases_two_inputs  # noqa: E402
 import reference_cases_resampling  # noqa: E402
+import reference_cases_variants  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests", "Fixtures", "reference")
@@ -184,6 +185,7 @@ def cases():
     reference_cases_resampling.add_cases(add, out)
     reference_cases_activations.add_cases(add, out)
     reference_cases_losses.add_cases(add, out)
+    reference_cases_variants.add_cases(add, out)
     return out
 
 

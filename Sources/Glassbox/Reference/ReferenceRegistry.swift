@@ -37,7 +37,7 @@ public enum ReferenceRegistry {
     /// in `+Embedding`; attention and transformer layers in `+Attention`; the recurrent layers in
     /// `+Recurrent`).
     public static func builders<Scalar: TensorScalar>(_: Scalar.Type) -> [String: Builder<Scalar>] {
-        coreBuilders(Scalar.self)
+        let base = coreBuilders(Scalar.self)
             .merging(convolutionBuilders(Scalar.self)) { first, _ in first }
             .merging(resamplingBuilders(Scalar.self)) { first, _ in first }  // before pooling: its Upsample wins
             .merging(poolingBuilders(Scalar.self)) { first, _ in first }
@@ -52,6 +52,7 @@ public enum ReferenceRegistry {
             .merging(embeddingBagBuilders(Scalar.self)) { first, _ in first }
             .merging(activationBuilders(Scalar.self)) { first, _ in first }
             .merging(lossBuilders(Scalar.self)) { first, _ in first }
+        return base.merging(variantBuilders(Scalar.self, base: base)) { first, _ in first }
     }
 
     /// Layers, activations and losses of the foundation.
