@@ -24,6 +24,8 @@ import reference_cases_attention  # noqa: E402
 import reference_cases_convolution  # noqa: E402
 import reference_cases_embedding  # noqa: E402
 import reference_cases_normalization  # noqa: E402
+import reference_cases_convolution_nd  # noqa: E402
+import reference_cases_padding  # noqa: E402
 import reference_cases_pooling  # noqa: E402
 import reference_cases_recurrent  # noqa: E402
 
@@ -171,6 +173,8 @@ def cases():
 
     # Vision and sequence layers, one file per area.
     for area in (reference_cases_convolution, reference_cases_pooling, reference_cases_normalization, reference_cases_embedding):
+        area.add_cases(add, out)
+    for area in (reference_cases_padding, reference_cases_convolution_nd):  # issue 19, share B: padding, N-d conv, pooling
         area.add_cases(add, out)
     return out
 

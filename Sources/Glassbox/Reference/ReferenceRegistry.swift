@@ -44,6 +44,8 @@ public enum ReferenceRegistry {
             .merging(embeddingBuilders(Scalar.self)) { first, _ in first }
             .merging(attentionBuilders(Scalar.self)) { first, _ in first }
             .merging(recurrentBuilders(Scalar.self)) { first, _ in first }
+            .merging(paddingBuilders(Scalar.self)) { first, _ in first }
+            .merging(convolutionNDBuilders(Scalar.self)) { first, _ in first }
     }
 
     /// Layers, activations and losses of the foundation.
