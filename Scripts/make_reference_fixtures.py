@@ -27,6 +27,7 @@ import reference_cases_normalization  # noqa: E402
 import reference_cases_convolution_nd  # noqa: E402
 import reference_cases_padding  # noqa: E402
 import reference_cases_pooling  # noqa: E402
+import reference_cases_pooling_nd  # noqa: E402
 import reference_cases_recurrent  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -174,7 +175,7 @@ def cases():
     # Vision and sequence layers, one file per area.
     for area in (reference_cases_convolution, reference_cases_pooling, reference_cases_normalization, reference_cases_embedding):
         area.add_cases(add, out)
-    for area in (reference_cases_padding, reference_cases_convolution_nd):  # issue 19, share B: padding, N-d conv, pooling
+    for area in (reference_cases_padding, reference_cases_convolution_nd, reference_cases_pooling_nd):  # issue 19, share B: padding, N-d conv, pooling
         area.add_cases(add, out)
     return out
 

@@ -53,7 +53,7 @@ public enum OpCatalog {
     public static var entries: [OpCatalogEntry] {
         tensorEntries + nnEntries + convolutionEntries + poolingEntries + normalizationEntries + attentionEntries + recurrentEntries
             + generativeEntries
-            + paddingEntries + convolutionNDEntries
+            + paddingEntries + convolutionNDEntries + poolingNDEntries
     }
 
     /// The entry named `name`, if any.

@@ -46,6 +46,7 @@ public enum ReferenceRegistry {
             .merging(recurrentBuilders(Scalar.self)) { first, _ in first }
             .merging(paddingBuilders(Scalar.self)) { first, _ in first }
             .merging(convolutionNDBuilders(Scalar.self)) { first, _ in first }
+            .merging(poolingNDBuilders(Scalar.self)) { first, _ in first }
     }
 
     /// Layers, activations and losses of the foundation.
