@@ -28,7 +28,10 @@ import reference_cases_embedding_bag  # noqa: E402
 import reference_cases_losses  # noqa: E402
 import reference_cases_normalization  # noqa: E402
 import reference_cases_normalization_breadth  # noqa: E402
+import reference_cases_convolution_nd  # noqa: E402
+import reference_cases_padding  # noqa: E402
 import reference_cases_pooling  # noqa: E402
+import reference_cases_pooling_nd  # noqa: E402
 import reference_cases_recurrent  # noqa: E402
 import reference_cases_transformer  # noqa: E402
 import reference_cases_two_inputs  # noqa: E402
@@ -186,6 +189,8 @@ def cases():
     reference_cases_activations.add_cases(add, out)
     reference_cases_losses.add_cases(add, out)
     reference_cases_variants.add_cases(add, out)
+    for area in (reference_cases_padding, reference_cases_convolution_nd, reference_cases_pooling_nd):  # issue 19, share B: padding, N-d conv, pooling
+        area.add_cases(add, out)
     return out
 
 

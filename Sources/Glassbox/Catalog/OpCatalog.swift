@@ -54,8 +54,8 @@ public enum OpCatalog {
         tensorEntries + nnEntries + convolutionEntries + poolingEntries + normalizationEntries + attentionEntries + recurrentEntries
             + generativeEntries + twoInputEntries + embeddingBagEntries + projectedLSTMEntries
             + normalizationBreadthEntries + resamplingEntries + shapeLayerEntries
-            + generativeEntries
             + activationEntries + lossEntries
+            + paddingEntries + convolutionNDEntries + poolingNDEntries
     }
 
     /// The entry named `name`, if any.

@@ -1,10 +1,36 @@
 import GlassboxKernels
 
-/// How a convolution layer pads its input, like PyTorch's `padding_mode`. Only zero padding
-/// is implemented.
+/// How a convolution layer pads its input, like PyTorch's `padding_mode`. With any mode but
+/// `zeros` the layer pads with ``pad(_:_:mode:value:)`` first and convolves without padding, as
+/// PyTorch does. Transposed convolutions take `zeros` only.
 public enum ConvPaddingMode: String, Sendable {
     /// Pad with zeros (PyTorch's default, `'zeros'`).
     case zeros
+    /// Mirror the input at its edges (``PaddingMode/reflect``).
+    case reflect
+    /// Repeat the edge elements (``PaddingMode/replicate``).
+    case replicate
+    /// Wrap around (``PaddingMode/circular``).
+    case circular
+
+    /// The ``PaddingMode`` of the explicit padding step, `nil` for `zeros`.
+    var explicitMode: PaddingMode? {
+        switch self {
+        case .zeros: nil
+        case .reflect: .reflect
+        case .replicate: .replicate
+        case .circular: .circular
+        }
+    }
+}
+
+/// Pads `input` in `mode` by `amounts` (`(before, after)` per spatial dimension, first to last)
+/// in PyTorch's `_reversed_padding_repeated_twice` order: what a convolution layer with a
+/// non-`zeros` `padding_mode` does before convolving without padding.
+func convolutionModePadded<Scalar>(
+    _ input: Tensor<Scalar>, _ amounts: [(before: Int, after: Int)], mode: PaddingMode
+) -> Tensor<Scalar> {
+    pad(input, amounts.reversed().flatMap { [$0.before, $0.after] }, mode: mode)
 }
 
 /// A 2-D convolution layer, like `torch.nn.Conv2d`: ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``
@@ -29,7 +55,7 @@ public final class Conv2d<Scalar: TensorScalar>: Module {
     public let dilation: Size2D
     /// Input and output channels are split into this many groups, convolved separately.
     public let groups: Int
-    /// How the input is padded (zeros).
+    /// How the input is padded: zeros, or reflected, replicated or circular values.
     public let paddingMode: ConvPaddingMode
     /// `[outChannels, inChannels / groups, kernelHeight, kernelWidth]`.
     public let weight: Tensor<Scalar>
@@ -111,7 +137,21 @@ public final class Conv2d<Scalar: TensorScalar>: Module {
 
     /// `[N, inChannels, H, W]` → `[N, outChannels, OH, OW]` (or unbatched).
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        guard let mode = paddingMode.explicitMode else {
+            return conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        }
+        let amounts: [(before: Int, after: Int)]
+        switch padding {
+        case .explicit(let h, let w): amounts = [(h, h), (w, w)]
+        case .valid: amounts = [(0, 0), (0, 0)]
+        case .same:
+            amounts = [(kernelSize.height, dilation.height), (kernelSize.width, dilation.width)].map { k, d in
+                (d * (k - 1) / 2, d * (k - 1) - d * (k - 1) / 2)
+            }
+        }
+        return conv2d(
+            convolutionModePadded(input, amounts, mode: mode), weight: weight, bias: bias, stride: stride, padding: .valid,
+            dilation: dilation, groups: groups)
     }
 }
 

@@ -100,6 +100,7 @@ public final class ConvTranspose2d<Scalar: TensorScalar>: Module {
         self.outputPadding = outputPadding
         self.groups = groups
         self.dilation = dilation
+        precondition(paddingMode == .zeros, "ConvTranspose2d: only paddingMode .zeros is supported, as in PyTorch")
         self.paddingMode = paddingMode
         self.weight = weight
         self.bias = bias

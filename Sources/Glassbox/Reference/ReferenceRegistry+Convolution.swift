@@ -22,14 +22,18 @@ extension ReferenceRegistry {
                     padding = .explicit(height: size.height, width: size.width)
                 }
                 let dilation = try positive(module, "dilation", args.size2D("dilation", default: 1))
-                try zerosPaddingMode(module, &args)
+                let paddingMode = try convolutionPaddingMode(module, transposed: false, &args)
                 let layer = Conv2d<Scalar>(
                     weight: Tensor.zeros(try args.parameterShape("weight", [outChannels, inChannels / groups, kernel.height, kernel.width]), requiresGrad: true),
                     bias: bias ? Tensor.zeros(try args.parameterShape("bias", [outChannels]), requiresGrad: true) : nil, stride: stride, padding: padding,
-                    dilation: dilation, groups: groups)
+                    dilation: dilation, groups: groups, paddingMode: paddingMode)
                 return .layer(layer, train: train) { shape in
                     try checkImage(shape, channels: inChannels)
                     let pad = padding.resolved(kernel: kernel, dilation: dilation)
+                    if let mode = paddingMode.explicitMode {
+                        let (top, left) = (pad.top, pad.left)
+                        try checkPadding(shape, padding: [left, pad.width - left, top, pad.height - top], mode: mode, dimensions: 2)
+                    }
                     let height = shape[shape.count - 2] + pad.height, width = shape[shape.count - 1] + pad.width
                     guard height >= dilation.height * (kernel.height - 1) + 1, width >= dilation.width * (kernel.width - 1) + 1 else {
                         throw ReferenceError.invalidInput(

@@ -52,6 +52,9 @@ public enum ReferenceRegistry {
             .merging(embeddingBagBuilders(Scalar.self)) { first, _ in first }
             .merging(activationBuilders(Scalar.self)) { first, _ in first }
             .merging(lossBuilders(Scalar.self)) { first, _ in first }
+            .merging(paddingBuilders(Scalar.self)) { first, _ in first }
+            .merging(convolutionNDBuilders(Scalar.self)) { first, _ in first }
+            .merging(poolingNDBuilders(Scalar.self)) { first, _ in first }
         return base.merging(variantBuilders(Scalar.self, base: base)) { first, _ in first }
     }
 
