@@ -1,4 +1,4 @@
-"""Reference cases for MaxPool1d/3d, AvgPool1d/3d, AdaptiveAvgPool1d/3d, AdaptiveMaxPool1d/2d/3d, LPPool1d/2d
+"""Reference cases for MaxPool1d/3d, AvgPool1d/3d, AdaptiveAvgPool1d/3d, AdaptiveMaxPool1d/2d/3d, LPPool1d/2d/3d
 (imported by make_reference_fixtures.py)."""
 import torch
 
@@ -40,3 +40,5 @@ def add_cases(add, out):
     add("lppool2d_p2", "LPPool2d", {"norm_type": 2, "kernel_size": 2}, image(2, 2, 4, 6), True)
     add("lppool2d_p3_rect_ceil", "LPPool2d", {"norm_type": 3.0, "kernel_size": [3, 2], "stride": [2, 1], "ceil_mode": True},
         positive(1, 2, 6, 5), True)
+    add("lppool3d_p2", "LPPool3d", {"norm_type": 2, "kernel_size": [2, 1, 2], "stride": [1, 1, 2]}, positive(2, 2, 4, 3, 4), True)
+    add("lppool3d_p1.5_ceil", "LPPool3d", {"norm_type": 1.5, "kernel_size": 2, "ceil_mode": True}, positive(1, 3, 3, 3, 5), True)

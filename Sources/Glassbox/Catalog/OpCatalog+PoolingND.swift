@@ -40,6 +40,9 @@ extension OpCatalog {
             .init("lpPool2d/p3-ceil", op: nil, inputs: { g in [T.sample([1, 2, 6, 5], &g, in: 0.2..<1.5)] }) {
                 lpPool2d($0[0], normType: 3, kernelSize: (3, 2), stride: (2, 1), ceilMode: true)
             },
+            .init("lpPool3d/p2", op: nil, inputs: { g in [T.sample([1, 2, 4, 3, 4], &g, in: 0.2..<1.5)] }) {
+                lpPool3d($0[0], normType: 2, kernelSize: [2, 1, 2], stride: [1, 1, 2])
+            },
             .init("nn.AdaptiveMaxPool1d", op: nil, inputs: { g in [T.sampleDistinct([2, 2, 8], &g)] }) {
                 AdaptiveMaxPool1d<Double>(outputSize: 3)($0[0])
             },

@@ -1,6 +1,6 @@
 // 1-d and 3-d pooling layers, adaptive max pooling and LP pooling, like `torch.nn.MaxPool1d`,
 // `MaxPool3d`, `AvgPool1d`, `AvgPool3d`, `AdaptiveAvgPool1d`, `AdaptiveAvgPool3d`,
-// `AdaptiveMaxPool1d/2d/3d`, `LPPool1d`, `LPPool2d`: parameter-free modules wrapping the ops of
+// `AdaptiveMaxPool1d/2d/3d`, `LPPool1d`, `LPPool2d`, `LPPool3d`: parameter-free modules wrapping the ops of
 // Ops/PoolingND.swift (math in Docs/Pooling.md). 3-d sizes are `[depth, height, width]` (one
 // entry for all three).
 
@@ -248,5 +248,32 @@ public final class LPPool2d<Scalar: TensorScalar>: Module {
     /// Applies ``lpPool2d(_:normType:kernelSize:stride:ceilMode:)``.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         lpPool2d(input, normType: normType, kernelSize: kernelSize, stride: stride, ceilMode: ceilMode)
+    }
+}
+
+/// Power-average pooling over `[N, C, D, H, W]` or `[C, D, H, W]`, like `torch.nn.LPPool3d`.
+public final class LPPool3d<Scalar: TensorScalar>: Module {
+    /// The power `p`.
+    public let normType: Scalar
+    /// The window `[depth, height, width]`.
+    public let kernelSize: [Int]
+    /// The step between windows.
+    public let stride: [Int]
+    /// Whether output sizes round up.
+    public let ceilMode: Bool
+    /// Training mode (no effect).
+    public var isTraining = true
+
+    /// Creates the layer; `stride` defaults to `kernelSize`.
+    public init(normType: Scalar, kernelSize: [Int], stride: [Int]? = nil, ceilMode: Bool = false) {
+        self.normType = normType
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+        self.ceilMode = ceilMode
+    }
+
+    /// Applies ``lpPool3d(_:normType:kernelSize:stride:ceilMode:)``.
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        lpPool3d(input, normType: normType, kernelSize: kernelSize, stride: stride, ceilMode: ceilMode)
     }
 }

@@ -171,3 +171,14 @@ public func lpPool2d<Scalar>(
     let average = avgPool2d(input.pow(normType), kernelSize: kernelSize, stride: stride, ceilMode: ceilMode)
     return (average * Scalar(kernelSize.0 * kernelSize.1)).pow(1 / normType)
 }
+
+/// Power-average pooling over `[N, C, D, H, W]` or `[C, D, H, W]`, like
+/// `torch.nn.functional.lp_pool3d`: `(kD·kH·kW · avg_pool3d(x^p))^(1/p)`. No padding.
+public func lpPool3d<Scalar>(
+    _ input: Tensor<Scalar>, normType: Scalar, kernelSize: [Int], stride: [Int]? = nil, ceilMode: Bool = false
+) -> Tensor<Scalar> {
+    precondition(normType != 0, "lpPool3d: normType must be non-zero")
+    let kernel = expandedSizes(kernelSize, count: 3, name: "kernelSize", op: "lpPool3d")
+    let average = avgPool3d(input.pow(normType), kernelSize: kernel, stride: stride, ceilMode: ceilMode)
+    return (average * Scalar(kernel.reduce(1, *))).pow(1 / normType)
+}

@@ -3,7 +3,7 @@ import GlassboxKernels
 
 extension ReferenceRegistry {
     /// `MaxPool1d`, `MaxPool3d`, `AvgPool1d`, `AvgPool3d`, `AdaptiveAvgPool1d`,
-    /// `AdaptiveAvgPool3d`, `AdaptiveMaxPool1d/2d/3d`, `LPPool1d`, `LPPool2d`.
+    /// `AdaptiveAvgPool3d`, `AdaptiveMaxPool1d/2d/3d`, `LPPool1d`, `LPPool2d`, `LPPool3d`.
     static func poolingNDBuilders<Scalar: TensorScalar>(_: Scalar.Type) -> [String: Builder<Scalar>] {
         var builders: [String: Builder<Scalar>] = [
             "AdaptiveAvgPool1d": { args, train in
@@ -35,6 +35,15 @@ extension ReferenceRegistry {
                 return .layer(layer, train: train) { shape in
                     try checkWindows(
                         shape, kernel: kernel, stride: stride, padding: [0, 0], dilation: [1, 1], ceilMode: ceilMode, windowsInside: false)
+                }
+            },
+            "LPPool3d": { args, train in
+                let (p, kernel, stride, ceilMode) = try lpArguments("LPPool3d", dimensions: 3, &args)
+                let layer = LPPool3d<Scalar>(normType: Scalar(p), kernelSize: kernel, stride: stride, ceilMode: ceilMode)
+                return .layer(layer, train: train) { shape in
+                    try checkWindows(
+                        shape, kernel: kernel, stride: stride, padding: [0, 0, 0], dilation: [1, 1, 1], ceilMode: ceilMode,
+                        windowsInside: false)
                 }
             },
         ]
