@@ -3,6 +3,7 @@
 # time is meaningless. Usage: Scripts/epoch_cpu_times.py ENV|- BINARY train cnn [options]
 # (ENV: comma-separated NAME=VALUE pairs for the child, or - for none). Reads /proc/PID/stat
 # (Linux) each time the progress bar on stderr finishes an epoch.
+import os, re, subprocess, sys, time
 env = dict(os.environ)
 for kv in sys.argv[1].split(",") if sys.argv[1] != "-" else []:
     k, v = kv.split("="); env[k] = v
