@@ -61,7 +61,7 @@ extension Attention {
         }
         var sum: T = 0
         for j in 0..<count {
-            row[j] = T(Glibc.exp(Double(row[j] - shift)))
+            row[j] = T(LibM.exp(Double(row[j] - shift)))
             sum += row[j]
         }
         return sum

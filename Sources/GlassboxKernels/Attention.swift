@@ -318,7 +318,7 @@ public enum Attention {
                         continue
                     }
                     let sum = exponentiateRow(row, cols, shift: mNew)
-                    let correction = m[r] == mNew ? 1 : T(Glibc.exp(Double(m[r] - mNew)))
+                    let correction = m[r] == mNew ? 1 : T(LibM.exp(Double(m[r] - mNew)))
                     l[r] = l[r] * correction + sum
                     m[r] = mNew
                     if correction != 1 {
@@ -335,7 +335,7 @@ public enum Attention {
                 let dst = outs.base + layouts.output.offset(n, q0 + r, heads: h), a = acc + r * ev
                 let inverse = 1 / l[r]  // 1/0 = inf, and 0·inf = NaN for a fully masked row, as in PyTorch
                 for c in 0..<ev { dst[c] = a[c] * inverse }
-                lses.base[n * shape.queries + q0 + r] = m[r] + T(Glibc.log(Double(l[r])))
+                lses.base[n * shape.queries + q0 + r] = m[r] + T(LibM.log(Double(l[r])))
             }
         }
     }

@@ -139,8 +139,8 @@ public enum Elementwise {
                 let v = x[i]
                 y[i] = v > 0 ? 1 : (v < 0 ? -1 : v)
             }
-        case .sin: for i in 0..<n { y[i] = T(Glibc.sin(Double(x[i]))) }
-        case .cos: for i in 0..<n { y[i] = T(Glibc.cos(Double(x[i]))) }
+        case .sin: for i in 0..<n { y[i] = T(LibM.sin(Double(x[i]))) }
+        case .cos: for i in 0..<n { y[i] = T(LibM.cos(Double(x[i]))) }
         case .exp, .log, .tanh, .sigmoid, .erf: fatalError("unreachable: handled by VectorMath")
         }
     }
@@ -223,7 +223,7 @@ public enum Elementwise {
         case .divide: apply(a, ia, b, ib, o, n) { $0 / $1 }
         case .maximum: apply(a, ia, b, ib, o, n) { ($0.isNaN || $1.isNaN) ? .nan : Swift.max($0, $1) }
         case .minimum: apply(a, ia, b, ib, o, n) { ($0.isNaN || $1.isNaN) ? .nan : Swift.min($0, $1) }
-        case .power: apply(a, ia, b, ib, o, n) { T(Glibc.pow(Double($0), Double($1))) }
+        case .power: apply(a, ia, b, ib, o, n) { T(LibM.pow(Double($0), Double($1))) }
         case .equal: apply(a, ia, b, ib, o, n) { $0 == $1 ? 1 : 0 }
         case .notEqual: apply(a, ia, b, ib, o, n) { $0 != $1 ? 1 : 0 }
         case .less: apply(a, ia, b, ib, o, n) { $0 < $1 ? 1 : 0 }

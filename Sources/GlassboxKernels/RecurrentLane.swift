@@ -51,11 +51,11 @@ extension SIMD2<Double>: RecurrentLane {
     @inline(__always) func sigmoid() -> Self {
         var y = Self()
         for i in 0..<2 {
-            let e = Glibc.exp(-Swift.abs(self[i]))
+            let e = LibM.exp(-Swift.abs(self[i]))
             y[i] = (self[i] < 0 ? e : 1) / (1 + e)
         }
         return y
     }
 
-    @inline(__always) func tanh() -> Self { Self(Glibc.tanh(self[0]), Glibc.tanh(self[1])) }
+    @inline(__always) func tanh() -> Self { Self(LibM.tanh(self[0]), LibM.tanh(self[1])) }
 }

@@ -197,7 +197,7 @@ public enum Softmax {
         let m = rowMax(x, n)
         if log {
             let mv = V(repeating: m)
-            let ls = V(repeating: Glibc.logf(rowExpSum(x, nil, n, m)))
+            let ls = V(repeating: LibM.log(rowExpSum(x, nil, n, m)))
             var i = 0
             while i + w <= n { store((load(x + i) - mv) - ls, y + i); i += w }
             if i < n { store((loadPartial(x + i, n - i, fill: 0) - mv) - ls, y + i, count: n - i) }
@@ -214,7 +214,7 @@ public enum Softmax {
     static func floatRowLogSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         var m = rowMax(x, n)
         if m.isInfinite { m = 0 }
-        return m + Glibc.logf(rowExpSum(x, nil, n, m))
+        return m + LibM.log(rowExpSum(x, nil, n, m))
     }
 
     /// Runs `body(j, lanes)` for each group of up to W neighbouring columns.
@@ -256,7 +256,7 @@ public enum Softmax {
             if log {
                 let (m, s) = columnExpSum(x + j, nil, axis, inner, lanes, infiniteMaxAsZero: false)
                 var ls = V()
-                for l in 0..<lanes { ls[l] = Glibc.logf(s[l]) }
+                for l in 0..<lanes { ls[l] = LibM.log(s[l]) }
                 for a in 0..<axis {
                     let p = x + j + a * inner
                     let v = full ? load(p) : loadPartial(p, lanes, fill: 0)
@@ -280,7 +280,7 @@ public enum Softmax {
     ) {
         forEachColumnGroup(inner) { j, lanes in
             let (m, s) = columnExpSum(x + j, nil, axis, inner, lanes, infiniteMaxAsZero: true)
-            for l in 0..<lanes { y[j + l] = m[l] + Glibc.logf(s[l]) }
+            for l in 0..<lanes { y[j + l] = m[l] + LibM.log(s[l]) }
         }
     }
 
@@ -296,12 +296,12 @@ public enum Softmax {
             for a in 0..<axis where x[a * inner + i] > m { m = x[a * inner + i] }
             var s = 0.0
             for a in 0..<axis {
-                let e = Glibc.exp(Double(x[a * inner + i] - m))
+                let e = LibM.exp(Double(x[a * inner + i] - m))
                 if !log { y[a * inner + i] = T(e) }
                 s += e
             }
             if log {
-                let ls = T(Glibc.log(s))
+                let ls = T(LibM.log(s))
                 for a in 0..<axis { y[a * inner + i] = (x[a * inner + i] - m) - ls }
             } else {
                 for a in 0..<axis { y[a * inner + i] = T(Double(y[a * inner + i]) / s) }
@@ -319,8 +319,8 @@ public enum Softmax {
             for a in 0..<axis where x[a * inner + i] > m { m = x[a * inner + i] }
             if m.isInfinite { m = 0 }
             var s = 0.0
-            for a in 0..<axis { s += Glibc.exp(Double(x[a * inner + i] - m)) }
-            y[i] = m + T(Glibc.log(s))
+            for a in 0..<axis { s += LibM.exp(Double(x[a * inner + i] - m)) }
+            y[i] = m + T(LibM.log(s))
         }
     }
 }

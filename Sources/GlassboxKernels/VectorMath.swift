@@ -56,7 +56,7 @@ public enum VectorMath {
         if T.self == Float.self {
             mapFloat(x, y, count) { (v: FloatVector) in VectorMath.exp(v) }
         } else {
-            for i in 0..<count { y[i] = T(Glibc.exp(Double(x[i]))) }
+            for i in 0..<count { y[i] = T(LibM.exp(Double(x[i]))) }
         }
     }
 
@@ -71,7 +71,7 @@ public enum VectorMath {
         if T.self == Float.self {
             mapFloat(x, y, count) { (v: FloatVector) in VectorMath.log(v) }
         } else {
-            for i in 0..<count { y[i] = T(Glibc.log(Double(x[i]))) }
+            for i in 0..<count { y[i] = T(LibM.log(Double(x[i]))) }
         }
     }
 
@@ -86,7 +86,7 @@ public enum VectorMath {
         if T.self == Float.self {
             mapFloat(x, y, count) { (v: FloatVector) in VectorMath.tanh(v) }
         } else {
-            for i in 0..<count { y[i] = T(Glibc.tanh(Double(x[i]))) }
+            for i in 0..<count { y[i] = T(LibM.tanh(Double(x[i]))) }
         }
     }
 
@@ -106,7 +106,7 @@ public enum VectorMath {
         } else {
             for i in 0..<count {
                 let v = Double(x[i])
-                let e = Glibc.exp(-Swift.abs(v))
+                let e = LibM.exp(-Swift.abs(v))
                 y[i] = T((v < 0 ? e : 1) / (1 + e))
             }
         }
@@ -123,7 +123,7 @@ public enum VectorMath {
         if T.self == Float.self {
             mapFloat(x, y, count) { (v: FloatVector) in VectorMath.erf(v) }
         } else {
-            for i in 0..<count { y[i] = T(Glibc.erf(Double(x[i]))) }
+            for i in 0..<count { y[i] = T(LibM.erf(Double(x[i]))) }
         }
     }
 

@@ -20,13 +20,13 @@ func softmaxReference(_ x: [Double], outer: Int, axis: Int, inner: Int)
             let idx = (0..<axis).map { o * axis * inner + $0 * inner + i }
             var m = idx.map { x[$0] }.max() ?? -.infinity
             if idx.contains(where: { x[$0].isNaN }) { m = .nan }
-            let s = idx.reduce(0.0) { $0 + Glibc.exp(x[$1] - m) }
+            let s = idx.reduce(0.0) { $0 + LibM.exp(x[$1] - m) }
             for k in idx {
-                sm[k] = Glibc.exp(x[k] - m) / s
-                lsm[k] = x[k] - m - Glibc.log(s)
+                sm[k] = LibM.exp(x[k] - m) / s
+                lsm[k] = x[k] - m - LibM.log(s)
             }
             let mm = m.isInfinite ? 0 : m
-            lse[o * inner + i] = mm + Glibc.log(idx.reduce(0.0) { $0 + Glibc.exp(x[$1] - mm) })
+            lse[o * inner + i] = mm + LibM.log(idx.reduce(0.0) { $0 + LibM.exp(x[$1] - mm) })
         }
     }
     return (sm, lsm, lse)

@@ -93,7 +93,7 @@ func bitPatterns(_ lo: Float, _ hi: Float, _ count: Int, signed: Bool) -> (Int) 
 }
 
 func refSigmoid(_ x: Double) -> Double {
-    let e = Glibc.exp(-Swift.abs(x))
+    let e = LibM.exp(-Swift.abs(x))
     return (x < 0 ? e : 1) / (1 + e)
 }
 
@@ -137,11 +137,11 @@ func check(_ name: String, _ f: BufferFunction, _ ref: (Double) -> Double, bound
 }
 
 @Suite struct VectorMathAccuracy {
-    @Test func expWithin4Ulp() { check("exp", floatExp, { Glibc.exp($0) }, bound: 4) }
-    @Test func logWithin4Ulp() { check("log", floatLog, { Glibc.log($0) }, bound: 4) }
-    @Test func tanhWithin4Ulp() { check("tanh", floatTanh, { Glibc.tanh($0) }, bound: 4) }
+    @Test func expWithin4Ulp() { check("exp", floatExp, { LibM.exp($0) }, bound: 4) }
+    @Test func logWithin4Ulp() { check("log", floatLog, { LibM.log($0) }, bound: 4) }
+    @Test func tanhWithin4Ulp() { check("tanh", floatTanh, { LibM.tanh($0) }, bound: 4) }
     @Test func sigmoidWithin4Ulp() { check("sigmoid", floatSigmoid, refSigmoid, bound: 4) }
-    @Test func erfWithin4Ulp() { check("erf", floatErf, { Glibc.erf($0) }, bound: 4) }
+    @Test func erfWithin4Ulp() { check("erf", floatErf, { LibM.erf($0) }, bound: 4) }
 }
 
 func apply(_ f: BufferFunction, _ xs: [Float]) -> [Float] {
@@ -169,8 +169,8 @@ func apply(_ f: BufferFunction, _ xs: [Float]) -> [Float] {
                                  .greatestFiniteMagnitude])
         #expect(y[0].isNaN && y[1] == inf && y[2].isNaN)
         #expect(y[3] == -inf && y[4] == -inf && y[5].isNaN && y[6] == 0)
-        #expect(ulpDistance(y[7], Glibc.log(Double(Float.leastNonzeroMagnitude))) <= 1)
-        #expect(ulpDistance(y[8], Glibc.log(Double(Float.greatestFiniteMagnitude))) <= 1)
+        #expect(ulpDistance(y[7], LibM.log(Double(Float.leastNonzeroMagnitude))) <= 1)
+        #expect(ulpDistance(y[8], LibM.log(Double(Float.greatestFiniteMagnitude))) <= 1)
     }
 
     @Test func tanhSigmoidErfSaturate() {
@@ -235,16 +235,16 @@ func apply(_ f: BufferFunction, _ xs: [Float]) -> [Float] {
         func same(_ a: [Double], _ b: [Double]) -> Bool {
             zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
         }
-        #expect(same(run { VectorMath.exp($0, $1, count: $2) }, xs.map { Glibc.exp($0) }))
-        #expect(same(run { VectorMath.tanh($0, $1, count: $2) }, xs.map { Glibc.tanh($0) }))
-        #expect(same(run { VectorMath.erf($0, $1, count: $2) }, xs.map { Glibc.erf($0) }))
+        #expect(same(run { VectorMath.exp($0, $1, count: $2) }, xs.map { LibM.exp($0) }))
+        #expect(same(run { VectorMath.tanh($0, $1, count: $2) }, xs.map { LibM.tanh($0) }))
+        #expect(same(run { VectorMath.erf($0, $1, count: $2) }, xs.map { LibM.erf($0) }))
         #expect(same(run { VectorMath.sigmoid($0, $1, count: $2) }, xs.map(refSigmoid)))
         let pos = xs.map { Swift.abs($0) }
         var ys = [Double](repeating: 0, count: pos.count)
         pos.withUnsafeBufferPointer { xp in
             ys.withUnsafeMutableBufferPointer { yp in VectorMath.log(xp.baseAddress!, yp.baseAddress!, count: pos.count) }
         }
-        #expect(same(ys, pos.map { Glibc.log($0) }))
+        #expect(same(ys, pos.map { LibM.log($0) }))
     }
 }
 

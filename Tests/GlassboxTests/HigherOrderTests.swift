@@ -89,5 +89,5 @@ struct HigherOrderTests {
 
 #if canImport(Glibc)
 import Glibc
-func Foundation_tanh(_ x: Double) -> Double { Glibc.tanh(x) }
+func Foundation_tanh(_ x: Double) -> Double { LibM.tanh(x) }
 #endif

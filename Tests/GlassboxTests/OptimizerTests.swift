@@ -73,6 +73,41 @@ struct OptimizerTests {
         #expect(abs(p.scalars[1] - (1 - 0.1 * 0.01 + 0.1)) < 1e-6)
     }
 
+    @Test("Float running averages flush to 0 below the normal range; Double keeps IEEE subnormals")
+    func subnormalRunningAverages() {
+        // One gradient of 1, then zeros (a dead unit): the averages decay by 0.9 a step, fall
+        // below Float's normal range after about 810 steps and, in IEEE arithmetic, stick at
+        // one of the smallest subnormals (0.9·m rounds back to m) instead of reaching 0.
+        func runFloat(_ optimizer: any Optimizer<Float>, _ p: Tensor<Float>, steps: Int) {
+            for step in 0..<steps {
+                p.grad = Tensor<Float>([step == 0 ? 1 : 0])
+                optimizer.step()
+            }
+        }
+        let pa = Tensor<Float>([1], requiresGrad: true), adam = Adam([pa], lr: 1e-3)
+        runFloat(adam, pa, steps: 1000)
+        #expect(adam.state[0].buffers["exp_avg"]!.scalars == [0])
+        let ps = Tensor<Float>([1], requiresGrad: true), sgd = SGD([ps], lr: 1e-3, momentum: 0.9)
+        runFloat(sgd, ps, steps: 1000)
+        #expect(sgd.state[0].buffers["momentum_buffer"]!.scalars == [0])
+        let pr = Tensor<Float>([1], requiresGrad: true)
+        let rms = RMSprop([pr], lr: 1e-3, alpha: 0.9, centered: true)
+        runFloat(rms, pr, steps: 1000)
+        #expect(rms.state[0].buffers["square_avg"]!.scalars == [0])
+        #expect(rms.state[0].buffers["grad_avg"]!.scalars == [0])
+        // The parameter still moved by the first steps and stays finite.
+        #expect(pa.scalars[0] < 1 && pa.scalars[0].isFinite)
+
+        // Double: the same decay runs through the subnormals and sticks there, as IEEE says.
+        let pd = T([1], requiresGrad: true), adamD = Adam([pd], lr: 1e-3)
+        for step in 0..<8000 {
+            pd.grad = T([step == 0 ? 1 : 0])
+            adamD.step()
+        }
+        let m = adamD.state[0].buffers["exp_avg"]!.scalars[0]
+        #expect(m != 0 && m.magnitude < Double.leastNormalMagnitude)
+    }
+
     @Test("schedules drive the optimizer's learning rate")
     func schedules() {
         let optimizer = SGD([T([0], requiresGrad: true)], lr: 1)

@@ -1,11 +1,5 @@
 import GlassboxKernels
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// Adam, like `torch.optim.Adam` (with `amsgrad` optional); ``AdamW`` is the same with
 /// decoupled weight decay.
 ///
@@ -17,6 +11,10 @@ import Musl
 /// v̂ ← max(v̂, v) if amsgrad, else v            (max_exp_avg_sq)
 /// p ← p − (lr / (1 − β₁ᵗ)) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
 /// ```
+/// In `Float`, `m` and `v` are flushed to 0 where they fall below the normal range (see
+/// `flushSubnormal`): otherwise the moments of parameters whose gradient stays 0 (dead
+/// ReLU units) decay into the subnormals and stick there, and every later step pays for
+/// subnormal arithmetic. `Double` keeps IEEE semantics.
 public class Adam<Scalar: TensorScalar>: Optimizer {
     /// The parameters updated.
     public let parameters: [Tensor<Scalar>]
@@ -81,6 +79,7 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
         let oneMinusBeta1 = Scalar(1 - beta1D), beta2 = Scalar(beta2D), oneMinusBeta2 = Scalar(1 - beta2D)
         let decoupledFactor = Scalar(1 - lrD * weightDecay)
         let amsgrad = amsgrad, maximize = maximize, decoupled = decoupledWeightDecay
+        let flush = Scalar.self == Float.self
         forEachParameterWithGradient { param, grad, state in
             let t = Double(state.step)
             let biasCorrection1 = 1 - _pow(beta1D, t)
@@ -96,8 +95,8 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
                 if decay != 0 {
                     if decoupled { p[i] = p[i] * decoupledFactor } else { d = d + decay * p[i] }
                 }
-                m[i] = lerp(m[i], d, oneMinusBeta1)
-                v[i] = v[i] * beta2 + oneMinusBeta2 * d * d
+                m[i] = flushSubnormal(lerp(m[i], d, oneMinusBeta1), flush)
+                v[i] = flushSubnormal(v[i] * beta2 + oneMinusBeta2 * d * d, flush)
                 var second = v[i]
                 if let vMax {
                     vMax[i] = Swift.max(vMax[i], v[i])
@@ -127,9 +126,5 @@ public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
 
 /// `base^exponent` in Double (Foundation-free).
 func _pow(_ base: Double, _ exponent: Double) -> Double {
-    #if canImport(Glibc)
-    Glibc.pow(base, exponent)
-    #else
-    Musl.pow(base, exponent)
-    #endif
+    LibM.pow(base, exponent)
 }

@@ -121,3 +121,16 @@ extension Tensor {
 func lerp<Scalar: TensorScalar>(_ a: Scalar, _ b: Scalar, _ w: Scalar) -> Scalar {
     w < 0.5 ? a + w * (b - a) : b - (b - a) * (1 - w)
 }
+
+/// `x`, or 0 where `flush` is set and `x` is subnormal (|x| below the smallest normal magnitude).
+///
+/// Optimizers pass `flush = Scalar.self == Float.self` for their running averages (Adam's
+/// moments, momentum buffers, RMSprop's averages): a running average of a gradient that stays 0
+/// decays geometrically into the subnormals and, because `0.9 · m` rounds back to `m` for the
+/// few smallest subnormals, stays there for the rest of training, making every step do
+/// subnormal arithmetic (slow on many x86 CPUs). The flushed values are below 1.2e-38, far
+/// below what can move a parameter. `Double` runs keep IEEE semantics (Docs/Performance.md).
+@inline(__always)
+func flushSubnormal<Scalar: TensorScalar>(_ x: Scalar, _ flush: Bool) -> Scalar {
+    flush && x.magnitude < Scalar.leastNormalMagnitude ? 0 : x
+}

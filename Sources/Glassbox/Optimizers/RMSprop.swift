@@ -73,6 +73,7 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
         let negativeLR = Scalar(-learningRate), alpha = Scalar(alpha), oneMinusAlpha = Scalar(1 - self.alpha)
         let eps = Scalar(eps), decay = Scalar(weightDecay), mu = Scalar(momentum)
         let useMomentum = momentum > 0, centered = centered, maximize = maximize
+        let flush = Scalar.self == Float.self  // see flushSubnormal(_:_:)
         forEachParameterWithGradient { param, grad, state in
             let p = param.elements, g = grad.elements
             let s = state.buffer("square_avg", like: param).elements
@@ -81,17 +82,17 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
             for i in 0..<param.count {
                 var d = maximize ? -g[i] : g[i]
                 if decay != 0 { d = d + decay * p[i] }
-                s[i] = s[i] * alpha + oneMinusAlpha * d * d
+                s[i] = flushSubnormal(s[i] * alpha + oneMinusAlpha * d * d, flush)
                 var r: Scalar
                 if let a {
-                    a[i] = lerp(a[i], d, oneMinusAlpha)
+                    a[i] = flushSubnormal(lerp(a[i], d, oneMinusAlpha), flush)
                     r = (s[i] - a[i] * a[i]).squareRoot()
                 } else {
                     r = s[i].squareRoot()
                 }
                 r = r + eps
                 if let b {
-                    b[i] = b[i] * mu + d / r
+                    b[i] = flushSubnormal(b[i] * mu + d / r, flush)
                     p[i] = p[i] + negativeLR * b[i]
                 } else {
                     p[i] = p[i] + negativeLR * (d / r)

@@ -70,6 +70,7 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
         let lr = Scalar(learningRate), mu = Scalar(momentum), decay = Scalar(weightDecay)
         let oneMinusDampening = Scalar(1 - dampening)
         let useMomentum = momentum != 0, nesterov = nesterov, maximize = maximize
+        let flush = Scalar.self == Float.self  // see flushSubnormal(_:_:)
         forEachParameterWithGradient { param, grad, state in
             let p = param.elements, g = grad.elements
             let isFirst = state.buffers["momentum_buffer"] == nil
@@ -78,7 +79,7 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
                 var d = maximize ? -g[i] : g[i]
                 if decay != 0 { d = d + decay * p[i] }
                 if let b {
-                    b[i] = isFirst ? d : b[i] * mu + oneMinusDampening * d
+                    b[i] = flushSubnormal(isFirst ? d : b[i] * mu + oneMinusDampening * d, flush)
                     d = nesterov ? d + mu * b[i] : b[i]
                 }
                 p[i] = p[i] - lr * d

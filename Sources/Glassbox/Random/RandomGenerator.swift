@@ -53,7 +53,7 @@ public struct RandomGenerator: Sendable {
     public mutating func nextNormal() -> Double {
         let u1 = Double((next() >> 11) + 1) * 0x1.0p-53  // (0, 1]: log is finite
         let u2 = nextUniform()
-        return (-2 * Glibc.log(u1)).squareRoot() * Glibc.cos(2 * Double.pi * u2)
+        return (-2 * LibM.log(u1)).squareRoot() * LibM.cos(2 * Double.pi * u2)
     }
 
     /// A uniform integer in `0..<bound`.

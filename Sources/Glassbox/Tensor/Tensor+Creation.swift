@@ -74,8 +74,18 @@ extension Tensor {
     public static func bernoulli(_ shape: [Int], p: Scalar, generator: inout RandomGenerator) -> Tensor {
         precondition(p >= 0 && p <= 1, "bernoulli: probability \(p) outside [0, 1]")
         let t = empty(shape)
-        let pd = Double(p)
-        for i in 0..<t.count { t.storage.pointer[i] = generator.nextUniform() < pd ? 1 : 0 }
+        let pd = Double(p), n = t.count
+        // Float and Double fill concrete pointers: the generic loop ran every element through
+        // protocol witnesses (unspecialised here), a few percent of a GPT training step.
+        if Scalar.self == Float.self {
+            let q = UnsafeMutableRawPointer(t.storage.pointer).assumingMemoryBound(to: Float.self)
+            for i in 0..<n { q[i] = generator.nextUniform() < pd ? 1 : 0 }
+        } else if Scalar.self == Double.self {
+            let q = UnsafeMutableRawPointer(t.storage.pointer).assumingMemoryBound(to: Double.self)
+            for i in 0..<n { q[i] = generator.nextUniform() < pd ? 1 : 0 }
+        } else {
+            for i in 0..<n { t.storage.pointer[i] = generator.nextUniform() < pd ? 1 : 0 }
+        }
         return t
     }
 
