@@ -4,7 +4,7 @@ import GlassboxIO
 // numpy, float8 conversions with or without saturation.
 
 /// Converts `x` to element type `to`; `saturate` applies to the float8 types.
-func castTensor(_ x: ONNXTensor, to: ONNXDataType, saturate: Bool = true) -> ONNXTensor {
+func castTensor(_ x: ONNXTensor, to: ONNXDataType, saturate: Bool = true, roundMode: String = "up") -> ONNXTensor {
     if to == x.dtype { return x }
     switch (x.storage, to) {
     case (.string(let s), _):
@@ -20,6 +20,10 @@ func castTensor(_ x: ONNXTensor, to: ONNXDataType, saturate: Bool = true) -> ONN
         if x.dtype == .uint64 { return ONNXTensor(shape: x.shape, strings: v.map { "\(UInt64(bitPattern: $0))" }) }
         return ONNXTensor(shape: x.shape, strings: v.map { "\($0)" })
     case (.real(let v), _) where to.isFloatingPoint:
+        if to == .float8e8m0 {
+            let mode = roundMode
+            return ONNXTensor(dtype: to, shape: x.shape, storage: .real(v.map { castE8M0($0, mode: mode, saturate: saturate) }))
+        }
         if !saturate, let format = MiniFloat.format(to) {
             return ONNXTensor(dtype: to, shape: x.shape, storage: .real(v.map { format.decode(format.encode($0, saturate: false)) }))
         }
@@ -28,7 +32,7 @@ func castTensor(_ x: ONNXTensor, to: ONNXDataType, saturate: Bool = true) -> ONN
         if to == .bool { return ONNXTensor(dtype: to, shape: x.shape, ints: v.map { $0 != 0 ? 1 : 0 }) }
         if to == .int4 || to == .uint4 || to == .int2 || to == .uint2 {
             let lo: Double = to == .int4 ? -8 : to == .int2 ? -2 : 0, hi: Double = to == .int4 ? 7 : to == .uint4 ? 15 : to == .int2 ? 1 : 3
-            return ONNXTensor(dtype: to, shape: x.shape, ints: v.map { Int64(Swift.min(Swift.max($0.rounded(.toNearestOrEven), lo), hi)) })
+            return ONNXTensor(dtype: to, shape: x.shape, ints: v.map { let r = $0.rounded(.toNearestOrEven); return r >= lo && r <= hi ? Int64(r) : 0 })
         }
         if to == .uint64 { return ONNXTensor(dtype: to, shape: x.shape, ints: v.map { $0 >= 9.2e18 && $0 < 1.8446744073709552e19 ? Int64(bitPattern: UInt64($0)) : doubleToInt64($0) }) }
         return ONNXTensor(dtype: to, shape: x.shape, ints: v.map { doubleToInt64($0) })
@@ -76,10 +80,27 @@ extension ONNXOperators {
     nonisolated(unsafe) static let cast: [String: ONNXOperator] = [
         "Cast": { ctx in
             let to = try dataType(ctx, ctx.int("to", 0))
-            return ONNXNodeContext.one(castTensor(try ctx.input(0), to: to, saturate: ctx.int("saturate", 1) != 0))
+            return ONNXNodeContext.one(castTensor(try ctx.input(0), to: to, saturate: ctx.int("saturate", 1) != 0, roundMode: ctx.string("round_mode", "up")))
         },
         "CastLike": { ctx in
-            ONNXNodeContext.one(castTensor(try ctx.input(0), to: try ctx.input(1).dtype, saturate: ctx.int("saturate", 1) != 0))
+            ONNXNodeContext.one(castTensor(try ctx.input(0), to: try ctx.input(1).dtype, saturate: ctx.int("saturate", 1) != 0, roundMode: ctx.string("round_mode", "up")))
         },
     ]
+}
+
+/// FLOAT8E8M0 (a power of two, 2^-127 … 2^127) from `x`, rounding `up`, `down` or `nearest`.
+func castE8M0(_ x: Double, mode: String, saturate: Bool) -> Double {
+    if x.isNaN || x <= 0 && !(x == 0) { return .nan }
+    if x.isInfinite { return saturate ? 0x1p127 : .nan }
+    if x == 0 { return 0x1p-127 }
+    let e = x.exponent
+    let exact = x == Double(sign: .plus, exponent: e, significand: 1)
+    var k = Int(e)
+    switch mode {
+    case "down": break
+    case "nearest": if x.significand >= 1.5 { k += 1 }
+    default: if !exact { k += 1 }
+    }
+    if k > 127 { return saturate ? 0x1p127 : .nan }
+    return Double(sign: .plus, exponent: max(k, -127), significand: 1)
 }

@@ -150,9 +150,12 @@ extension ONNXOperators {
             let left = ctx.string("direction", "") == "LEFT"
             let dtype = try ctx.input(0).dtype
             return try binaryOp(ctx, { a, _ in a }, int: { a, b in
-                let ua = UInt64(bitPattern: a)
-                let r = b >= 64 ? 0 : left ? ua << UInt64(b) : ua >> UInt64(b)
-                return wrapToType(Int64(bitPattern: r), dtype)
+                let width = Int64(dtype.bitWidth)
+                let signed = [.int8, .int16, .int32, .int64, .int4, .int2].contains(dtype)
+                if left { return b < 0 || b >= width ? 0 : wrapToType(a << b, dtype) }
+                if signed { return a >> (b < 0 ? 63 : Swift.min(b, 63)) }
+                if b < 0 { return 0 }
+                return b >= width ? 0 : Int64(bitPattern: UInt64(bitPattern: a) >> UInt64(b))
             })
         }
         t["BitwiseAnd"] = { try binaryOp($0, { a, _ in a }, int: { $0 & $1 }) }

@@ -25,7 +25,7 @@ func reductionGroups(_ shape: [Int], axes: Set<Int>) -> (outShape: [Int], groups
     return (outFull, groups)
 }
 
-func reduceOp(_ ctx: ONNXNodeContext, newAxesOpset: Int, _ combine: ([Double]) -> Double, post: ((Double) -> Double)? = nil, intCombine: (([Int64]) -> Int64)? = nil) throws -> [ONNXValue?] {
+func reduceOp(_ ctx: ONNXNodeContext, newAxesOpset: Int, _ combine: ([Double]) -> Double, post: ((Double) -> Double)? = nil, intCombine: (([Int64]) -> Int64)? = nil, emptyBool: Int64 = 0) throws -> [ONNXValue?] {
     let x = try ctx.input(0)
     let rawAxes = ctx.opset >= newAxesOpset ? try ctx.intsInput(1) : ctx.ints("axes")
     let keep = ctx.int("keepdims", 1) != 0
@@ -39,7 +39,7 @@ func reduceOp(_ ctx: ONNXNodeContext, newAxesOpset: Int, _ combine: ([Double]) -
     let (full, groups) = reductionGroups(x.shape, axes: axes)
     let shape = keep ? full : x.shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
     if let intCombine, case .int(let v) = x.storage {
-        return ONNXNodeContext.one(ONNXTensor(dtype: x.dtype, shape: shape, ints: groups.map { g in intCombine(g.map { v[$0] }) }))
+        return ONNXNodeContext.one(ONNXTensor(dtype: x.dtype, shape: shape, ints: groups.map { g in g.isEmpty && x.dtype == .bool ? emptyBool : intCombine(g.map { v[$0] }) }))
     }
     let v = x.reals
     return ONNXNodeContext.one(ONNXTensor(dtype: x.dtype, shape: shape, reals: groups.map { g in
@@ -105,8 +105,8 @@ extension ONNXOperators {
     nonisolated(unsafe) static let reduction: [String: ONNXOperator] = [
         "ReduceSum": { try reduceOp($0, newAxesOpset: 13, { $0.reduce(0, +) }, intCombine: { $0.reduce(0, &+) }) },
         "ReduceMean": { try reduceOp($0, newAxesOpset: 18, { $0.reduce(0, +) / Double($0.count) }) },
-        "ReduceMax": { try reduceOp($0, newAxesOpset: 18, { $0.isEmpty ? -.infinity : $0.reduce(-.infinity, nanMax) }, intCombine: { $0.max() ?? Int64.min }) },
-        "ReduceMin": { try reduceOp($0, newAxesOpset: 18, { $0.isEmpty ? .infinity : $0.reduce(.infinity, nanMin) }, intCombine: { $0.min() ?? Int64.max }) },
+        "ReduceMax": { try reduceOp($0, newAxesOpset: 18, { $0.isEmpty ? -.infinity : $0.reduce(-.infinity, nanMax) }, intCombine: { $0.max() ?? Int64.min }, emptyBool: 0) },
+        "ReduceMin": { try reduceOp($0, newAxesOpset: 18, { $0.isEmpty ? .infinity : $0.reduce(.infinity, nanMin) }, intCombine: { $0.min() ?? Int64.max }, emptyBool: 1) },
         "ReduceProd": { try reduceOp($0, newAxesOpset: 18, { $0.reduce(1, *) }, intCombine: { $0.reduce(1, &*) }) },
         "ReduceL1": { try reduceOp($0, newAxesOpset: 18, { $0.reduce(0) { $0 + abs($1) } }, intCombine: { $0.reduce(0) { $0 + abs($1) } }) },
         "ReduceL2": { try reduceOp($0, newAxesOpset: 18, { $0.reduce(0) { $0 + $1 * $1 }.squareRoot() }) },

@@ -110,7 +110,9 @@ extension ONNXOperators {
         },
         "Flatten": { ctx in
             let x = try ctx.input(0)
-            let axis = try normalizeAxis(ctx.int("axis", 1), x.rank + 1, ctx)
+            var axis = ctx.int("axis", 1)
+            if axis < 0 { axis += x.rank }
+            guard axis >= 0 && axis <= x.rank else { throw ctx.fail("axis \(ctx.int("axis", 1)) out of range for rank \(x.rank)") }
             return ONNXNodeContext.one(x.reshaped([x.shape[..<axis].reduce(1, *), x.shape[axis...].reduce(1, *)]))
         },
         "Transpose": { ctx in
@@ -367,7 +369,8 @@ extension ONNXOperators {
             let x = try ctx.input(0)
             let b = ctx.int("blocksize", 1)
             let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-            let (_, idx) = transposeIndices([n, c, h / b, b, w / b, b], [0, 3, 5, 1, 2, 4])
+            let crd = ctx.string("mode", "DCR") == "CRD"
+            let (_, idx) = transposeIndices([n, c, h / b, b, w / b, b], crd ? [0, 1, 3, 5, 2, 4] : [0, 3, 5, 1, 2, 4])
             return ONNXNodeContext.one(x.gathered(idx, shape: [n, c * b * b, h / b, w / b]))
         },
         "ReverseSequence": { ctx in
