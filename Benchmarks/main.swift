@@ -4,12 +4,14 @@
 //
 // `conv` mode: the seed CNN's convolution layers (ConvolutionBenchmark.swift); run through
 // `Benchmarks/torch_conv.py` for the ratio to PyTorch. `attention-memory` mode: peak memory of
-// one attention forward and backward pass at a sequence length (AttentionMemory.swift).
+// one attention forward and backward pass at a sequence length (AttentionMemory.swift). `vmath`
+// mode: the Float vector math functions against the libm loop (VectorMathBenchmark.swift).
 //
 //   swift build -c release --traits FMA -Xswiftc -target-cpu -Xswiftc native
 //   .build/release/Benchmarks [--sizes 256,512,1024,2048] [--threads 1,2] [--json]
 //   .build/release/Benchmarks conv [--threads 1,2] [--json]
 //   .build/release/Benchmarks attention-memory --length 4096 [--json]
+//   .build/release/Benchmarks vmath [--json]
 import Glassbox
 #if canImport(Glibc)
 import Glibc
@@ -23,6 +25,8 @@ let convolution = arguments.first == "conv"
 if convolution { arguments.removeFirst() }
 let attentionMemory = arguments.first == "attention-memory"
 if attentionMemory { arguments.removeFirst() }
+let vectorMath = arguments.first == "vmath"
+if vectorMath { arguments.removeFirst() }
 var length = 4096
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
@@ -32,7 +36,7 @@ while !arguments.isEmpty {
     case "--json": json = true
     case "--length": length = Int(arguments.removeFirst()) ?? length
     default:
-        print("usage: Benchmarks [--sizes 256,512] [--threads 1,2] [--json] | Benchmarks conv [--threads 1,2] [--json] | Benchmarks attention-memory --length N [--json]")
+        print("usage: Benchmarks [--sizes 256,512] [--threads 1,2] [--json] | Benchmarks conv [--threads 1,2] [--json] | Benchmarks attention-memory --length N [--json] | Benchmarks vmath [--json]")
         exit(2)
     }
 }
@@ -43,6 +47,10 @@ if convolution {
 }
 if attentionMemory {
     AttentionMemoryBenchmark.run(length: length, json: json)
+    exit(0)
+}
+if vectorMath {
+    VectorMathBenchmark.run(json: json)
     exit(0)
 }
 if !json {

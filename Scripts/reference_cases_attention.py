@@ -6,7 +6,8 @@ hides a key) or additive floats. MultiheadAttention's forward arguments `need_we
 `average_attn_weights` and `is_causal` are given in args. Outputs: `output` (and `attn_weights`
 with need_weights); gradients are those of the sum of (out * grad_<out>).sum() over the outputs,
 with random grad_output / grad_attn_weights in the inputs file. Dropout is 0 (or the case runs
-in eval mode).
+in eval mode). The `contract_*` cases give only grad_output: attn_weights is then not
+differentiated (the contract's rule for outputs without a seed).
 """
 import json
 import os
@@ -60,6 +61,8 @@ def cases():
                    "attn_mask": r(4, 3, 3, d=d)})
     add("mha_unbatched_causal", "MultiheadAttention", {"embed_dim": 4, "num_heads": 1, "need_weights": False, "is_causal": True},
         lambda d: (lambda x: {"query": x, "key": x, "value": x, "attn_mask": causal(5, d)})(r(5, 4, d=d)))
+    add("contract_mha_weights_unseeded", "MultiheadAttention", {"embed_dim": 6, "num_heads": 2, "average_attn_weights": False},
+        lambda d: {"query": r(3, 2, 6, d=d), "key": r(4, 2, 6, d=d), "value": r(4, 2, 6, d=d)})
     # Encoder layer: post-norm relu, pre-norm gelu, masks, batch_first.
     add("encoder_layer_relu", "TransformerEncoderLayer", {"d_model": 6, "nhead": 2, "dim_feedforward": 8},
         lambda d: {"src": r(4, 2, 6, d=d)})
@@ -78,7 +81,7 @@ def cases():
     return out
 
 
-def run(module_name, args, module, inputs):
+def run(module_name, args, module, inputs, seeds=True):
     floats = {k: v.clone().requires_grad_(True) for k, v in inputs.items() if v.is_floating_point() and not k.endswith("mask")}
     value = lambda k: floats.get(k, inputs.get(k))
     forward = {k: args[k] for k in FORWARD_ARGS if k in args}
@@ -94,8 +97,8 @@ def run(module_name, args, module, inputs):
                                     memory_mask=inputs.get("memory_mask"),
                                     tgt_key_padding_mask=inputs.get("tgt_key_padding_mask"),
                                     memory_key_padding_mask=inputs.get("memory_key_padding_mask"))}
-    grads = {k: torch.randn_like(v) for k, v in outputs.items()}
-    total = sum((outputs[k] * grads[k]).sum() for k in outputs)
+    grads = {k: torch.randn_like(v) for k, v in outputs.items() if seeds or k == "output"}
+    total = sum((outputs[k] * grads[k]).sum() for k in grads)
     params = list(module.named_parameters())
     wrt = list(floats.values()) + [p for _, p in params]
     values = torch.autograd.grad(total, wrt, allow_unused=True)
@@ -118,7 +121,7 @@ def write_cases(out_dir):
             randomize(module)
             module.train(train)
             inputs = make(dtype)
-            expected = run(module_name, args, module, inputs)
+            expected = run(module_name, args, module, inputs, seeds=not name.startswith("contract_"))
             directory = os.path.join(out_dir, f"{name}_{suffix}")
             os.makedirs(directory, exist_ok=True)
             with open(os.path.join(directory, "case.json"), "w") as f:

@@ -9,6 +9,8 @@ written here rather than through `run_case`:
   expected  output, h_n, c_n (layers) or output (h') and c_n (c') for LSTMCell; grad.<input> for
             input, h0, c0; grad.<param> for every parameter — gradients of
             sum((out * grad_<out>).sum()) over the outputs
+The `contract_*` cases give only grad_output (no grad_h_n / grad_c_n): their gradients are those
+of (output * grad_output).sum() alone, the contract's rule for outputs without a seed.
 """
 import json
 import os
@@ -23,8 +25,8 @@ def cases():
     """(name, module name, args, T, B (None: unbatched), with h0/c0, lengths or None)."""
     out = []
 
-    def add(name, module, args, steps, batch, states=False, lengths=None):
-        out.append((name, module, args, steps, batch, states, lengths))
+    def add(name, module, args, steps, batch, states=False, lengths=None, seeds=True):
+        out.append((name, module, args, steps, batch, states, lengths, seeds))
 
     add("rnn_tanh", "RNN", {"input_size": 3, "hidden_size": 4}, 5, 2)
     add("rnn_relu_h0", "RNN", {"input_size": 3, "hidden_size": 4, "nonlinearity": "relu"}, 4, 3, True)
@@ -54,6 +56,14 @@ def cases():
     add("lstm_cell_zero_state", "LSTMCell", {"input_size": 2, "hidden_size": 3}, None, 2)
     add("gru_cell", "GRUCell", {"input_size": 3, "hidden_size": 4}, None, 3, True)
     add("gru_cell_unbatched", "GRUCell", {"input_size": 3, "hidden_size": 5}, None, None, True)
+    # The contract: only grad_output is given, so h_n and c_n are not differentiated.
+    for batch_first in [False, True]:
+        layout = "_batch_first" if batch_first else ""
+        add(f"contract_rnn{layout}", "RNN", {"input_size": 3, "hidden_size": 4, "batch_first": batch_first}, 4, 2, seeds=False)
+        add(f"contract_lstm{layout}", "LSTM", {"input_size": 3, "hidden_size": 4, "batch_first": batch_first}, 4, 2, seeds=False)
+        add(f"contract_lstm_h0_c0{layout}", "LSTM",
+            {"input_size": 2, "hidden_size": 3, "num_layers": 2, "batch_first": batch_first}, 3, 2, True, seeds=False)
+        add(f"contract_gru{layout}", "GRU", {"input_size": 3, "hidden_size": 4, "batch_first": batch_first}, 4, 2, True, seeds=False)
     return out
 
 
@@ -64,7 +74,7 @@ def randomize(module):
             p.uniform_(-0.7, 0.7)
 
 
-def recurrent_case(module_name, args, steps, batch, states, lengths, dtype):
+def recurrent_case(module_name, args, steps, batch, states, lengths, seeds, dtype):
     module = getattr(nn, module_name)(**args).to(dtype)
     randomize(module)
     module.eval()
@@ -101,8 +111,8 @@ def recurrent_case(module_name, args, steps, batch, states, lengths, dtype):
         else:
             y, final = module(x, state)
         outputs = {"output": y, "h_n": final[0], "c_n": final[1]} if lstm else {"output": y, "h_n": final}
-    grads = {k: torch.randn_like(v) for k, v in outputs.items()}
-    total = sum((outputs[k] * grads[k]).sum() for k in outputs)
+    grads = {k: torch.randn_like(v) for k, v in outputs.items() if seeds or k == "output"}
+    total = sum((outputs[k] * grads[k]).sum() for k in grads)
     params = list(module.named_parameters())
     wrt = list(leaves.values()) + [p for _, p in params]
     values = torch.autograd.grad(total, wrt, allow_unused=True)
@@ -144,8 +154,8 @@ def write(directory, module_name, args, module, inputs, expected):
 
 def write_cases(out_dir):
     """Writes every case in F64 and F32 under out_dir; returns the number written."""
-    all_cases = [(name, module, args, (lambda d, c=(module, args, steps, batch, states, lengths): recurrent_case(*c, d)))
-                 for name, module, args, steps, batch, states, lengths in cases()]
+    all_cases = [(name, module, args, (lambda d, c=(module, args, steps, batch, states, lengths, seeds): recurrent_case(*c, d)))
+                 for name, module, args, steps, batch, states, lengths, seeds in cases()]
     for name, args in [("weight_norm_linear", {"in_features": 3, "out_features": 4}),
                        ("weight_norm_linear_dim1_nobias", {"in_features": 5, "out_features": 2, "bias": False, "dim": 1})]:
         all_cases.append((name, "WeightNormLinear", args, lambda d, a=args: weight_norm_case(a, d)))

@@ -10,7 +10,7 @@ import Musl
 // Each k step loads 2 vectors of packed B, broadcasts 6 scalars of packed A and issues 12
 // multiply-adds. With the FMA trait (or on arm64) these are fused (`addingProduct`, one
 // vfmadd231ps each); without it they are a multiply and an add, since a plain x86-64 build has
-// no FMA instruction and `addingProduct` would become a libm call per lane (simd-facts.md).
+// no FMA instruction and `addingProduct` would become a libm call per lane (Docs/Kernels.md, "Code-generation facts").
 // To check the loop: `objdump -d` the release binary and look for 2 vector loads, 6
 // broadcasts and 12 vfmadd231 per iteration, no spills.
 

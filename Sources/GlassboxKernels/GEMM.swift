@@ -15,7 +15,7 @@ public enum Transpose: Sendable {
 //           ir: rows in micro-panels of MR → one micro-kernel call: an MR × NR tile of C
 //                                            updated with KC rank-1 updates in registers
 //
-// Blocking (measured on Zen 4, see simd-facts.md): KC = 256 keeps one packed A micro-panel
+// Blocking (measured on Zen 4, see Docs/Kernels.md, "Code-generation facts"): KC = 256 keeps one packed A micro-panel
 // (MR × KC) and one B micro-panel (KC × NR) in L1; MC = 144 for Float and 72 for Double (multiples
 // of MR = 6) keep the packed A block (~144 KB) in L2; NC = 4096 bounds the packed B block (L3).
 // MR × NR is the register tile: 6 × 2 vectors — 12 accumulators, 2 B loads and 6 A broadcasts
@@ -100,7 +100,7 @@ struct GEMMProblem: Sendable {
     var ldc: Int
 
     /// Problems below this many multiply-adds run on one thread: a worker starts 15–100 µs
-    /// late (simd-facts.md), longer than such a GEMM takes.
+    /// late (Docs/Kernels.md, "Code-generation facts"), longer than such a GEMM takes.
     static let parallelThreshold = 1 << 18
 
     var flops: Int { m * n * k }

@@ -13,7 +13,8 @@ import Musl
 // (ordered bit patterns, so subnormals count in subnormal spacing and a result of 0 for a tiny
 // nonzero reference counts every subnormal in between). Release builds sweep ≥ 10⁷ points per
 // function; debug builds (unspecialised SIMD is slow there) sweep a strided subset of 10⁵.
-// Set GLASSBOX_VMATH_REPORT=1 to print the error table and the throughput comparison.
+// Set GLASSBOX_VMATH_REPORT=1 to print the error table (the throughput comparison is
+// `Benchmarks vmath`, see Scripts/measure_vector_math.sh).
 
 #if DEBUG
 let sweepPoints = 100_000
@@ -263,46 +264,6 @@ func apply(_ f: BufferFunction, _ xs: [Float]) -> [Float] {
             Threading.threadCount = threads
             let ys = [floatExp, floatTanh, floatSigmoid, floatErf].map { apply($0, xs) }
             if first.isEmpty { first = ys } else { #expect(ys == first, "threads = \(threads)") }
-        }
-    }
-
-    /// Throughput of the SIMD functions and of the libm loop, single thread, release only;
-    /// printed when GLASSBOX_VMATH_REPORT is set (see Scripts/measure_vector_math.sh).
-    @Test(.enabled(if: reportEnabled)) func throughputReport() {
-        let saved = Threading.threadCount
-        defer { Threading.threadCount = saved }
-        Threading.threadCount = 1
-        let n = 1 << 16
-        let reps = 400
-        let xs: [Float] = (0..<n).map { Float($0) / Float(n) * 16 - 8 }
-        let pos: [Float] = xs.map { Swift.abs($0) + 0.001 }
-        var ys = [Float](repeating: 0, count: n)
-        func rate(_ input: [Float], _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Double {
-            var best = Double.infinity
-            for _ in 0..<3 {
-                let clock = ContinuousClock()
-                let t = clock.measure {
-                    input.withUnsafeBufferPointer { xp in
-                        ys.withUnsafeMutableBufferPointer { yp in
-                            for _ in 0..<reps { body(xp.baseAddress!, yp.baseAddress!, n) }
-                        }
-                    }
-                }
-                let s = Double(t.components.seconds) + Double(t.components.attoseconds) * 1e-18
-                best = min(best, s)
-            }
-            return Double(n * reps) / best
-        }
-        let cases: [(String, [Float], BufferFunction, BufferFunction)] = [
-            ("exp", xs, floatExp, { x, y, n in for i in 0..<n { y[i] = expf(x[i]) } }),
-            ("log", pos, floatLog, { x, y, n in for i in 0..<n { y[i] = logf(x[i]) } }),
-            ("tanh", xs, floatTanh, { x, y, n in for i in 0..<n { y[i] = tanhf(x[i]) } }),
-            ("sigmoid", xs, floatSigmoid, { x, y, n in for i in 0..<n { y[i] = 1 / (1 + expf(-x[i])) } }),
-            ("erf", xs, floatErf, { x, y, n in for i in 0..<n { y[i] = erff(x[i]) } }),
-        ]
-        for (name, input, simd, libm) in cases {
-            let a = rate(input, simd), b = rate(input, libm)
-            print("VMATH-SPEED \(name): SIMD \(Int(a / 1e6)) M elem/s, libm loop \(Int(b / 1e6)) M elem/s, speed-up ×\((a / b * 10).rounded() / 10)")
         }
     }
 }

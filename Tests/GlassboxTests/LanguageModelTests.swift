@@ -109,7 +109,7 @@ struct LanguageModelTests {
         var g = RandomGenerator(seed: 5)
         let config = GPTConfig(vocabSize: 11, blockSize: 12, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0.5)
         let model = GPT<Double>(config, generator: &g)
-        #expect(model.drop.p == 0.5 && model.h.allSatisfy { $0.attn.residDropout.p == 0.5 && $0.mlp.dropout.p == 0.5 })
+        #expect(model.embeddingDropout.p == 0.5 && model.blocks.allSatisfy { $0.attention.residualDropout.p == 0.5 && $0.feedForward.dropout.p == 0.5 })
         let plain = tinyGPT(Double.self)
         #expect(Set(model.stateDict().map(\.name)) == Set(plain.stateDict().map(\.name)))
         try plain.loadStateDict(Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) }))
@@ -118,9 +118,12 @@ struct LanguageModelTests {
         // Training mode: two passes draw different masks, and both differ from no dropout.
         let first = withoutGrad { model(ids) }.scalars, second = withoutGrad { model(ids) }.scalars
         #expect(first != second && first != reference)
-        // The cache decodes without dropout even in training mode.
+        // The cache decodes in evaluation mode (no dropout) and gives the model its modes back.
+        model.blocks[1].feedForward.dropout.eval()
         let cached = model(ids, cache: KVCache<Double>(layers: 2)).scalars
         #expect(maxDifference(cached, reference) <= 1e-12)
+        #expect(model.isTraining && model.blocks[0].feedForward.dropout.isTraining && !model.blocks[1].feedForward.dropout.isTraining)
+        model.train()
         var g1 = RandomGenerator(seed: 4), g2 = RandomGenerator(seed: 4)
         #expect(
             model.generate([1, 2], count: 20, sampler: TokenSampler(), useCache: false, generator: &g1)

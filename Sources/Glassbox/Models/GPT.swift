@@ -79,54 +79,57 @@ public final class KVCache<Scalar: TensorScalar> {
 ///
 /// Parameters: `c_attn.weight` `[3·nEmbd, nEmbd]`, `c_attn.bias`, `c_proj.weight`, `c_proj.bias`.
 public final class CausalSelfAttention<Scalar: TensorScalar>: Module {
-    /// The packed query, key and value projection.
-    public let cAttn: Linear<Scalar>
-    /// The output projection.
-    public let cProj: Linear<Scalar>
-    /// Dropout on the output (active in training mode, never with a cache).
-    public let residDropout: Dropout<Scalar>
+    /// The packed query, key and value projection (`c_attn`).
+    public let queryKeyValueProjection: Linear<Scalar>
+    /// The output projection (`c_proj`).
+    public let outputProjection: Linear<Scalar>
+    /// Dropout on the output (`resid_dropout`, active in training mode).
+    public let residualDropout: Dropout<Scalar>
     /// The number of heads.
-    public let nHead: Int
-    /// Training mode (no effect of its own; ``residDropout`` has its own).
+    public let headCount: Int
+    /// Training mode (no effect of its own; ``residualDropout`` has its own).
     public var isTraining = true
 
-    /// Creates the layer from its projections; `residDropout` defaults to `p = 0`.
-    public init(cAttn: Linear<Scalar>, cProj: Linear<Scalar>, nHead: Int, residDropout: Dropout<Scalar> = Dropout(p: 0)) {
+    /// Creates the layer from its projections; `residualDropout` defaults to `p = 0`.
+    public init(
+        queryKeyValueProjection: Linear<Scalar>, outputProjection: Linear<Scalar>, headCount: Int,
+        residualDropout: Dropout<Scalar> = Dropout(p: 0)
+    ) {
+        let width = queryKeyValueProjection.inFeatures
         precondition(
-            cAttn.outFeatures == 3 * cAttn.inFeatures && cProj.inFeatures == cAttn.inFeatures
-                && cProj.outFeatures == cAttn.inFeatures && cAttn.inFeatures % nHead == 0,
-            "CausalSelfAttention: c_attn \(cAttn.weight.shape) and c_proj \(cProj.weight.shape) do not fit \(nHead) heads")
-        self.cAttn = cAttn
-        self.cProj = cProj
-        self.nHead = nHead
-        self.residDropout = residDropout
+            queryKeyValueProjection.outFeatures == 3 * width && outputProjection.inFeatures == width
+                && outputProjection.outFeatures == width && width % headCount == 0,
+            "CausalSelfAttention: c_attn \(queryKeyValueProjection.weight.shape) and c_proj \(outputProjection.weight.shape) do not fit \(headCount) heads")
+        self.queryKeyValueProjection = queryKeyValueProjection
+        self.outputProjection = outputProjection
+        self.headCount = headCount
+        self.residualDropout = residualDropout
     }
 
     /// `c_attn`, `c_proj`, `resid_dropout`.
     public var children: [(name: String, module: any Module<Scalar>)] {
-        [("c_attn", cAttn), ("c_proj", cProj), ("resid_dropout", residDropout)]
+        [("c_attn", queryKeyValueProjection), ("c_proj", outputProjection), ("resid_dropout", residualDropout)]
     }
 
     /// `[B, T, C]` → `[B, T, C]`, each position attending to itself and the positions before it.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        attend(input, cache: nil, layer: 0, dropping: true)
+        callAsFunction(input, cache: nil, layer: 0)
     }
 
     /// Attention of the new positions `input` `[B, T, C]` over the cached ones and themselves;
-    /// stores their keys and values in `cache` as block `layer`. `dropping: false` skips the
-    /// dropout (decoding), as does a cache.
-    func attend(_ input: Tensor<Scalar>, cache: KVCache<Scalar>?, layer: Int, dropping: Bool) -> Tensor<Scalar> {
-        precondition(input.rank == 3 && input.shape[2] == cAttn.inFeatures, "CausalSelfAttention: input \(input.shape), expected [B, T, \(cAttn.inFeatures)]")
-        let b = input.shape[0], t = input.shape[1], c = input.shape[2], hs = c / nHead
-        let projected = cAttn(input)
+    /// stores their keys and values in `cache` as block `layer`.
+    public func callAsFunction(_ input: Tensor<Scalar>, cache: KVCache<Scalar>?, layer: Int) -> Tensor<Scalar> {
+        let width = queryKeyValueProjection.inFeatures
+        precondition(input.rank == 3 && input.shape[2] == width, "CausalSelfAttention: input \(input.shape), expected [B, T, \(width)]")
+        let b = input.shape[0], t = input.shape[1], c = input.shape[2], headSize = c / headCount
+        let projected = queryKeyValueProjection(input)
         guard let cache else {
             // Without a cache (training, full-context evaluation) the fused kernel reads the
             // heads straight from the packed projection and writes [B, T, C].
-            let y = cProj(multiheadSelfAttention(packed: projected, heads: nHead, isCausal: true))
-            return dropping ? residDropout(y) : y
+            return residualDropout(outputProjection(multiheadSelfAttention(packed: projected, heads: headCount, isCausal: true)))
         }
         let qkv = projected.split(sizes: [c, c, c], dim: 2)
-        func heads(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.reshaped([b, t, nHead, hs]).permuted([0, 2, 1, 3]) }
+        func heads(_ x: Tensor<Scalar>) -> Tensor<Scalar> { x.reshaped([b, t, headCount, headSize]).permuted([0, 2, 1, 3]) }
         let q = heads(qkv[0])
         var k = heads(qkv[1]), v = heads(qkv[2])
         let past = cache.length
@@ -138,7 +141,7 @@ public final class CausalSelfAttention<Scalar: TensorScalar>: Module {
             // Query i sits at position past + i: it sees keys 0...past + i.
             y = scaledDotProductAttention(query: q, key: k, value: v, attnMask: t == 1 ? nil : causalMask(queries: t, keys: past + t, offset: past))
         }
-        return cProj(y.permuted([0, 2, 1, 3]).reshaped([b, t, c]))
+        return residualDropout(outputProjection(y.permuted([0, 2, 1, 3]).reshaped([b, t, c])))
     }
 }
 
@@ -146,35 +149,33 @@ public final class CausalSelfAttention<Scalar: TensorScalar>: Module {
 /// hidden width of `4·nEmbd`. Parameters: `c_fc.weight`, `c_fc.bias`, `c_proj.weight`,
 /// `c_proj.bias`.
 public final class GPTMLP<Scalar: TensorScalar>: Module {
-    /// `nEmbd → 4·nEmbd`.
-    public let cFc: Linear<Scalar>
-    /// `4·nEmbd → nEmbd`.
-    public let cProj: Linear<Scalar>
+    /// `nEmbd → 4·nEmbd` (`c_fc`).
+    public let expansion: Linear<Scalar>
+    /// `4·nEmbd → nEmbd` (`c_proj`).
+    public let projection: Linear<Scalar>
     /// Dropout on the output (active in training mode).
     public let dropout: Dropout<Scalar>
     /// Training mode (no effect of its own; ``dropout`` has its own).
     public var isTraining = true
 
     /// Creates the layer from its two projections; `dropout` defaults to `p = 0`.
-    public init(cFc: Linear<Scalar>, cProj: Linear<Scalar>, dropout: Dropout<Scalar> = Dropout(p: 0)) {
-        precondition(cFc.outFeatures == cProj.inFeatures, "GPTMLP: c_fc \(cFc.weight.shape) does not feed c_proj \(cProj.weight.shape)")
-        self.cFc = cFc
-        self.cProj = cProj
+    public init(expansion: Linear<Scalar>, projection: Linear<Scalar>, dropout: Dropout<Scalar> = Dropout(p: 0)) {
+        precondition(
+            expansion.outFeatures == projection.inFeatures,
+            "GPTMLP: c_fc \(expansion.weight.shape) does not feed c_proj \(projection.weight.shape)")
+        self.expansion = expansion
+        self.projection = projection
         self.dropout = dropout
     }
 
     /// `c_fc`, `c_proj`, `dropout`.
-    public var children: [(name: String, module: any Module<Scalar>)] { [("c_fc", cFc), ("c_proj", cProj), ("dropout", dropout)] }
+    public var children: [(name: String, module: any Module<Scalar>)] {
+        [("c_fc", expansion), ("c_proj", projection), ("dropout", dropout)]
+    }
 
     /// `[*, nEmbd]` → `[*, nEmbd]`.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        forward(input, dropping: true)
-    }
-
-    /// The layer, with or without its dropout.
-    func forward(_ input: Tensor<Scalar>, dropping: Bool) -> Tensor<Scalar> {
-        let y = cProj(cFc(input).gelu())
-        return dropping ? dropout(y) : y
+        dropout(projection(expansion(input).gelu()))
     }
 }
 
@@ -182,14 +183,14 @@ public final class GPTMLP<Scalar: TensorScalar>: Module {
 ///
 /// Parameters: `ln_1.*`, `attn.*`, `ln_2.*`, `mlp.*`.
 public final class GPTBlock<Scalar: TensorScalar>: Module {
-    /// The norm before attention.
-    public let ln1: LayerNorm<Scalar>
-    /// The causal self-attention.
-    public let attn: CausalSelfAttention<Scalar>
-    /// The norm before the MLP.
-    public let ln2: LayerNorm<Scalar>
-    /// The feed-forward part.
-    public let mlp: GPTMLP<Scalar>
+    /// The norm before attention (`ln_1`).
+    public let attentionNorm: LayerNorm<Scalar>
+    /// The causal self-attention (`attn`).
+    public let attention: CausalSelfAttention<Scalar>
+    /// The norm before the feed-forward part (`ln_2`).
+    public let feedForwardNorm: LayerNorm<Scalar>
+    /// The feed-forward part (`mlp`).
+    public let feedForward: GPTMLP<Scalar>
     /// Training mode (no effect).
     public var isTraining = true
 
@@ -199,32 +200,33 @@ public final class GPTBlock<Scalar: TensorScalar>: Module {
     /// each with its own random stream split from `generator`.
     public init(nEmbd: Int, nHead: Int, nLayer: Int, dropout: Double = 0, generator: inout RandomGenerator) {
         let projectionStd = 0.02 / Double(2 * nLayer).squareRoot()
-        ln1 = LayerNorm(nEmbd)
-        attn = CausalSelfAttention(
-            cAttn: gptLinear(nEmbd, 3 * nEmbd, std: 0.02, generator: &generator),
-            cProj: gptLinear(nEmbd, nEmbd, std: projectionStd, generator: &generator), nHead: nHead,
-            residDropout: gptDropout(dropout, generator: &generator))
-        ln2 = LayerNorm(nEmbd)
-        mlp = GPTMLP(
-            cFc: gptLinear(nEmbd, 4 * nEmbd, std: 0.02, generator: &generator),
-            cProj: gptLinear(4 * nEmbd, nEmbd, std: projectionStd, generator: &generator),
+        attentionNorm = LayerNorm(nEmbd)
+        attention = CausalSelfAttention(
+            queryKeyValueProjection: gptLinear(nEmbd, 3 * nEmbd, std: 0.02, generator: &generator),
+            outputProjection: gptLinear(nEmbd, nEmbd, std: projectionStd, generator: &generator), headCount: nHead,
+            residualDropout: gptDropout(dropout, generator: &generator))
+        feedForwardNorm = LayerNorm(nEmbd)
+        feedForward = GPTMLP(
+            expansion: gptLinear(nEmbd, 4 * nEmbd, std: 0.02, generator: &generator),
+            projection: gptLinear(4 * nEmbd, nEmbd, std: projectionStd, generator: &generator),
             dropout: gptDropout(dropout, generator: &generator))
     }
 
     /// `ln_1`, `attn`, `ln_2`, `mlp`.
     public var children: [(name: String, module: any Module<Scalar>)] {
-        [("ln_1", ln1), ("attn", attn), ("ln_2", ln2), ("mlp", mlp)]
+        [("ln_1", attentionNorm), ("attn", attention), ("ln_2", feedForwardNorm), ("mlp", feedForward)]
     }
 
     /// `[B, T, C]` → `[B, T, C]`.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        forward(input, cache: nil, layer: 0, dropping: true)
+        callAsFunction(input, cache: nil, layer: 0)
     }
 
-    /// The block over new positions (``CausalSelfAttention/attend(_:cache:layer:dropping:)``).
-    func forward(_ input: Tensor<Scalar>, cache: KVCache<Scalar>?, layer: Int, dropping: Bool) -> Tensor<Scalar> {
-        let x = input + attn.attend(ln1(input), cache: cache, layer: layer, dropping: dropping)
-        return x + mlp.forward(ln2(x), dropping: dropping && cache == nil)
+    /// The block over new positions, reading and extending `cache` as block `layer`
+    /// (``CausalSelfAttention/callAsFunction(_:cache:layer:)``).
+    public func callAsFunction(_ input: Tensor<Scalar>, cache: KVCache<Scalar>?, layer: Int) -> Tensor<Scalar> {
+        let x = input + attention(attentionNorm(input), cache: cache, layer: layer)
+        return x + feedForward(feedForwardNorm(x))
     }
 }
 
@@ -254,28 +256,29 @@ private func gptLinear<Scalar: TensorScalar>(_ inFeatures: Int, _ outFeatures: I
 /// `transformer.wpe.weight`, `transformer.h.{i}.…`, `transformer.ln_f.weight`/`bias`,
 /// `lm_head.weight` (no bias). Embeddings and weights start N(0, 0.02²).
 ///
-/// With `config.dropout > 0`, dropout (in training mode) follows the embedding sum
+/// With `config.dropout > 0`, dropout in training mode follows the embedding sum
 /// (`transformer.drop`) and ends each block's two residual branches, as in nanoGPT; there is no
-/// dropout on the attention weights. Decoding (a cache, ``generate(_:count:sampler:useCache:generator:)``)
-/// never drops.
+/// dropout on the attention weights. Training mode is the only switch: decoding with a cache
+/// (``callAsFunction(_:cache:)``, ``generate(_:count:sampler:useCache:generator:)``) runs the
+/// model in evaluation mode and restores its mode after.
 ///
 /// Decoding with a ``KVCache`` (``callAsFunction(_:cache:)``) gives the logits of a full
 /// forward pass over the whole context while computing only the new positions.
 public final class GPT<Scalar: TensorScalar>: Module {
     /// The model's shape.
     public let config: GPTConfig
-    /// Token embeddings `[vocabSize, nEmbd]`.
-    public let wte: Embedding<Scalar>
-    /// Position embeddings `[blockSize, nEmbd]`.
-    public let wpe: Embedding<Scalar>
-    /// Dropout on the embedding sum (active in training mode).
-    public let drop: Dropout<Scalar>
-    /// The transformer blocks.
-    public let h: [GPTBlock<Scalar>]
-    /// The final norm.
-    public let lnF: LayerNorm<Scalar>
-    /// The output projection to logits (no bias).
-    public let lmHead: Linear<Scalar>
+    /// Token embeddings `[vocabSize, nEmbd]` (`transformer.wte`).
+    public let tokenEmbedding: Embedding<Scalar>
+    /// Position embeddings `[blockSize, nEmbd]` (`transformer.wpe`).
+    public let positionEmbedding: Embedding<Scalar>
+    /// Dropout on the embedding sum (`transformer.drop`, active in training mode).
+    public let embeddingDropout: Dropout<Scalar>
+    /// The transformer blocks (`transformer.h`).
+    public let blocks: [GPTBlock<Scalar>]
+    /// The final norm (`transformer.ln_f`).
+    public let finalNorm: LayerNorm<Scalar>
+    /// The output projection to logits, no bias (`lm_head`).
+    public let outputHead: Linear<Scalar>
     /// Training mode (no effect of its own; the dropout layers have their own).
     public var isTraining = true
 
@@ -285,14 +288,14 @@ public final class GPT<Scalar: TensorScalar>: Module {
         func embedding(_ rows: Int) -> Embedding<Scalar> {
             Embedding(weight: (Tensor<Scalar>.randn([rows, config.nEmbd], generator: &generator) * Scalar(0.02)).detached())
         }
-        wte = embedding(config.vocabSize)
-        wpe = embedding(config.blockSize)
-        drop = gptDropout(config.dropout, generator: &generator)
-        h = (0..<config.nLayer).map { _ in
+        tokenEmbedding = embedding(config.vocabSize)
+        positionEmbedding = embedding(config.blockSize)
+        embeddingDropout = gptDropout(config.dropout, generator: &generator)
+        blocks = (0..<config.nLayer).map { _ in
             GPTBlock(nEmbd: config.nEmbd, nHead: config.nHead, nLayer: config.nLayer, dropout: config.dropout, generator: &generator)
         }
-        lnF = LayerNorm(config.nEmbd)
-        lmHead = Linear(
+        finalNorm = LayerNorm(config.nEmbd)
+        outputHead = Linear(
             weight: (Tensor<Scalar>.randn([config.vocabSize, config.nEmbd], generator: &generator) * Scalar(0.02)).detached(),
             bias: nil)
     }
@@ -300,14 +303,15 @@ public final class GPT<Scalar: TensorScalar>: Module {
     /// `transformer.wte`, `transformer.wpe`, `transformer.drop`, `transformer.h.0` …,
     /// `transformer.ln_f`, `lm_head`.
     public var children: [(name: String, module: any Module<Scalar>)] {
-        [("transformer.wte", wte), ("transformer.wpe", wpe), ("transformer.drop", drop)] + h.enumerated().map { ("transformer.h.\($0.offset)", $0.element) }
-            + [("transformer.ln_f", lnF), ("lm_head", lmHead)]
+        [("transformer.wte", tokenEmbedding), ("transformer.wpe", positionEmbedding), ("transformer.drop", embeddingDropout)]
+            + blocks.enumerated().map { ("transformer.h.\($0.offset)", $0.element) }
+            + [("transformer.ln_f", finalNorm), ("lm_head", outputHead)]
     }
 
     /// The logits `[B, T, vocabSize]` of every position of `ids` `[B, T]` (`T ≤ blockSize`):
     /// row `t` scores the token after `ids[:, t]`.
     public func callAsFunction(_ ids: IndexTensor) -> Tensor<Scalar> {
-        forward(ids, cache: nil, dropping: true)
+        forward(ids, cache: nil)
     }
 
     /// ``callAsFunction(_:)-(IndexTensor)`` for ids given as whole numbers in a tensor.
@@ -319,7 +323,8 @@ public final class GPT<Scalar: TensorScalar>: Module {
 
     /// The logits `[B, T, vocabSize]` of the new positions `ids` `[B, T]`, which follow the
     /// `cache.length` positions already read into `cache`; appends their keys and values to it.
-    /// Runs without recording gradients.
+    /// Runs in evaluation mode (the model's mode is restored after), without recording
+    /// gradients.
     ///
     /// Feeding a sequence in chunks gives the logits of feeding it at once (up to rounding).
     ///
@@ -327,23 +332,25 @@ public final class GPT<Scalar: TensorScalar>: Module {
     ///   with the same batch size.
     public func callAsFunction(_ ids: IndexTensor, cache: KVCache<Scalar>) -> Tensor<Scalar> {
         precondition(cache.keys.count == config.nLayer, "GPT: a cache of \(cache.keys.count) blocks for a model of \(config.nLayer)")
-        return withoutGrad { forward(ids, cache: cache, dropping: false) }
+        return decoding { forward(ids, cache: cache) }
     }
 
-    /// The logits of `ids` after the cached positions; `dropping: false` (decoding) skips
-    /// dropout even in training mode.
-    private func forward(_ ids: IndexTensor, cache: KVCache<Scalar>?, dropping: Bool) -> Tensor<Scalar> {
+    /// The logits of `ids` after the cached positions (none without a cache).
+    private func forward(_ ids: IndexTensor, cache: KVCache<Scalar>?) -> Tensor<Scalar> {
         precondition(ids.shape.count == 2, "GPT: ids \(ids.shape), expected [B, T]")
         let past = cache?.length ?? 0, t = ids.shape[1]
         precondition(
             t > 0 && past + t <= config.blockSize,
             "GPT: \(past) cached + \(t) new positions exceed the block size \(config.blockSize)")
-        var x = wte(ids) + wpe(IndexTensor(Array(past..<(past + t)), shape: [t]))
-        let dropping = dropping && cache == nil
-        if dropping { x = drop(x) }
-        for (layer, block) in h.enumerated() { x = block.forward(x, cache: cache, layer: layer, dropping: dropping) }
+        var x = embeddingDropout(tokenEmbedding(ids) + positionEmbedding(IndexTensor(Array(past..<(past + t)), shape: [t])))
+        for (layer, block) in blocks.enumerated() { x = block(x, cache: cache, layer: layer) }
         cache?.length += t
-        return lmHead(lnF(x))
+        return outputHead(finalNorm(x))
+    }
+
+    /// Runs `body` in evaluation mode without recording gradients, then restores the modes.
+    private func decoding<Result>(_ body: () -> Result) -> Result {
+        inEvaluationMode { withoutGrad(body) }
     }
 
     /// Continues `prompt` (ids, not empty) by `count` tokens drawn by `sampler`, one at a time,
@@ -353,8 +360,8 @@ public final class GPT<Scalar: TensorScalar>: Module {
     /// `blockSize`, the start jumps so that the last `⌈blockSize/2⌉` tokens remain. With
     /// `useCache` a ``KVCache`` reads each new token alone and is refilled only when the start
     /// jumps; without it every token recomputes the whole context. Both see the same contexts,
-    /// so they draw the same tokens (their logits differ only by rounding). Decoding never
-    /// applies dropout, in either mode.
+    /// so they draw the same tokens (their logits differ only by rounding). Decoding runs in
+    /// evaluation mode (no dropout), and the model's mode is restored after.
     public func generate(
         _ prompt: [Int], count: Int, sampler: TokenSampler, useCache: Bool = true, generator: inout RandomGenerator
     ) -> [Int] {
@@ -371,9 +378,7 @@ public final class GPT<Scalar: TensorScalar>: Module {
             }
             let logits: Tensor<Scalar>
             if !useCache {
-                logits = withoutGrad {
-                    forward(IndexTensor(Array(tokens[start...]), shape: [1, tokens.count - start]), cache: nil, dropping: false)
-                }
+                logits = decoding { forward(IndexTensor(Array(tokens[start...]), shape: [1, tokens.count - start]), cache: nil) }
             } else if refill {
                 cache.reset()
                 logits = self(IndexTensor(Array(tokens[start...]), shape: [1, tokens.count - start]), cache: cache)

@@ -46,9 +46,11 @@ public struct ReferenceCase: Equatable, Sendable {
 /// errors naming the entry), runs forward and backward in the dtype of the inputs (F32 or F64)
 /// and returns `output`, `grad.<input>` for each floating-point input and `grad.<param>` for
 /// each parameter. The gradient is that of `(output * grad_output).sum()`, with `grad_output`
-/// from the inputs file or all ones; a module with several outputs (recurrent modules: `output`,
-/// `h_n`, `c_n`) writes each, and the gradient is that of the sum of `(out * grad_<name>).sum()`
-/// over them (`grad_output`, `grad_h_n`, `grad_c_n`, each all ones when absent). A training-mode case also returns `state.<buffer>` for each
+/// from the inputs file or all ones. A module with several outputs (recurrent modules: `output`,
+/// `h_n`, `c_n`; attention: `output`, `attn_weights`) writes each; another output is
+/// differentiated only when the inputs give its seed `grad_<name>` (`grad_h_n`, `grad_c_n`,
+/// `grad_attn_weights`), and the gradient is then that of `(output * grad_output).sum()` plus
+/// `(out * grad_<name>).sum()` for each seed given. A training-mode case also returns `state.<buffer>` for each
 /// floating-point buffer after the forward pass (BatchNorm's running statistics); buffers that
 /// PyTorch keeps as integers (`num_batches_tracked`) may come in an integer dtype and are not
 /// returned.
@@ -150,11 +152,14 @@ public enum ReferenceRunner {
         if let extra = inputs.tensors.first(where: { $0.name.hasPrefix("grad_") && !outputNames.contains($0.name) }) {
             throw ReferenceError.unexpectedInput(extra.name)
         }
-        var seeds: [Tensor<Scalar>] = []
+        // The seeds: `grad_output` defaults to ones; any other output is differentiated only when
+        // the inputs give its `grad_<name>` (the contract: the gradient is that of
+        // `(output * grad_output).sum()`, plus `(out * grad_<name>).sum()` for each seed given).
+        var seeded: [(output: Tensor<Scalar>, seed: Tensor<Scalar>)] = []
         for (name, output) in outputs {
             let gradName = name == "output" ? "grad_output" : "grad_" + name
             guard let array = inputsByName[gradName] else {
-                seeds.append(Tensor.ones(output.shape))
+                if name == "output" { seeded.append((output, Tensor.ones(output.shape))) }
                 continue
             }
             guard array.dtype == dtype else {
@@ -165,18 +170,18 @@ public enum ReferenceRunner {
                 throw ReferenceError.invalidInput(
                     name: gradName, problem: "has shape \(array.shape), expected the \(name)'s shape \(output.shape)")
             }
-            seeds.append(Tensor<Scalar>(array))
+            seeded.append((output, Tensor<Scalar>(array)))
         }
 
         let targets = differentiated + model.parameters
         var result: [(name: String, array: ArrayData)] = outputs.map { ($0.name, $0.tensor.detached().arrayData) }
         if !targets.isEmpty {
             let grads: [Tensor<Scalar>]
-            let recorded = zip(outputs, seeds).filter { $0.0.tensor.requiresGrad }
+            let recorded = seeded.filter { $0.output.requiresGrad }
             if recorded.count == 1 {
-                grads = Tensor.gradients(of: recorded[0].0.tensor, withRespectTo: targets.map(\.tensor), gradOutput: recorded[0].1)
+                grads = Tensor.gradients(of: recorded[0].output, withRespectTo: targets.map(\.tensor), gradOutput: recorded[0].seed)
             } else if !recorded.isEmpty {
-                let total = recorded.map { ($0.0.tensor * $0.1).sum() }.reduce(Tensor(0), +)
+                let total = recorded.map { ($0.output * $0.seed).sum() }.reduce(Tensor(0), +)
                 grads = Tensor.gradients(of: total, withRespectTo: targets.map(\.tensor))
             } else {
                 grads = targets.map { Tensor.zeros($0.tensor.shape) }

@@ -1,3 +1,0 @@
-import Testing
-import GlassboxIO
-@Test func ioModuleLoads() { #expect(String(describing: GlassboxIO.self) == "GlassboxIO") }
