@@ -10,6 +10,7 @@ let onnxCommand = Command(
         "onnx test SUITE_DIR [--filter S] [--by-op]",
         "onnx run MODEL.onnx --input-dir DIR --out-dir OUT",
         "onnx inspect MODEL.onnx",
+        "onnx export --checkpoint DIR --out MODEL.onnx",
     ],
     details: """
         test: runs every <test>/model.onnx of an ONNX node-test folder on test_data_set_0 and \
@@ -24,10 +25,16 @@ let onnxCommand = Command(
         .flag("by-op", "test: also print a pass/total table by op type."),
         .value("input-dir", "DIR", "run: folder of input_N.pb files."),
         .value("out-dir", "OUT", "run: folder to write output_N.pb files to."),
+        .value("checkpoint", "DIR", "export: the checkpoint of 'glassbox train cnn|lenet|vgg --out DIR'."),
+        .value("out", "FILE", "export: the ONNX file to write."),
     ],
     maxPositionals: 2,
     run: { arguments in
-        guard let sub = arguments.positionals.first else { throw CLIError.usage("onnx: which subcommand? (test, run or inspect)") }
+        guard let sub = arguments.positionals.first else { throw CLIError.usage("onnx: which subcommand? (test, run, inspect or export)") }
+        if sub == "export" {
+            guard arguments.positionals.count == 1 else { throw CLIError.usage("onnx export: takes no path (use --checkpoint DIR --out FILE)") }
+            return try onnxExport(checkpoint: try arguments.string("checkpoint"), out: try arguments.string("out"))
+        }
         guard arguments.positionals.count == 2 else { throw CLIError.usage("onnx \(sub): expected one path") }
         let path = arguments.positionals[1]
         do {
@@ -39,7 +46,7 @@ let onnxCommand = Command(
                 }
                 return try onnxRun(model: path, inputDirectory: input, outDirectory: out)
             case "inspect": return try onnxInspect(model: path)
-            default: throw CLIError.usage("onnx: unknown subcommand '\(sub)' (test, run or inspect)")
+            default: throw CLIError.usage("onnx: unknown subcommand '\(sub)' (test, run, inspect or export)")
             }
         } catch let error as ONNXError {
             throw CLIError.failure(error.message)

@@ -2,12 +2,30 @@ import Glassbox
 import GlassboxIO
 import GlassboxONNX
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Exported Glassbox models, read back and run by the ONNX runtime, give Glassbox's outputs.
-@Suite struct ExportTests {
+@Suite struct ONNXExportTests {
+    /// Where `GLASSBOX_ONNX_EXPORT_DIR` names a folder, each exported model is also written
+    /// there as `<name>.onnx` with `<name>.input.npy` and Glassbox's `<name>.expected.npy`, for
+    /// `Scripts/check_onnx_export.py` (onnxruntime) to check.
+    static func keep(_ model: ONNXModel, _ name: String, input: ArrayData, expected: Tensor<Float>) throws {
+        guard let directory = getenv("GLASSBOX_ONNX_EXPORT_DIR").map({ String(cString: $0) }) else { return }
+        try ONNXExport.write(model, to: "\(directory)/\(name).onnx")
+        try NPY.write(input, to: "\(directory)/\(name).input.npy")
+        try NPY.write(expected.arrayData, to: "\(directory)/\(name).expected.npy")
+    }
+
     /// Runs `model` through a serialised round trip on `input` and returns the largest
     /// difference from `expected` relative to 1 + |expected|.
-    static func roundTrip(_ model: ONNXModel, input: Tensor<Float>, expected: Tensor<Float>) throws -> Double {
+    static func roundTrip(_ model: ONNXModel, _ name: String, input: Tensor<Float>, expected: Tensor<Float>) throws -> Double {
+        try keep(model, name, input: input.arrayData, expected: expected)
         let session = try ONNXSession(model: ONNXModel(serialized: model.serialized()))
         let feed = ONNXTensor(dtype: .float, shape: input.shape, reals: input.scalars.map(Double.init))
         let outputs = try session.run(["input": .tensor(feed)])
@@ -37,24 +55,24 @@ import Testing
         let expected = withoutGrad { model(x) }
         let exported = try ONNXExport.model(model, inputShape: [nil, 1, 28, 28], name: name)
         #expect(exported.graph.initializers.map(\.name).contains("0.weight"))
-        #expect(try Self.roundTrip(exported, input: x, expected: expected) < 1e-5)
+        #expect(try Self.roundTrip(exported, name, input: x, expected: expected) < 1e-5)
     }
 
     @Test func mlpAndLSTM() throws {
         var g = RandomGenerator(seed: 6)
         let mlp = MLP<Float>(generator: &g)
         let x = Self.images([4, 64], seed: 7)
-        #expect(try Self.roundTrip(try ONNXExport.model(mlp), input: x, expected: withoutGrad { mlp(x) }) < 1e-5)
+        #expect(try Self.roundTrip(try ONNXExport.model(mlp), "mlp", input: x, expected: withoutGrad { mlp(x) }) < 1e-5)
 
         let lstm: Sequential<Float> = makeLSTMNet(inputSize: 5, hiddenSize: 6, numLayers: 2, classCount: 3, generator: &g)
         let sequences = Self.images([2, 4, 5], seed: 8)
         let exported = try ONNXExport.model(lstm, inputShape: [nil, 4, 5])
-        #expect(try Self.roundTrip(exported, input: sequences, expected: withoutGrad { lstm(sequences) }) < 1e-5)
+        #expect(try Self.roundTrip(exported, "lstmnet", input: sequences, expected: withoutGrad { lstm(sequences) }) < 1e-5)
 
         let bidirectional = Sequential<Float>(LSTM(inputSize: 3, hiddenSize: 4, batchFirst: false, bidirectional: true, generator: &g))
         let steps = Self.images([5, 2, 3], seed: 9)
         #expect(try Self.roundTrip(
-            try ONNXExport.model(bidirectional, inputShape: [5, nil, 3]), input: steps, expected: withoutGrad { bidirectional(steps) }) < 1e-5)
+            try ONNXExport.model(bidirectional, inputShape: [5, nil, 3]), "bilstm", input: steps, expected: withoutGrad { bidirectional(steps) }) < 1e-5)
     }
 
     @Test func gpt() throws {
@@ -67,6 +85,7 @@ import Testing
             let ids = (0..<(2 * length)).map { ($0 * 7 + 3) % 11 }
             let expected = withoutGrad { gpt(IndexTensor(ids, shape: [2, length])) }
             let feed = ONNXTensor(dtype: .int64, shape: [2, length], ints: ids.map { Int64($0) })
+            try Self.keep(exported, "gpt_t\(length)", input: ArrayData(int64s: ids.map { Int64($0) }, shape: [2, length]), expected: expected)
             let output = try session.run(["input": .tensor(feed)])[0].tensor("output")
             #expect(output.shape == [2, length, 11])
             let error = zip(output.reals, expected.scalars).map { abs($0 - Double($1)) / (1 + abs(Double($1))) }.max() ?? 0

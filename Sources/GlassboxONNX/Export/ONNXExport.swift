@@ -23,9 +23,10 @@ public enum ONNXExport {
     /// graph `input` → `output`.
     public static func model(_ model: Sequential<Float>, inputShape: [Int?], name: String = "glassbox") throws -> ONNXModel {
         var builder = ONNXGraphBuilder(name: name)
-        let (output, _) = try sequential(model, "input", rank: inputShape.count, prefix: "", &builder)
+        let (output, rank) = try sequential(model, "input", rank: inputShape.count, prefix: "", &builder)
         _ = builder.node("Identity", [output], output: "output")
-        return builder.model(inputs: [ONNXGraphBuilder.floatValue("input", dims: inputShape)], outputs: [ONNXGraphBuilder.floatValue("output", dims: [nil])])
+        return builder.model(
+            inputs: [ONNXGraphBuilder.floatValue("input", dims: inputShape)], outputs: [ONNXGraphBuilder.floatValue("output", rank: rank)])
     }
 
     /// Exports the MLP (`fc1 → ReLU → fc2 → ReLU → fc3`) on `[N, inputSize]`.

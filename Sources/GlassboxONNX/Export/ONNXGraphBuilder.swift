@@ -66,6 +66,11 @@ public struct ONNXGraphBuilder {
             type: .tensor(elementType: ONNXDataType.float.rawValue, shape: dims.map { $0.map { .value(Int64($0)) } ?? .param("N") }))
     }
 
+    /// Declares a float graph output of rank `rank` whose sizes are left to shape inference.
+    public static func floatValue(_ name: String, rank: Int) -> ONNXValueInfo {
+        ONNXValueInfo(name: name, type: .tensor(elementType: ONNXDataType.float.rawValue, shape: Array(repeating: .unknown, count: rank)))
+    }
+
     /// Declares an int64 graph input: `dims` as in ``floatValue(_:dims:)``.
     public static func int64Value(_ name: String, dims: [Int?]) -> ONNXValueInfo {
         ONNXValueInfo(
