@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Glassbox", targets: ["Glassbox"]),
         .library(name: "GlassboxIO", targets: ["GlassboxIO"]),
         .library(name: "GlassboxKernels", targets: ["GlassboxKernels"]),
+        .library(name: "GlassboxONNX", targets: ["GlassboxONNX"]),
         .executable(name: "glassbox", targets: ["glassbox"]),
     ],
     traits: [
@@ -32,8 +33,9 @@ let package = Package(
         .target(
             name: "Glassbox", dependencies: ["GlassboxKernels", "GlassboxIO"],
             exclude: ["Datasets/digits.csv.gz", "Datasets/LICENSE-digits.md", "Datasets/mnist"]),
+        .target(name: "GlassboxONNX", dependencies: ["Glassbox", "GlassboxIO"]),
         .executableTarget(
-            name: "glassbox", dependencies: ["Glassbox", "GlassboxIO", "GlassboxKernels"],
+            name: "glassbox", dependencies: ["Glassbox", "GlassboxIO", "GlassboxKernels", "GlassboxONNX"],
             path: "Sources/glassbox"),
         .executableTarget(
             name: "Benchmarks", dependencies: ["Glassbox", "GlassboxKernels"],
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "GlassboxKernelsTests", dependencies: ["GlassboxKernels"]),
         .testTarget(name: "GlassboxTests", dependencies: ["Glassbox"], exclude: ["Fixtures"]),
         .testTarget(name: "GlassboxIOTests", dependencies: ["GlassboxIO"], exclude: ["Fixtures"]),
+        .testTarget(name: "GlassboxONNXTests", dependencies: ["GlassboxONNX", "GlassboxIO", "Glassbox"], exclude: ["conformance-baseline.txt"]),
     ],
     swiftLanguageModes: [.v6]
 )

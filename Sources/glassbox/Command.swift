@@ -34,7 +34,7 @@ struct Command: Sendable {
 enum CLI {
     /// Every command, in the order of `glassbox --help`.
     static let commands: [Command] = [
-        trainCommand, sampleCommand, scoreCommand, predictCommand, explainCommand, benchCommand, referenceCommand, compareCommand, goldenCommand, inspectCommand, helpCommand,
+        trainCommand, sampleCommand, scoreCommand, predictCommand, explainCommand, benchCommand, referenceCommand, compareCommand, goldenCommand, inspectCommand, onnxCommand, helpCommand,
     ]
 
     /// The top-level help text.
