@@ -59,7 +59,7 @@ extension ONNXOperators {
             let x = try ctx.input(0)
             let pattern = ctx.string("pattern", "")
             let regex: Regex<AnyRegexOutput>
-            do { regex = try Regex(pattern) } catch { throw ctx.fail("invalid pattern '\(pattern)': \(error)") }
+            do { regex = try Regex(pattern).wordBoundaryKind(.simple) } catch { throw ctx.fail("invalid pattern '\(pattern)': \(error)") }
             return ONNXNodeContext.one(ONNXTensor(dtype: .bool, shape: x.shape, ints: x.strings.map { (try? regex.wholeMatch(in: $0)) != nil ? 1 : 0 }))
         },
     ]
