@@ -64,3 +64,67 @@ extension ONNXOperators {
         },
     ]
 }
+
+extension ONNXOperators {
+    nonisolated(unsafe) static let tfidf: [String: ONNXOperator] = [
+        "TfIdfVectorizer": { ctx in
+            let x = try ctx.input(0)
+            let minGram = ctx.int("min_gram_length", 1), maxGram = ctx.int("max_gram_length", 1), maxSkip = ctx.int("max_skip_count", 0)
+            let counts = ctx.ints("ngram_counts") ?? [], indexes = ctx.ints("ngram_indexes") ?? []
+            let pool: [String] = ctx.strings("pool_strings") ?? (ctx.attribute("pool_int64s")?.ints.map { "\($0)" } ?? [])
+            let weights = ctx.floats("weights")
+            let mode = ctx.string("mode", "TF")
+            // Complete n-grams → output index, and every prefix of one.
+            var table: [[String]: Int] = [:]
+            var prefixes = Set<[String]>()
+            var id = 0
+            for (g, start) in counts.enumerated() {
+                let n = g + 1
+                let end = g + 1 < counts.count ? counts[g + 1] : pool.count
+                var p = start
+                while p + n <= end {
+                    let gram = Array(pool[p..<(p + n)])
+                    table[gram] = id
+                    for k in 1...n { prefixes.insert(Array(gram.prefix(k))) }
+                    id += 1
+                    p += n
+                }
+            }
+            let outputSize = (indexes.max() ?? -1) + 1
+            let rows = x.rank == 2 ? x.shape[0] : 1
+            let c = x.rank == 0 ? 1 : x.shape[x.rank - 1]
+            let values = x.strings
+            var freq = [Double](repeating: 0, count: rows * outputSize)
+            for r in 0..<rows {
+                var startSize = minGram
+                for skip in 1...(maxSkip + 1) {
+                    for start in 0..<c {
+                        if start + skip * (startSize - 1) >= c { break }
+                        var item = start, size = 1
+                        var key: [String] = []
+                        while size <= maxGram && item < c {
+                            key.append(values[r * c + item])
+                            guard prefixes.contains(key) else { break }
+                            if size >= startSize, let k = table[key] { freq[r * outputSize + indexes[k]] += 1 }
+                            size += 1
+                            item += skip
+                        }
+                    }
+                    if startSize == 1 {
+                        startSize += 1
+                        if startSize > maxGram { break }
+                    }
+                }
+            }
+            let out = freq.enumerated().map { i, f -> Double in
+                let w = weights.map { (i % outputSize) < $0.count ? $0[i % outputSize] : 1 } ?? 1
+                switch mode {
+                case "IDF": return f > 0 ? w : 0
+                case "TFIDF": return f * w
+                default: return f
+                }
+            }
+            return ONNXNodeContext.one(ONNXTensor(dtype: .float, shape: x.rank == 2 ? [rows, outputSize] : [outputSize], reals: out))
+        },
+    ]
+}
