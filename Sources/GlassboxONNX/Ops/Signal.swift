@@ -109,3 +109,55 @@ extension ONNXOperators {
         },
     ]
 }
+
+extension ONNXOperators {
+    nonisolated(unsafe) static let signalMore: [String: ONNXOperator] = [
+        "STFT": { ctx in
+            let x = try ctx.input(0)
+            let step = Int(try ctx.input(1).ints[0])
+            let window = try ctx.optionalInput(2)?.reals
+            let frameLength = try ctx.optionalInput(3).map { Int($0.ints[0]) } ?? window?.count ?? 0
+            let onesided = ctx.int("onesided", 1) != 0
+            let (batch, length, c) = (x.shape[0], x.shape[1], x.shape[2])
+            guard frameLength > 0, step > 0, frameLength <= length else { throw ctx.fail("frame_length \(frameLength) and frame_step \(step) for a signal of \(length)") }
+            let frames = (length - frameLength) / step + 1
+            let bins = onesided ? frameLength / 2 + 1 : frameLength
+            let v = x.reals
+            var out = [Double](repeating: 0, count: batch * frames * bins * 2)
+            for b in 0..<batch {
+                for f in 0..<frames {
+                    for k in 0..<bins {
+                        var re = 0.0, im = 0.0
+                        for j in 0..<frameLength {
+                            let w = window?[j] ?? 1
+                            let base = (b * length + f * step + j) * c
+                            let a = v[base] * w, bb = c == 2 ? v[base + 1] * w : 0
+                            let angle = -2 * Double.pi * Double(j * k % frameLength) / Double(frameLength)
+                            re += a * cos(angle) - bb * sin(angle)
+                            im += a * sin(angle) + bb * cos(angle)
+                        }
+                        out[((b * frames + f) * bins + k) * 2] = re
+                        out[((b * frames + f) * bins + k) * 2 + 1] = im
+                    }
+                }
+            }
+            return ONNXNodeContext.one(ONNXTensor(dtype: x.dtype, shape: [batch, frames, bins, 2], reals: out))
+        },
+        "QLinearConv": { ctx in
+            let x = try ctx.input(0), xs = try ctx.input(1).reals[0], xz = try ctx.input(2).reals[0]
+            let w = try ctx.input(3), ws = try ctx.input(4).reals, wz = try ctx.input(5).reals
+            let ys = try ctx.input(6).reals[0], yz = try ctx.input(7)
+            let bias = try ctx.optionalInput(8)?.reals
+            let acc = try convolution(ctx, x: x, w: w, bias: bias, xZero: xz, wZero: wz, dtype: .double)
+            let m = w.shape[0], inner = acc.shape[2...].reduce(1, *)
+            let (lo, hi) = integerRange(yz.dtype) ?? (0, 255)
+            let z = yz.reals[0]
+            let out = acc.reals.enumerated().map { i, a -> Double in
+                let oc = (i / inner) % m
+                let scale = xs * (ws.count == 1 ? ws[0] : ws[oc]) / ys
+                return Swift.min(Swift.max((a * scale).rounded(.toNearestOrEven) + z, lo), hi)
+            }
+            return ONNXNodeContext.one(ONNXTensor(dtype: yz.dtype, shape: acc.shape, reals: out))
+        },
+    ]
+}
