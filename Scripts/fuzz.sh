@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all=(safetensors npy npz idx gzip zlib inflate png pgm case_json checkpoint)
+all=(safetensors npy npz idx gzip zlib inflate png pgm case_json checkpoint onnx)
 # Harnesses that need the Glassbox module (the others link GlassboxIO only).
 needs_glassbox=" case_json checkpoint "
 

@@ -3,7 +3,7 @@ enum ONNXOperators {
     /// Every implemented operator.
     nonisolated(unsafe) static let table: [String: ONNXOperator] = {
         var t: [String: ONNXOperator] = [:]
-        for family in [elementwise, cast, shape, reduction, linear, normalization, control, attention, convolutionPooling, quantization, scatter, misc, resizing, recurrentOps] {
+        for family in [elementwise, cast, shape, reduction, linear, normalization, control, attention, convolutionPooling, quantization, scatter, misc, resizing, recurrentOps, stringOps, training, stateSpace, gridSample, flexAttention, signal, image, tfidf, signalMore] {
             t.merge(family) { first, _ in first }
         }
         return t

@@ -68,7 +68,7 @@ extension ONNXOperators {
         "Scan": { ctx in
             let body = try graphAttribute(ctx, "body")
             let m = ctx.int("num_scan_inputs", 0)
-            guard ctx.opset >= 9 else { throw ctx.fail("Scan before opset 9 (batched) is not supported") }
+            if ctx.opset < 9 { return try batchedScan(ctx, body: body, scanInputs: m) }
             let n = ctx.inputCount - m
             var state: [ONNXValue] = try (0..<n).map { .tensor(try ctx.input($0)) }
             let scanInputs = try (n..<(n + m)).map { try ctx.input($0) }
@@ -196,4 +196,39 @@ extension ONNXOperators {
             }
         },
     ]
+}
+
+/// Scan before opset 9: input 0 is the optional sequence lengths, states and scan inputs carry a
+/// leading batch axis, scan inputs iterate over axis 1.
+func batchedScan(_ ctx: ONNXNodeContext, body: ONNXGraph, scanInputs m: Int) throws -> [ONNXValue?] {
+    let lens = try ctx.optionalInput(0)?.ints
+    let n = ctx.inputCount - 1 - m
+    let states = try (0..<n).map { try ctx.input(1 + $0) }
+    let scans = try (0..<m).map { try ctx.input(1 + n + $0) }
+    let directions = ctx.ints("directions") ?? [Int](repeating: 0, count: m)
+    let batch = (states.first ?? scans[0]).shape[0]
+    let k = body.outputs.count - n
+    var finalStates = [[ONNXTensor]](repeating: [], count: n), scanOutputs = [[ONNXTensor]](repeating: [], count: k)
+    func row(_ t: ONNXTensor, _ b: Int) -> ONNXTensor {
+        let shape = Array(t.shape.dropFirst())
+        return sliceTensor(t, starts: [b], ends: [b + 1], axes: [0], steps: [1]).reshaped(shape)
+    }
+    for b in 0..<batch {
+        var state: [ONNXValue?] = states.map { .tensor(row($0, b)) }
+        let rows = scans.map { row($0, b) }
+        let steps = lens.map { Int($0[b]) } ?? rows[0].shape[0]
+        var outs = [[ONNXTensor]](repeating: [], count: k)
+        for t in 0..<steps {
+            let slices: [ONNXValue?] = rows.enumerated().map { j, r in
+                let s = directions[j] != 0 ? steps - 1 - t : t
+                return .tensor(row(r, s))
+            }
+            let results = try ctx.run(body, state + slices)
+            state = Array(results[0..<n])
+            for j in 0..<k { outs[j].append(try results[n + j].tensor("Scan output")) }
+        }
+        for i in 0..<n { finalStates[i].append(try state[i]!.tensor("Scan state")) }
+        for j in 0..<k { scanOutputs[j].append(try stack(outs[j], ctx)) }
+    }
+    return try finalStates.map { .tensor(try stack($0, ctx)) } + scanOutputs.map { .tensor(try stack($0, ctx)) }
 }

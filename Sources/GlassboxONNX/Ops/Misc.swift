@@ -118,6 +118,28 @@ func determinant(_ m: [Double], _ n: Int) -> Double {
 
 extension ONNXOperators {
     nonisolated(unsafe) static let misc: [String: ONNXOperator] = [
+        "MelWeightMatrix": { ctx in
+            let bins = Int(try ctx.input(0).ints[0]), dftLength = Int(try ctx.input(1).ints[0]), rate = Double(try ctx.input(2).ints[0])
+            let lower = try ctx.input(3).reals[0], upper = try ctx.input(4).reals[0]
+            let spectrogramBins = dftLength / 2 + 1
+            let lowMel = Double(2595 * Float(log1p(Float(lower) / 700))) / log(10.0)
+            let highMel = Double(2595 * Float(log1p(Float(upper) / 700))) / log(10.0)
+            let step = (highMel - lowMel) / Double(bins + 2)
+            let edges = (0..<(bins + 2)).map { i -> Int in
+                let hz = 700 * expm1((Double(i) * step + lowMel) / 2595 * log(10.0))
+                return Int((Double(dftLength + 1) * hz / rate).rounded(.down))
+            }
+            var out = [Double](repeating: 0, count: spectrogramBins * bins)
+            for i in 0..<bins {
+                let (l, c, h) = (edges[i], edges[i + 1], edges[i + 2])
+                if c - l == 0 { if c >= 0 && c < spectrogramBins { out[c * bins + i] = 1 } } else {
+                    for j in l...c where j >= 0 && j < spectrogramBins { out[j * bins + i] = Double(j - l) / Double(c - l) }
+                }
+                if h - c > 0 { for j in c..<h where j >= 0 && j < spectrogramBins { out[j * bins + i] = Double(h - j) / Double(h - c) } }
+            }
+            let dtype = try dataType(ctx, ctx.int("output_datatype", 1))
+            return ONNXNodeContext.one(ONNXTensor(dtype: dtype, shape: [spectrogramBins, bins], reals: out))
+        },
         "Swish": { ctx in let a = ctx.float("alpha", 1); return try unaryOp(ctx, { $0 * sigmoid(a * $0) }) },
         "SwiGLU": { ctx in
             let a = ctx.float("alpha", 1)
