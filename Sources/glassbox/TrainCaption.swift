@@ -12,42 +12,41 @@ let captionModel = TrainableModel(
     summary: "CNN encoder (Conv16-Pool-Conv32-Pool-Dense) -> GRU(128) decoder captioning 3-digit MNIST strips "
         + "(\"seven two nine\"), embedded 10k/2k subset or --data DIR, Adam + cosine LR",
     defaults: TrainSettings(epochs: 4, batchSize: 64, learningRate: 0.001, seed: 0),
+    options: [.out, .resume, .stopAfter],
     train: { settings in
         let command = "train caption"
+        var settings = settings
+        try takeResumedSettings(&settings, model: "caption", command: command)
+        try checkOutDirectory(settings, files: ["model.safetensors"], command: command)
         let digits = try loadImageData(settings, command: command)
         let test = DigitStrips.make(from: digits.test, count: digits.test.count, seed: 0x7E57)
         var generator = RandomGenerator(seed: settings.seed)
         let model = Captioner<Float>(generator: &generator)
         let optimizer = Adam(model.parameters, lr: settings.learningRate)
-        let schedule = CosineAnnealingLR(optimizer, tMax: settings.epochs)
-        let stripsPerEpoch = digits.train.count
-        let bar = ProgressBar(epochs: settings.epochs, stepsPerEpoch: (stripsPerEpoch + settings.batchSize - 1) / settings.batchSize)
-        var losses: [Double] = []
+        let task = CaptionTask(
+            model: model, digits: digits.train, batchSize: settings.batchSize, optimizer: optimizer,
+            scheduler: CosineAnnealingLR(optimizer, tMax: settings.epochs), seed: settings.seed)
+        let trainer = Trainer(task, epochs: settings.epochs)
+        trainer.identity = runIdentity(settings, model: "caption")
+        trainer.metadata = ["epochs": String(settings.epochs)]
         let clock = Stopwatch()
-        for epoch in 1...settings.epochs {
-            let epochSeed = settings.seed &* 1000 &+ UInt64(epoch)
-            let strips = DigitStrips.make(from: digits.train, count: stripsPerEpoch, seed: epochSeed)
-            var sum = 0.0
-            losses.append(
-                model.trainEpoch(on: strips, batchSize: settings.batchSize, optimizer: optimizer, seed: epochSeed) { step, loss in
-                    sum += loss
-                    bar.update(
-                        epoch: epoch, step: step, loss: sum / Double(step),
-                        samples: (epoch - 1) * stripsPerEpoch + Swift.min(step * settings.batchSize, stripsPerEpoch))
-                })
-            schedule.step()
-        }
+        let records = try runTrainer(trainer, settings: settings, command: command)
         let seconds = clock.seconds
+        if let directory = settings.outDirectory {
+            try failing("\(command): cannot save the weights") {
+                try model.save(to: directory + "/model.safetensors", metadata: ["model": "caption"])
+            }
+        }
         let correct = model.exactMatches(on: test)
         let fraction = Double(correct) / Double(test.count)
         return TrainReport(
-            dataset: "digit strips of " + digits.name, trainSamples: stripsPerEpoch, testSamples: test.count,
+            dataset: "digit strips of " + digits.name, trainSamples: digits.train.count, testSamples: test.count,
             parameterCount: model.parameterCount, seconds: seconds,
-            samplesPerSecond: Double(settings.epochs * stripsPerEpoch) / max(seconds, 1e-9),
+            samplesPerSecond: Double(records.map(\.samples).reduce(0, +)) / max(seconds, 1e-9),
             results: [
                 TrainResult(
                     key: "exact_match", value: fraction,
                     text: "test exact match \(TextFormat.fixed(fraction * 100, decimals: 2))% (\(correct)/\(test.count))")
             ],
-            epochLosses: losses, epochsCompleted: settings.epochs)
+            epochLosses: trainer.history.map(\.loss), epochsCompleted: trainer.completedEpochs)
     })

@@ -120,7 +120,7 @@ let trainCommand = Command(
     name: "train",
     summary: "Train a reference model on its dataset (mlp, cnn, vit, seq2seq, gpt, vae, gan, ...; see help train)",
     usage: [
-        "train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH]",
+        "train MODEL [--epochs N] [--batch-size N] [--lr RATE] [--seed N] [--threads N] [--metrics FILE] [--data PATH] [--out DIR [--resume] [--stop-after N]]",
         "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume] [--stop-after N]] [...]",
         "train seq2seq|transformer-seq2seq [--out DIR] [--beam N] [...]",
         "train forecast [--data DIR] [--cell lstm|gru] [...]",
@@ -145,9 +145,9 @@ let trainCommand = Command(
         .value("data", "PATH", "Read the dataset from PATH instead of the embedded copy (a directory of IDX files for image models)."),
         .value("dataset", "NAME", "What --data holds for image models: mnist (default) or fashion-mnist."),
         .value("validation-split", "F", "Hold out the last fraction F of the training set for validation (image models)."),
-        .value("out", "DIR", "Save the final weights as DIR/model.safetensors (and, for image models and ddpm, a checkpoint after every epoch)."),
+        .value("out", "DIR", "Save the final weights as DIR/model.safetensors (and, except for language models, a checkpoint after every epoch)."),
         .flag("resume", "Continue the run checkpointed in --out DIR with its settings (--epochs sets a new total)."),
-        .value("stop-after", "N", "Stop after epoch N of the run; --resume continues it (image models, ddpm)."),
+        .value("stop-after", "N", "Stop after epoch N of the run; --resume continues it exactly (every model but the language models)."),
         .value("beam", "N", "Beam width of the final evaluation of sequence-to-sequence models (default 4; 1: greedy only)."),
         .value("cell", "lstm|gru", "The forecaster's recurrent layer (forecast; default lstm)."),
         .value("minutes", "M", "Train for M minutes of training time (language models, with --steps whichever ends first; ddpm, within --epochs)."),
@@ -266,6 +266,7 @@ func takeResumedSettings(_ settings: inout TrainSettings, model: String, command
     settings.learningRate = metadata["learning_rate"].flatMap(Double.init) ?? settings.learningRate
     settings.seed = metadata["seed"].flatMap(UInt64.init) ?? settings.seed
     settings.datasetName = metadata["dataset"] ?? settings.datasetName
+    settings.validationSplit = metadata["validation_split"].flatMap(Double.init) ?? settings.validationSplit
     if !settings.epochsGiven { settings.epochs = metadata["epochs"].flatMap(Int.init) ?? settings.epochs }
     return metadata
 }

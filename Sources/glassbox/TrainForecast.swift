@@ -11,7 +11,7 @@ let forecastModel = TrainableModel(
     summary: "LSTM(32) (or --cell gru) forecaster of seasonal log differences, airline passengers and Mauna Loa CO2 "
         + "(last 24 months held out; --data DIR, default ../shared/data/timeseries), Adam",
     defaults: TrainSettings(epochs: 20, batchSize: 32, learningRate: 0.003, seed: 0),
-    options: [.cell],
+    options: [.cell, .out, .resume, .stopAfter],
     train: { settings in
         var cell = ForecasterCell.lstm
         if let name = settings.cellName {
@@ -32,24 +32,41 @@ let forecastModel = TrainableModel(
         }
         var results: [TrainResult] = []
         var losses = [Double](repeating: 0, count: settings.epochs)
-        var seconds = 0.0, trainMonths = 0, parameterCount = 0
+        var seconds = 0.0, trainMonths = 0, parameterCount = 0, completed = 0
         for (name, data) in series {
-            let trainCount = data.values.count - TimeSeries.testCount
-            var generator = RandomGenerator(seed: settings.seed)
-            let model = Forecaster<Float>(cell: cell, generator: &generator)
-            let bar = ProgressBar(epochs: settings.epochs, stepsPerEpoch: 1)
-            bar.message("\(name): \(trainCount) months for training, \(TimeSeries.testCount) held out")
-            let clock = Stopwatch()
-            let result = model.backtest(
-                data, epochs: settings.epochs, batchSize: settings.batchSize, learningRate: settings.learningRate, seed: settings.seed
-            ) { epoch, loss in
-                bar.update(epoch: epoch, step: 1, loss: loss, samples: epoch * (trainCount - model.period - model.windowSize))
+            // One run per series, checkpointed (with --out DIR) in DIR/NAME.
+            var run = settings
+            run.outDirectory = settings.outDirectory.map { $0 + "/" + name }
+            let command = "train forecast (\(name))"
+            if let metadata = try takeResumedSettings(&run, model: "forecast", command: command) {
+                run.cellName = metadata["cell"]
             }
+            try checkOutDirectory(run, files: ["model.safetensors"], command: command)
+            let runCell = run.cellName.flatMap(ForecasterCell.init(rawValue:)) ?? cell
+            let history = Array(data.values.dropLast(TimeSeries.testCount))
+            var generator = RandomGenerator(seed: run.seed)
+            let model = Forecaster<Float>(cell: runCell, generator: &generator)
+            let task = ForecastTask(model: model, history: history, batchSize: run.batchSize, learningRate: run.learningRate, seed: run.seed)
+            let trainer = Trainer(task, epochs: run.epochs)
+            trainer.identity = runIdentity(run, model: "forecast").merging(["series": name, "cell": runCell.rawValue]) { _, new in new }
+            trainer.metadata = ["epochs": String(run.epochs)]
+            Console.err("\(name): \(history.count) months for training, \(TimeSeries.testCount) held out")
+            let clock = Stopwatch()
+            try runTrainer(trainer, settings: run, command: command)
             seconds += clock.seconds
-            trainMonths += trainCount
+            model.eval()
+            if let directory = run.outDirectory {
+                try failing("\(command): cannot save the weights") {
+                    try model.save(to: directory + "/model.safetensors", metadata: ["model": "forecast", "series": name])
+                }
+            }
+            trainMonths += history.count
             parameterCount = model.parameterCount
-            for (epoch, loss) in result.losses.enumerated() { losses[epoch] += loss / Double(series.count) }
-            let mae = result.meanAbsoluteError
+            completed = trainer.completedEpochs
+            for record in trainer.history where record.epoch <= losses.count { losses[record.epoch - 1] += record.loss / Double(series.count) }
+            let forecast = model.forecast(history, horizon: TimeSeries.testCount)
+            let actual = Array(data.values.suffix(TimeSeries.testCount))
+            let mae = zip(forecast, actual).map { abs($0 - $1) }.reduce(0, +) / Double(actual.count)
             let naive = data.seasonalNaiveMAE()
             results.append(
                 TrainResult(
@@ -61,5 +78,5 @@ let forecastModel = TrainableModel(
             dataset: "airline, co2 (\(directory))", trainSamples: trainMonths, testSamples: series.count * TimeSeries.testCount,
             parameterCount: parameterCount, seconds: seconds,
             samplesPerSecond: Double(settings.epochs * trainMonths) / max(seconds, 1e-9),
-            results: results, epochLosses: losses, epochsCompleted: settings.epochs)
+            results: results, epochLosses: Array(losses.prefix(completed)), epochsCompleted: completed)
     })

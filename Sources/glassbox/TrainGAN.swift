@@ -61,7 +61,7 @@ var ganTrainableModels: [TrainableModel] {
     ganRecipes.map { recipe in
         TrainableModel(
             name: recipe.name, summary: recipe.summary + " on MNIST (embedded 10k/2k subset, or --data DIR)",
-            defaults: recipe.defaults, options: recipe.architectures.count > 1 ? [.out, .dataset, .arch] : [.out, .dataset],
+            defaults: recipe.defaults, options: recipe.architectures.count > 1 ? [.out, .dataset, .arch, .resume, .stopAfter] : [.out, .dataset, .resume, .stopAfter],
             train: { try trainGAN(recipe, settings: $0) })
     }
 }
@@ -101,14 +101,6 @@ extension GANRecipe {
     }
 }
 
-/// Runs `body` with `parameters` not requiring gradients (the generator's step computes no
-/// gradient for the discriminator's weights), then restores them.
-private func withFrozen<R>(_ parameters: [Tensor<Float>], _ body: () throws -> R) rethrows -> R {
-    for p in parameters { p.requiresGrad = false }
-    defer { for p in parameters { p.requiresGrad = true } }
-    return try body()
-}
-
 /// The generator's images for fixed latents, as a grid of 8 × 8 PNG images: what the epoch's
 /// generator draws (in evaluation mode).
 private func writeProgressGrid(_ gan: GAN<Float>, latents: Tensor<Float>, to path: String) throws {
@@ -127,14 +119,13 @@ private func writeProgressGrid(_ gan: GAN<Float>, latents: Tensor<Float>, to pat
 /// end `loss.svg` (both players' mean losses per epoch).
 func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainReport {
     let command = "train \(recipe.name)"
+    var settings = settings
+    if let metadata = try takeResumedSettings(&settings, model: recipe.name, command: command) {
+        settings.architecture = metadata["arch"] ?? settings.architecture
+    }
     let architecture = try recipe.architecture(settings.architecture, command: command)
     guard settings.batchSize >= 2 else { throw CLIError.usage("\(command): --batch-size must be at least 2") }
-    if let directory = settings.outDirectory {
-        try failing(command) {
-            try FileIO.createDirectory(atPath: directory)
-            for file in ["model.safetensors", "model.json", "samples.png", "loss.svg"] { try FileIO.checkWritable(path: directory + "/" + file) }
-        }
-    }
+    try checkOutDirectory(settings, files: ["model.safetensors", "model.json", "samples.png", "loss.svg"], command: command)
     let data = try loadImageData(settings, command: command)
     let steps = data.train.count / settings.batchSize
     guard steps >= recipe.criticSteps else {
@@ -144,8 +135,6 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
     }
     var generator = RandomGenerator(seed: settings.seed)
     let gan = recipe.make(architecture, generator: &generator)
-    let discriminatorOptimizer = recipe.optimizer(gan.discriminator.parameters, settings.learningRate)
-    let generatorOptimizer = recipe.optimizer(gan.generator.parameters, settings.learningRate)
     var fixedGenerator = RandomGenerator(seed: settings.seed &+ 1)
     let fixedLatents = gan.latents(count: 64, generator: &fixedGenerator)
     let average = recipe.generatorAverageDecay.map { decay in
@@ -153,90 +142,49 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
             gan.generator.parameters + gan.generator.namedBuffers().filter { !$0.name.hasSuffix("num_batches_tracked") }.map(\.tensor),
             decay: decay)
     }
+    let task = GANTask(
+        gan: gan, data: data.train, batchSize: settings.batchSize, objective: recipe.objective, criticSteps: recipe.criticSteps,
+        discriminatorOptimizer: recipe.optimizer(gan.discriminator.parameters, settings.learningRate),
+        generatorOptimizer: recipe.optimizer(gan.generator.parameters, settings.learningRate), generatorAverage: average,
+        generator: generator)
     /// Runs `body` with the averaged generator in place, when there is one.
     func withAveragedGenerator<R>(_ body: () throws -> R) rethrows -> R {
         guard let average else { return try body() }
         return try average.withAverages(body)
     }
-    let clip: Double? = if case .wassersteinClipped(let c) = recipe.objective { c } else { nil }
     let wasserstein = recipe.objective != .nonSaturating
-
-    let progress = ProgressBar(epochs: settings.epochs, stepsPerEpoch: steps)
-    var discriminatorLosses: [Double] = [], generatorLosses: [Double] = [], estimates: [Double] = []
-    var seconds = 0.0
-    var processed = 0
-    var criticStep = 0
-    var order = Array(0..<data.train.count)
-    for epoch in 1...Swift.max(settings.epochs, 1) {
-        let clock = Stopwatch()
-        generator.shuffle(&order)
-        var dSum = 0.0, gSum = 0.0, estimateSum = 0.0
-        var gCount = 0
-        for step in 0..<steps {
-            let indices = order[(step * settings.batchSize)..<((step + 1) * settings.batchSize)]
-            let real = GAN.fromUnitPixels(unitPixels(data.train, indices))
-            discriminatorOptimizer.zeroGrad()
-            let d = gan.discriminatorLoss(real: real, objective: recipe.objective, generator: &generator)
-            d.total.backward()
-            discriminatorOptimizer.step()
-            if let clip { gan.clipDiscriminator(clip) }
-            let dValue = Double(d.total.item)
-            guard dValue.isFinite else { throw CLIError.failure("\(command): the discriminator's loss became \(dValue) in epoch \(epoch)") }
-            dSum += dValue
-            estimateSum += d.wassersteinEstimate.map { Double($0.item) } ?? 0
-            criticStep += 1
-            if criticStep == recipe.criticSteps {
-                criticStep = 0
-                generatorOptimizer.zeroGrad()
-                let g = withFrozen(gan.discriminator.parameters) {
-                    let loss = gan.generatorLoss(batchSize: settings.batchSize, objective: recipe.objective, generator: &generator)
-                    loss.backward()
-                    return Double(loss.item)
-                }
-                generatorOptimizer.step()
-                average?.update()
-                guard g.isFinite else { throw CLIError.failure("\(command): the generator's loss became \(g) in epoch \(epoch)") }
-                gSum += g
-                gCount += 1
+    let trainer = Trainer(task, epochs: settings.epochs)
+    trainer.identity = runIdentity(settings, model: recipe.name).merging(["arch": architecture]) { _, new in new }
+    trainer.metadata = ["epochs": String(settings.epochs)]
+    try runTrainer(trainer, settings: settings, command: command) { record in
+        Console.err(
+            "\(command): epoch \(record.epoch), discriminator loss \(TextFormat.fixed(record.loss, decimals: 4)), "
+                + "generator loss \(TextFormat.fixed(record.metrics["generator_loss"] ?? .nan, decimals: 4))"
+                + (wasserstein ? ", Wasserstein estimate \(TextFormat.fixed(record.metrics["wasserstein_estimate"] ?? .nan, decimals: 4))" : "")
+                + ", \(TextFormat.fixed(trainer.history.map(\.seconds).reduce(0, +), decimals: 1)) s")
+        guard let directory = settings.outDirectory else { return }
+        try failing("\(command): cannot save the model") {
+            try withAveragedGenerator {
+                try gan.save(to: directory + "/model.safetensors", metadata: ["model": recipe.name])
+                try writeProgressGrid(gan, latents: fixedLatents, to: directory + "/samples.png")
             }
-            processed += settings.batchSize
-            progress.update(epoch: epoch, step: step + 1, loss: dSum / Double(step + 1), samples: processed)
-        }
-        seconds += clock.seconds
-        discriminatorLosses.append(dSum / Double(steps))
-        generatorLosses.append(gSum / Double(Swift.max(gCount, 1)))
-        estimates.append(estimateSum / Double(steps))
-        progress.message(
-            "\(command): epoch \(epoch), discriminator loss \(TextFormat.fixed(discriminatorLosses.last!, decimals: 4)), "
-                + "generator loss \(TextFormat.fixed(generatorLosses.last!, decimals: 4))"
-                + (wasserstein ? ", Wasserstein estimate \(TextFormat.fixed(estimates.last!, decimals: 4))" : "")
-                + ", \(TextFormat.fixed(seconds, decimals: 1)) s")
-        if let directory = settings.outDirectory {
-            try failing("\(command): cannot save the model") {
-                try withAveragedGenerator {
-                    try gan.save(to: directory + "/model.safetensors", metadata: ["model": recipe.name])
-                    try writeProgressGrid(gan, latents: fixedLatents, to: directory + "/samples.png")
-                }
-                let description = JSONObject(
-                    [("model", .string(recipe.name)), ("arch", .string(architecture))]
-                        + (recipe.generatorAverageDecay.map { [("generator_average_decay", .number($0))] } ?? []))
-                try FileIO.writeAtomically(
-                    Array((JSONValue.object(description).serialized() + "\n").utf8), toPath: generativeDescriptionPath(in: directory))
-            }
+            let description = JSONObject(
+                [("model", .string(recipe.name)), ("arch", .string(architecture))]
+                    + (recipe.generatorAverageDecay.map { [("generator_average_decay", .number($0))] } ?? []))
+            try FileIO.writeAtomically(
+                Array((JSONValue.object(description).serialized() + "\n").utf8), toPath: generativeDescriptionPath(in: directory))
         }
     }
+    let discriminatorLosses = trainer.history.map(\.loss)
+    let generatorLosses = trainer.history.map { $0.metrics["generator_loss"] ?? .nan }
+    let estimates = trainer.history.map { $0.metrics["wasserstein_estimate"] ?? .nan }
+    let seconds = trainer.history.map(\.seconds).reduce(0, +)
     if let directory = settings.outDirectory {
-        let epochs = discriminatorLosses.indices.map { Double($0 + 1) }
-        func series(_ name: String, _ values: [Double]) -> SVG.Series {
-            SVG.Series(name: name, points: zip(epochs, values).map { (x: $0.0, y: $0.1) })
-        }
         try failing("\(command): cannot save the loss curve") {
-            try SVG.write(
-                SVG.lineChart(
-                    series: [series("discriminator", discriminatorLosses), series("generator", generatorLosses)]
-                        + (wasserstein ? [series("Wasserstein estimate", estimates)] : []),
-                    title: "\(recipe.name): mean losses per epoch", xLabel: "epoch", yLabel: "loss"),
-                to: directory + "/loss.svg")
+            try writeLossCurve(
+                [("discriminator", discriminatorLosses), ("generator", generatorLosses)]
+                    + (wasserstein ? [("Wasserstein estimate", estimates)] : []),
+                title: "\(recipe.name): mean losses per epoch", yLabel: "loss", to: directory + "/loss.svg")
         }
     }
     var results = [
@@ -256,7 +204,7 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
     return TrainReport(
         dataset: data.name, trainSamples: data.train.count, testSamples: data.test.count,
         parameterCount: gan.parameterCount, seconds: seconds,
-        samplesPerSecond: Double(processed) / Swift.max(seconds, 1e-9),
+        samplesPerSecond: Double(trainer.history.map(\.samples).reduce(0, +)) / Swift.max(seconds, 1e-9),
         results: results, epochLosses: discriminatorLosses, epochsCompleted: discriminatorLosses.count,
         extraMetrics: [
             ("architecture", .string(architecture)),

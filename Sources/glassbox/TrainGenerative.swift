@@ -38,7 +38,7 @@ var generativeTrainableModels: [TrainableModel] {
     generativeRecipes.map { recipe in
         TrainableModel(
             name: recipe.name, summary: recipe.summary + " on MNIST (embedded 10k/2k subset, or --data DIR)",
-            defaults: recipe.defaults, options: recipe.options.union([.out, .dataset]),
+            defaults: recipe.defaults, options: recipe.options.union([.out, .dataset, .resume, .stopAfter]),
             train: { try trainGenerative(recipe, settings: $0) })
     }
 }
@@ -94,83 +94,45 @@ private let vaeRecipe = GenerativeRecipe(
 
 /// Images `indices` of `data` as pixels in [0, 1], `[B, 1, 28, 28]` (no normalisation).
 func unitPixels(_ data: ImageDataset<Float>, _ indices: some Collection<Int>) -> Tensor<Float> {
-    let size = data.channels * data.height * data.width
-    var values = [Float]()
-    values.reserveCapacity(indices.count * size)
-    for i in indices {
-        for byte in data.images[(i * size)..<((i + 1) * size)] { values.append(Float(byte) / 255) }
-    }
-    return Tensor(values, shape: [indices.count, data.channels, data.height, data.width])
+    data.unitPixels(indices)
 }
 
 /// The file next to the weights that describes a generative model.
 func generativeDescriptionPath(in directory: String) -> String { directory + "/model.json" }
 
-/// Seed of the noise drawn while evaluating the test loss (fixed, so every epoch's figure uses
-/// the same draws).
-private let evaluationSeed: UInt64 = 0x7E57
-
-/// The mean loss per image over `data`, in batches of 500, with noise from a fixed seed.
-private func meanTestLoss(_ model: GenerativeInstance, _ data: ImageDataset<Float>) -> Double {
-    var generator = RandomGenerator(seed: evaluationSeed)
-    var total = 0.0
-    withoutGrad {
-        for start in stride(from: 0, to: data.count, by: 500) {
-            total += Double(model.loss(unitPixels(data, start..<Swift.min(data.count, start + 500)), &generator).item)
-        }
-    }
-    return total / Double(data.count)
-}
-
-/// Trains a generative model with Adam on the summed loss of each batch (shuffled every epoch
-/// with the seed's generator), evaluating the test loss per image after every epoch. With
-/// `--out DIR` it writes `model.safetensors`, `model.json` (the architecture) and `loss.svg`
-/// (training and test loss per epoch).
+/// Trains a generative model with ``AutoencoderTask`` (Adam on the summed loss of each batch,
+/// shuffled every epoch with the seed's generator, the test loss per image after every
+/// epoch). With `--out DIR` it checkpoints after every epoch (`--resume`, `--stop-after N`)
+/// and writes `model.safetensors`, `model.json` (the architecture) and `loss.svg` (training
+/// and test loss per epoch).
 func trainGenerative(_ recipe: GenerativeRecipe, settings: TrainSettings) throws -> TrainReport {
     let command = "train \(recipe.name)"
-    let architecture = try recipe.architecture(settings, command)
-    if let directory = settings.outDirectory {
-        try failing(command) {
-            try FileIO.createDirectory(atPath: directory)
-            try FileIO.checkWritable(path: directory + "/model.safetensors")
-            try FileIO.checkWritable(path: generativeDescriptionPath(in: directory))
-        }
+    var settings = settings
+    if let metadata = try takeResumedSettings(&settings, model: recipe.name, command: command) {
+        settings.architecture = metadata["arch"] ?? settings.architecture
+        settings.latentSize = metadata["latent"].flatMap { Int($0) } ?? settings.latentSize
+        settings.lossName = metadata["loss"] ?? settings.lossName
     }
+    let architecture = try recipe.architecture(settings, command)
+    try checkOutDirectory(settings, files: ["model.safetensors", "model.json", "loss.svg"], command: command)
     let data = try loadImageData(settings, command: command)
     var generator = RandomGenerator(seed: settings.seed)
     let model = recipe.make(architecture, &generator)
-    let optimizer = Adam(model.module.parameters, lr: settings.learningRate)
+    let task = AutoencoderTask(
+        model: model.module, data: data.train, test: data.test, batchSize: settings.batchSize,
+        optimizer: Adam(model.module.parameters, lr: settings.learningRate), generator: generator, loss: model.loss)
+    let trainer = Trainer(task, epochs: settings.epochs)
+    trainer.identity = runIdentity(settings, model: recipe.name).merging(architecture) { _, new in new }
+    trainer.metadata = ["epochs": String(settings.epochs)]
     let unit = recipe.lossUnit(architecture)
-    let steps = (data.train.count + settings.batchSize - 1) / settings.batchSize
-    let progress = ProgressBar(epochs: settings.epochs, stepsPerEpoch: steps)
-    var trainLosses: [Double] = [], testLosses: [Double] = []
-    var seconds = 0.0
-    var processed = 0
-    var order = Array(0..<data.train.count)
-    for epoch in 1...Swift.max(settings.epochs, 1) {
-        let clock = Stopwatch()
-        generator.shuffle(&order)
-        var sum = 0.0
-        for step in 0..<steps {
-            let indices = order[(step * settings.batchSize)..<Swift.min(order.count, (step + 1) * settings.batchSize)]
-            let loss = model.loss(unitPixels(data.train, indices), &generator)
-            optimizer.zeroGrad()
-            loss.backward()
-            optimizer.step()
-            let value = Double(loss.item)
-            guard value.isFinite else { throw CLIError.failure("\(command): the loss became \(value) in epoch \(epoch)") }
-            sum += value
-            processed += indices.count
-            progress.update(
-                epoch: epoch, step: step + 1, loss: sum / Double(step * settings.batchSize + indices.count), samples: processed)
-        }
-        seconds += clock.seconds
-        trainLosses.append(sum / Double(data.train.count))
-        testLosses.append(meanTestLoss(model, data.test))
-        progress.message(
-            "\(command): epoch \(epoch), train loss \(TextFormat.fixed(trainLosses.last!, decimals: 2)), "
-                + "test loss \(TextFormat.fixed(testLosses.last!, decimals: 2)) \(unit), \(TextFormat.fixed(seconds, decimals: 1)) s")
+    try runTrainer(trainer, settings: settings, command: command) { record in
+        Console.err(
+            "\(command): epoch \(record.epoch), train loss \(TextFormat.fixed(record.loss, decimals: 2)), "
+                + "test loss \(TextFormat.fixed(record.metrics["test_loss"] ?? .nan, decimals: 2)) \(unit), "
+                + "\(TextFormat.fixed(trainer.history.map(\.seconds).reduce(0, +), decimals: 1)) s")
     }
+    let trainLosses = trainer.history.map(\.loss), testLosses = trainer.history.map { $0.metrics["test_loss"] ?? .nan }
+    let seconds = trainer.history.map(\.seconds).reduce(0, +)
     if let directory = settings.outDirectory {
         try failing("\(command): cannot save the model") {
             try model.module.save(to: directory + "/model.safetensors", metadata: ["model": recipe.name])
@@ -178,14 +140,8 @@ func trainGenerative(_ recipe: GenerativeRecipe, settings: TrainSettings) throws
                 [("model", .string(recipe.name))] + architecture.keys.sorted().map { ($0, .string(architecture[$0]!)) })
             try FileIO.writeAtomically(
                 Array((JSONValue.object(description).serialized() + "\n").utf8), toPath: generativeDescriptionPath(in: directory))
-            let epochs = trainLosses.indices.map { Double($0 + 1) }
-            try SVG.write(
-                SVG.lineChart(
-                    series: [
-                        SVG.Series(name: "train", points: Array(zip(epochs, trainLosses)).map { (x: $0.0, y: $0.1) }),
-                        SVG.Series(name: "test", points: Array(zip(epochs, testLosses)).map { (x: $0.0, y: $0.1) }),
-                    ],
-                    title: "\(recipe.name): loss per image", xLabel: "epoch", yLabel: unit),
+            try writeLossCurve(
+                [("train", trainLosses), ("test", testLosses)], title: "\(recipe.name): loss per image", yLabel: unit,
                 to: directory + "/loss.svg")
         }
     }

@@ -96,51 +96,26 @@ func datasetVariant(_ name: String?, command: String) throws -> MNIST.Variant {
 func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings) throws -> TrainReport {
     let command = "train \(classifier.name)"
     var settings = settings
-    var checkpoint: Checkpoint?
     try takeResumedSettings(&settings, model: classifier.name, command: command)
-    if let directory = settings.outDirectory {
-        // Fail now, before training, if the checkpoints and weights cannot be written.
-        try failing(command) {
-            try FileIO.createDirectory(atPath: directory)
-            try FileIO.checkWritable(path: Checkpoint.path(in: directory))
-            try FileIO.checkWritable(path: directory + "/model.safetensors")
-        }
-    }
+    try checkOutDirectory(settings, files: ["model.safetensors"], command: command)
     let data = try loadImageData(settings, command: command)
 
     var generator = RandomGenerator(seed: settings.seed)
     let model = classifier.make(&generator)
     let optimizer = Adam(model.parameters, lr: settings.learningRate)
     RandomGenerator.manualSeed(settings.seed ^ 0x0D50_0000)  // dropout masks
-    if settings.resume, let directory = settings.outDirectory {
-        let loaded = try failing(command) { try Checkpoint.load(into: model, optimizer: optimizer, from: directory) }
-        loaded.restoreRandomState()
-        checkpoint = loaded
-        guard loaded.epoch < settings.epochs else {
-            throw CLIError.failure(
-                "\(command): the checkpoint already has \(loaded.epoch) epochs; ask for more with --epochs N (N > \(loaded.epoch))")
-        }
-        Console.err("\(command): resuming after epoch \(loaded.epoch) from '\(directory)'")
-    }
-    let metadata: [String: String] = [
-        "model": classifier.name, "dataset": datasetVariantName(settings), "batch_size": String(settings.batchSize),
-        "learning_rate": String(settings.learningRate), "seed": String(settings.seed), "epochs": String(settings.epochs),
-        "normalization_mean": String(data.train.normalization.mean[0]),
+    let task = ClassifierTask(
+        model: model, data: data.train, batchSize: settings.batchSize, optimizer: optimizer,
+        scheduler: CosineAnnealingLR(optimizer, tMax: settings.epochs), validationSplit: settings.validationSplit, seed: settings.seed)
+    let trainer = Trainer(task, epochs: settings.epochs)
+    trainer.identity = runIdentity(settings, model: classifier.name).merging(
+        ["validation_split": String(settings.validationSplit)]) { _, new in new }
+    trainer.metadata = [
+        "epochs": String(settings.epochs), "normalization_mean": String(data.train.normalization.mean[0]),
         "normalization_std": String(data.train.normalization.std[0]),
     ]
     let clock = Stopwatch()
-    let history = try model.fit(
-        data.train, epochs: Swift.min(settings.epochs, settings.stopAfter ?? settings.epochs),
-        batchSize: settings.batchSize, optimizer: optimizer,
-        validationSplit: settings.validationSplit, seed: settings.seed, initialEpoch: checkpoint?.epoch ?? 0,
-        scheduler: CosineAnnealingLR(optimizer, tMax: settings.epochs)
-    ) { metrics in
-        if let directory = settings.outDirectory {
-            try failing("\(command): cannot save the checkpoint") {
-                try Checkpoint(epoch: metrics.epoch, metadata: metadata).save(model: model, optimizer: optimizer, to: directory)
-            }
-        }
-    }
+    let history = try runTrainer(trainer, settings: settings, command: command)
     let seconds = clock.seconds
     if let directory = settings.outDirectory {
         // The weights alone, PyTorch state_dict names: loads into torch.nn.Sequential.
@@ -148,16 +123,11 @@ func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings
             try model.save(to: directory + "/model.safetensors", metadata: ["model": classifier.name])
         }
     }
-    let trained = history.count * (data.train.count - Int(Double(data.train.count) * settings.validationSplit))
+    let trained = history.count * task.trainCount
     return TrainReport(
         dataset: data.name, trainSamples: data.train.count, testSamples: data.test.count,
         parameterCount: model.parameterCount, seconds: seconds,
         samplesPerSecond: Double(trained) / max(seconds, 1e-9),
         results: [.testAccuracy(model.evaluate(data.test).accuracy, of: data.test.count)], epochLosses: history.map(\.loss),
-        epochsCompleted: (checkpoint?.epoch ?? 0) + history.count)
-}
-
-/// The `dataset` entry of a checkpoint's metadata.
-private func datasetVariantName(_ settings: TrainSettings) -> String {
-    settings.datasetName ?? MNIST.Variant.mnist.rawValue
+        epochsCompleted: trainer.completedEpochs)
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Glassbox
 import GlassboxIO
 
@@ -20,7 +15,7 @@ let seq2seqModel = TrainableModel(
     summary: "GRU encoder-decoder (bidirectional 2x64, decoder 128, Luong attention) translating numbers 0-999999 to English words; "
         + "an epoch is \(numberWordsStepsPerEpoch) steps of fresh numbers, Adam + cosine LR",
     defaults: TrainSettings(epochs: 4, batchSize: 128, learningRate: 0.003, seed: 0),
-    options: [.out, .beam],
+    options: [.out, .beam, .resume, .stopAfter],
     train: { settings in
         var generator = RandomGenerator(seed: settings.seed)
         let model = Seq2Seq<Float>(
@@ -35,7 +30,7 @@ let transformerSeq2SeqModel = TrainableModel(
     summary: "encoder-decoder transformer (2+2 pre-norm layers, d 64, 4 heads, feed-forward 256) translating numbers 0-999999 to English words; "
         + "an epoch is \(numberWordsStepsPerEpoch) steps of fresh numbers, Adam + warm-up + cosine LR",
     defaults: TrainSettings(epochs: 4, batchSize: 128, learningRate: 0.001, seed: 0),
-    options: [.out, .beam],
+    options: [.out, .beam, .resume, .stopAfter],
     train: { settings in
         var generator = RandomGenerator(seed: settings.seed)
         let model = TransformerSeq2Seq<Float>(
@@ -44,51 +39,27 @@ let transformerSeq2SeqModel = TrainableModel(
         return try trainNumberWords(model, name: "transformer-seq2seq", settings: settings, warmupSteps: 200, generator: &generator)
     })
 
-/// Trains `model` on fresh ``NumberWords`` batches (Adam, linear warm-up over `warmupSteps`
-/// then cosine decay to 0 per step, gradient norm clipped at 1), then measures exact match on
-/// the held-out numbers, greedy and with beam search.
+/// Trains `model` with ``SequenceToSequenceTask`` on fresh ``NumberWords`` batches (Adam,
+/// linear warm-up over `warmupSteps` then cosine decay to 0 per step, gradient norm clipped at
+/// 1), checkpointing into `--out DIR` after every epoch (`--resume`, `--stop-after N`), then
+/// measures exact match on the held-out numbers, greedy and with beam search.
 func trainNumberWords<Model: SequenceToSequenceModel>(
     _ model: Model, name: String, settings: TrainSettings, warmupSteps: Int, generator: inout RandomGenerator
 ) throws -> TrainReport where Model.Scalar == Float {
     let command = "train \(name)"
+    var settings = settings
+    try takeResumedSettings(&settings, model: name, command: command)
     guard settings.epochs > 0, settings.batchSize > 0 else {
         throw CLIError.usage("\(command): --epochs and --batch-size must be positive")
     }
-    if let directory = settings.outDirectory {
-        try failing("\(command): cannot create '\(directory)'") { try FileIO.createDirectory(atPath: directory) }
-    }
-    let totalSteps = settings.epochs * numberWordsStepsPerEpoch
-    let optimizer = Adam(model.parameters, lr: settings.learningRate)
-    let schedule = LambdaLR(optimizer) { step in
-        if step < warmupSteps { return Double(step + 1) / Double(warmupSteps) }
-        let progress = Double(step - warmupSteps) / Double(max(totalSteps - warmupSteps, 1))
-        return 0.5 * (1 + cos(Double.pi * progress))
-    }
-    let progress = ProgressBar(epochs: settings.epochs, stepsPerEpoch: numberWordsStepsPerEpoch)
-    var epochLosses: [Double] = []
-    model.train()
+    try checkOutDirectory(settings, files: ["model.safetensors"], command: command)
+    let task = SequenceToSequenceTask(
+        model: model, epochs: settings.epochs, batchSize: settings.batchSize, stepsPerEpoch: numberWordsStepsPerEpoch,
+        learningRate: settings.learningRate, warmupSteps: warmupSteps, generator: generator)
+    let trainer = Trainer(task, epochs: settings.epochs)
+    trainer.identity = runIdentity(settings, model: name).merging(["epochs": String(settings.epochs)]) { _, new in new }
     let clock = Stopwatch()
-    for epoch in 1...settings.epochs {
-        var sum = 0.0
-        for step in 1...numberWordsStepsPerEpoch {
-            let batch = NumberWords.batch(NumberWords.trainingNumbers(settings.batchSize, &generator))
-            optimizer.zeroGrad()
-            let loss = model.loss(source: batch.source, target: batch.target)
-            let value = Double(loss.item)
-            guard value.isFinite else {
-                throw CLIError.failure("\(command): the loss became \(value) at epoch \(epoch), step \(step)")
-            }
-            loss.backward()
-            _ = clipGradNorm(model.parameters, maxNorm: 1)
-            optimizer.step()
-            schedule.step()
-            sum += value
-            progress.update(
-                epoch: epoch, step: step, loss: sum / Double(step),
-                samples: ((epoch - 1) * numberWordsStepsPerEpoch + step) * settings.batchSize)
-        }
-        epochLosses.append(sum / Double(numberWordsStepsPerEpoch))
-    }
+    let records = try runTrainer(trainer, settings: settings, command: command)
     let seconds = clock.seconds
     model.eval()
     if let directory = settings.outDirectory {
@@ -103,12 +74,13 @@ func trainNumberWords<Model: SequenceToSequenceModel>(
         let beam = numberWordsExactMatch(model, beamWidth: beamWidth)
         results.insert(exactMatchResult(beam, key: "exact_match", method: "beam \(beamWidth)"), at: 0)
     }
-    let samples = totalSteps * settings.batchSize
+    let samples = records.map(\.samples).reduce(0, +)
     return TrainReport(
-        dataset: "number-words (fresh draws, held-out \(NumberWords.heldOutCount))", trainSamples: samples,
+        dataset: "number-words (fresh draws, held-out \(NumberWords.heldOutCount))",
+        trainSamples: settings.epochs * numberWordsStepsPerEpoch * settings.batchSize,
         testSamples: NumberWords.heldOutCount, parameterCount: model.parameterCount, seconds: seconds,
-        samplesPerSecond: Double(samples) / max(seconds, 1e-9), results: results, epochLosses: epochLosses,
-        epochsCompleted: settings.epochs)
+        samplesPerSecond: Double(samples) / max(seconds, 1e-9), results: results, epochLosses: trainer.history.map(\.loss),
+        epochsCompleted: trainer.completedEpochs)
 }
 
 /// The number of held-out numbers `model` translates exactly, decoding in batches of 500.

@@ -96,7 +96,7 @@ private let sequenceModelErrorCases: [ErrorCase] =
         [
             usage(["train", model, "--beam", "0"], "option '--beam' expects a positive integer, got '0'"),
             usage(["train", model, "--dataset", "mnist"], "option '--dataset' applies to cnn, lenet, vgg, seqmnist, vit, "),
-            usage(["train", model, "--resume"], "option '--resume' applies to cnn, lenet, vgg, seqmnist, vit, ddpm, not '\(model)'"),
+            usage(["train", model, "--resume"], "train \(model): --resume needs --out DIR"),
             failure(["train", model, "--out", "@text.txt/run"], "@text.txt: cannot create directory: a file is in the way"),
             failure(["train", model, "--metrics", "@dir"], "cannot write metrics: @dir: is a directory"),
         ]
@@ -114,7 +114,7 @@ private let errorCases: [ErrorCase] =
         usage(["train", "mlp", "--frobnicate"], "unknown option '--frobnicate'"),
         usage(["train", "mlp", "--batch-size"], "option '--batch-size' needs a value"),
         usage(["train", "mlp", "--lr", "fast"], "option '--lr' expects a positive number, got 'fast'"),
-        usage(["train", "mlp", "--out", "@dir"], "option '--out' applies to cnn, lenet, vgg, seqmnist, vit, "),
+        usage(["train", "mlp", "--resume"], "train mlp: --resume needs --out DIR"),
         usage(["train", "mlp", "--minutes", "1"], "option '--minutes' applies to charlm, gpt, ddpm, not 'mlp'"),
         usage(["train", "mlp", "--beam", "4"], "option '--beam' applies to seq2seq, transformer-seq2seq, not 'mlp'"),
         failure(["train", "mlp", "--data", "@missing.csv"], "@missing.csv: no such file"),
@@ -145,7 +145,7 @@ private let errorCases: [ErrorCase] =
     + [
         failure(["train", "vgg", "--out", "@checkpoint", "--resume"], "is of model 'lenet', not 'vgg'"),
 
-        usage(["train", "caption", "--out", "@dir"], "option '--out' applies to cnn, lenet, vgg, seqmnist, vit, "),
+        usage(["train", "caption", "--resume"], "train caption: --resume needs --out DIR"),
         usage(["train", "caption", "--cell", "gru"], "option '--cell' applies to forecast, not 'caption'"),
         failure(["train", "caption", "--data", "@missing"], "train caption: @missing: neither train-images-idx3-ubyte nor"),
         failure(["train", "caption", "--data", "@text.txt"], "@text.txt/train-images-idx3-ubyte: cannot open: Not a directory"),
@@ -231,7 +231,7 @@ private let errorCases: [ErrorCase] =
         usage(["train", "autoencoder", "--arch", "rnn"], "train autoencoder: --arch expects mlp or conv, got 'rnn'"),
         usage(["train", "autoencoder", "--loss", "l1"], "train autoencoder: --loss expects bce or mse, got 'l1'"),
         usage(["train", "autoencoder", "--latent", "0"], "option '--latent' expects a positive integer, got '0'"),
-        usage(["train", "autoencoder", "--resume"], "option '--resume' applies to cnn, lenet, vgg, seqmnist, vit, ddpm, not 'autoencoder'"),
+        usage(["train", "autoencoder", "--resume"], "train autoencoder: --resume needs --out DIR"),
         failure(["train", "autoencoder", "--data", "@missing"], "@missing: neither train-images-idx3-ubyte nor"),
         failure(["train", "autoencoder", "--out", "@text.txt/run", "--data", "@data"], "@text.txt: cannot create directory: a file is in the way"),
         usage(["train", "vae", "--latent", "2"], "option '--latent' applies to autoencoder, not 'vae'"),
@@ -294,7 +294,10 @@ private let languageModelErrorCases: [ErrorCase] =
             usage(["train", model, "--epochs", "2"], "give --steps N or --minutes M, not --epochs"),
             usage(["train", model, "--minutes", "0"], "option '--minutes' expects a positive number, got '0'"),
             usage(["train", model, "--steps", "1", "--arch", "layers=2"], "--arch expects KEY=N,... with N > 0 and KEY one of"),
-            usage(["train", model, "--steps", "1", "--resume"], "option '--resume' applies to cnn, lenet, vgg, seqmnist, vit, ddpm, not '\(model)'"),
+            usage(
+                ["train", model, "--steps", "1", "--resume"],
+                "option '--resume' applies to mlp, cnn, lenet, vgg, seqmnist, vit, seq2seq, transformer-seq2seq, caption, forecast, "
+                    + "autoencoder, vae, gan, wgan, wgan-gp, ddpm, not '\(model)'"),
             failure(["train", model, "--steps", "1", "--data", "@missing.txt"], "train \(model): no corpus at '@missing.txt' (give --data FILE)"),
             failure(["train", model, "--steps", "1", "--data", "@text.txt"], "@text.txt: 6 characters are too few for a character corpus"),
             failure(["train", model, "--steps", "1", "--data", "@dir"], "@dir: is a directory"),

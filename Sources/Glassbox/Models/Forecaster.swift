@@ -111,39 +111,15 @@ public final class Forecaster<Scalar: TensorScalar>: Module {
         _ history: [Double], epochs: Int, batchSize: Int = 32, learningRate: Double = 0.003, seed: UInt64,
         maxGradNorm: Double = 1, onEpoch: (_ epoch: Int, _ loss: Double) -> Void = { _, _ in }
     ) -> [Double] {
-        precondition(
-            history.count > period + windowSize,
-            "Forecaster.fit: \(history.count) months, need more than period + windowSize = \(period + windowSize)")
         precondition(epochs > 0 && batchSize > 0, "Forecaster.fit: epochs \(epochs) and batch size \(batchSize) must be positive")
-        let z = differences(history)
-        let mean = z.reduce(0, +) / Double(z.count)
-        let std = Swift.max((z.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(z.count)).squareRoot(), 1e-8)
-        differenceMean.assign(Tensor([Scalar(mean)], shape: [1]))
-        differenceStd.assign(Tensor([Scalar(std)], shape: [1]))
-        let u = z.map { Scalar(($0 - mean) / std) }
-        let sampleCount = u.count - windowSize
-        let optimizer = Adam(parameters, lr: learningRate)
-        var generator = RandomGenerator(seed: seed)
+        let task = ForecastTask(
+            model: self, history: history, batchSize: batchSize, learningRate: learningRate, seed: seed, gradientClip: maxGradNorm)
         var losses: [Double] = []
-        train()
-        for epoch in 1...epochs {
-            var order = Array(0..<sampleCount)
-            generator.shuffle(&order)
-            var total = 0.0, steps = 0
-            for start in stride(from: 0, to: sampleCount, by: batchSize) {
-                let rows = order[start..<Swift.min(start + batchSize, sampleCount)]
-                let windows = Tensor(rows.flatMap { u[$0..<($0 + windowSize)] }, shape: [rows.count, windowSize, 1])
-                let targets = Tensor(rows.map { u[$0 + windowSize] }, shape: [rows.count, 1])
-                zeroGrad()
-                let loss = mseLoss(self(windows), targets)
-                loss.backward()
-                clipGradNorm(parameters, maxNorm: maxGradNorm)
-                optimizer.step()
-                total += Double(loss.item)
-                steps += 1
-            }
-            losses.append(total / Double(steps))
-            onEpoch(epoch, losses[losses.count - 1])
+        // Nothing in the task throws: the policy is `.stop` and the losses of these series are finite.
+        try? Trainer(task, epochs: epochs).run { event in
+            guard case .epochEnded(let record) = event else { return }
+            losses.append(record.loss)
+            onEpoch(record.epoch, record.loss)
         }
         eval()
         return losses

@@ -54,16 +54,57 @@ public struct Checkpoint {
         model: Model, optimizer: (any Optimizer<Model.Scalar>)?, average: ExponentialMovingAverage<Model.Scalar>? = nil,
         to directory: String
     ) throws {
+        var state = TrainingState<Model.Scalar>([("model", .module(model))])
+        if let optimizer { state.append("optimizer", .optimizer(optimizer)) }
+        if let average { state.append("average", .average(average)) }
+        try save(state, to: directory)
+    }
+
+    /// Writes every part of `state` with this checkpoint's metadata to
+    /// `directory/checkpoint.safetensors` (creating `directory` if needed), atomically.
+    ///
+    /// - Throws: a ``FileError`` naming the path when the directory cannot be created or the
+    ///   file cannot be written; the previous checkpoint, if any, is then left untouched.
+    public func save<Scalar>(_ state: TrainingState<Scalar>, to directory: String) throws {
         try FileIO.createDirectory(atPath: directory)
-        var tensors = model.stateDict().map { ("model." + $0.name, $0.tensor) }
-        if let optimizer { tensors += optimizer.stateDict().map { ("optimizer." + $0.name, $0.tensor) } }
-        if let average { tensors += average.stateDict().map { ("average." + $0.name, $0.tensor) } }
-        var entries = metadata
+        let snapshot = state.snapshot()
+        var entries = metadata.merging(snapshot.metadata) { _, part in part }
         entries["format"] = Checkpoint.format
         entries["epoch"] = String(epoch)
         entries["rng_seed"] = String(randomState.seed)
         entries["rng_counter"] = String(randomState.counter)
-        try Tensor<Model.Scalar>.saveSafeTensors(tensors, to: Checkpoint.path(in: directory), metadata: entries)
+        try Tensor<Scalar>.saveSafeTensors(snapshot.tensors, to: Checkpoint.path(in: directory), metadata: entries)
+    }
+
+    /// Reads the checkpoint in `directory` into every part of `state` and returns its
+    /// description (its metadata keeps the state's scalar entries). The default generator is
+    /// not changed; call ``restoreRandomState()`` to resume a run exactly.
+    ///
+    /// - Throws: a ``FileError``/``SafeTensorsError`` for a missing or malformed file,
+    ///   ``CheckpointError`` when the file is not a Glassbox checkpoint or lacks an entry, and
+    ///   ``StateDictError`` naming an entry that does not fit a part.
+    public static func load<Scalar>(into state: TrainingState<Scalar>, from directory: String) throws -> Checkpoint {
+        let path = Checkpoint.path(in: directory)
+        let file = try SafeTensors(contentsOf: path)
+        let checkpoint = try describe(file, path: path)
+        var tensors: [String: Tensor<Scalar>] = [:]
+        for (name, array) in file.tensors { tensors[name] = Tensor(array) }
+        try state.restore(tensors: tensors, metadata: file.metadata, path: path)
+        return checkpoint
+    }
+
+    /// The description of a checkpoint file: its epoch, random state and caller metadata.
+    private static func describe(_ file: SafeTensors, path: String) throws -> Checkpoint {
+        guard file.metadata["format"] == Checkpoint.format else {
+            throw CheckpointError.notACheckpoint(path: path)
+        }
+        guard let epoch = file.metadata["epoch"].flatMap(Int.init),
+            let seed = file.metadata["rng_seed"].flatMap(UInt64.init),
+            let counter = file.metadata["rng_counter"].flatMap(UInt64.init)
+        else { throw CheckpointError.badMetadata(path: path) }
+        var metadata = file.metadata
+        for key in ["format", "epoch", "rng_seed", "rng_counter"] { metadata[key] = nil }
+        return Checkpoint(epoch: epoch, randomState: RandomGenerator(seed: seed, counter: counter), metadata: metadata)
     }
 
     /// Reads the checkpoint in `directory` into `model` (and `optimizer` and `average`, when
@@ -80,13 +121,7 @@ public struct Checkpoint {
     ) throws -> Checkpoint {
         let path = Checkpoint.path(in: directory)
         let file = try SafeTensors(contentsOf: path)
-        guard file.metadata["format"] == Checkpoint.format else {
-            throw CheckpointError.notACheckpoint(path: path)
-        }
-        guard let epoch = file.metadata["epoch"].flatMap(Int.init),
-            let seed = file.metadata["rng_seed"].flatMap(UInt64.init),
-            let counter = file.metadata["rng_counter"].flatMap(UInt64.init)
-        else { throw CheckpointError.badMetadata(path: path) }
+        let checkpoint = try describe(file, path: path)
         var modelEntries: [String: Tensor<Model.Scalar>] = [:]
         var optimizerEntries: [String: Tensor<Model.Scalar>] = [:]
         var averageEntries: [String: Tensor<Model.Scalar>] = [:]
@@ -104,9 +139,7 @@ public struct Checkpoint {
         try model.loadStateDict(modelEntries)
         if let optimizer { try optimizer.loadStateDict(optimizerEntries) }
         if let average { try average.loadStateDict(averageEntries) }
-        var metadata = file.metadata
-        for key in ["format", "epoch", "rng_seed", "rng_counter"] { metadata[key] = nil }
-        return Checkpoint(epoch: epoch, randomState: RandomGenerator(seed: seed, counter: counter), metadata: metadata)
+        return checkpoint
     }
 
     /// Reads only the metadata of the checkpoint in `directory` (to learn which model to build).
@@ -129,12 +162,16 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case notACheckpoint(path: String)
     /// The checkpoint's `epoch` or random-state metadata is missing or malformed.
     case badMetadata(path: String)
+    /// The checkpoint belongs to another run: its `key` entry is `found`, the run has `expected`.
+    case mismatch(path: String, key: String, expected: String, found: String?)
 
     /// One line naming the file and the problem.
     public var description: String {
         switch self {
         case .notACheckpoint(let path): "\(path): not a Glassbox checkpoint (no format '\(Checkpoint.format)' in its metadata)"
-        case .badMetadata(let path): "\(path): checkpoint metadata lacks a valid epoch or random state"
+        case .badMetadata(let path): "\(path): checkpoint metadata lacks a valid epoch, random state or counter"
+        case .mismatch(let path, let key, let expected, let found):
+            "\(path): a checkpoint of another run: its \(key) is \(found.map { "'\($0)'" } ?? "missing"), this run's is '\(expected)'"
         }
     }
 }

@@ -71,70 +71,35 @@ extension Module {
         onNonFiniteLoss: NonFiniteLossPolicy = .stop,
         onEpochEnd: (EpochMetrics) throws -> Void = { _ in }
     ) throws -> [EpochMetrics] where Data.Scalar == Scalar {
-        precondition(batchSize > 0, "fit: batchSize must be positive, got \(batchSize)")
         precondition(epochs >= 0 && initialEpoch >= 0, "fit: epochs \(epochs) and initialEpoch \(initialEpoch) must be non-negative")
-        precondition((0..<1).contains(validationSplit), "fit: validationSplit \(validationSplit) outside [0, 1)")
-        let held = validationData == nil ? Int(Double(data.count) * validationSplit) : 0
-        let trainCount = data.count - held
-        let validation: (any ClassificationDataset<Scalar>)? =
-            validationData ?? (held > 0 ? DatasetSlice(base: data, range: trainCount..<data.count) : nil)
-        let steps = (trainCount + batchSize - 1) / batchSize
-        let bar = verbose ? ProgressBar(epochs: epochs, stepsPerEpoch: steps, firstEpoch: initialEpoch + 1) : nil
-        var history: [EpochMetrics] = []
-        var samplesSeen = 0
-        if let scheduler, initialEpoch > 0 {
-            // A resumed run: the schedule continues where the first run stopped.
-            scheduler.lastEpoch = initialEpoch
-            optimizer.learningRate = scheduler.learningRate(atEpoch: initialEpoch)
-        }
-        for epoch in initialEpoch..<Swift.max(initialEpoch, epochs) {
-            train()
-            let order = shuffle ? Data.shuffledOrder(count: trainCount, seed: seed, epoch: epoch) : Array(0..<trainCount)
-            let clock = Stopwatch()
-            var lossSum = 0.0, correct = 0, seen = 0, skipped = 0
-            let learningRate = optimizer.learningRate
-            for step in 0..<steps {
-                let indices = Array(order[(step * batchSize)..<Swift.min(trainCount, (step + 1) * batchSize)])
-                let batch = data.batch(indices)
-                let inputs = batch.features, labels = batch.labels
-                optimizer.zeroGrad()
-                let outputs = self(inputs)
-                let value = loss(outputs, labels)
-                let lossValue = Double(value.item)
-                samplesSeen += indices.count
-                if lossValue.isFinite {
-                    value.backward()
-                    optimizer.step()
-                    lossSum += lossValue * Double(indices.count)
-                    correct += Self.correctCount(outputs, labels)
-                    seen += indices.count
-                } else if onNonFiniteLoss == .skipBatch {
-                    skipped += 1
-                } else {
-                    throw NonFiniteLossError(epoch: epoch + 1, batch: step + 1, batchCount: steps, loss: lossValue)
-                }
-                bar?.update(
-                    epoch: epoch + 1, step: step + 1, loss: seen > 0 ? lossSum / Double(seen) : .nan,
-                    accuracy: seen > 0 ? Double(correct) / Double(seen) : nil, samples: samplesSeen)
+        return try withoutActuallyEscaping(loss) { loss in
+            let task = ClassifierTask(
+                model: self, data: data, batchSize: batchSize, optimizer: optimizer, scheduler: scheduler, loss: loss,
+                validationSplit: validationSplit, validationData: validationData, shuffle: shuffle, seed: seed)
+            let trainer = Trainer(task, epochs: Swift.max(initialEpoch, epochs))
+            trainer.onNonFiniteLoss = onNonFiniteLoss
+            trainer.completedEpochs = initialEpoch
+            if let scheduler, initialEpoch > 0 {
+                // A resumed run: the schedule continues where the first run stopped.
+                scheduler.lastEpoch = initialEpoch
+                optimizer.learningRate = scheduler.learningRate(atEpoch: initialEpoch)
             }
-            if skipped > 0 { bar?.message("  skipped \(skipped) of \(steps) batches: the loss was not finite") }
-            var metrics = EpochMetrics(
-                epoch: epoch + 1, loss: seen > 0 ? lossSum / Double(seen) : 0,
-                accuracy: seen > 0 ? Double(correct) / Double(seen) : 0, validationLoss: nil,
-                validationAccuracy: nil, learningRate: learningRate, seconds: clock.seconds, skippedBatches: skipped)
-            if let validation {
-                let result = evaluate(validation, loss: loss)
-                metrics.validationLoss = result.loss
-                metrics.validationAccuracy = result.accuracy
-                bar?.message(
-                    "  validation: loss \(TextFormat.fixed(result.loss, decimals: 4)), "
-                        + "accuracy \(TextFormat.fixed(result.accuracy * 100, decimals: 2))%")
+            let bar = verbose ? ProgressBar.reporter() : nil
+            var history: [EpochMetrics] = []
+            try trainer.run { event in
+                bar?(event)
+                guard case .epochEnded(let record) = event else { return }
+                let counted = record.steps > record.skippedSteps
+                let metrics = EpochMetrics(
+                    epoch: record.epoch, loss: counted ? record.loss : 0, accuracy: record.accuracy ?? 0,
+                    validationLoss: record.metrics["validation_loss"], validationAccuracy: record.metrics["validation_accuracy"],
+                    learningRate: record.metrics["learning_rate"] ?? optimizer.learningRate, seconds: record.seconds,
+                    skippedBatches: record.skippedSteps)
+                history.append(metrics)
+                try onEpochEnd(metrics)
             }
-            scheduler?.step()
-            history.append(metrics)
-            try onEpochEnd(metrics)
+            return history
         }
-        return history
     }
 
     /// The mean loss and the accuracy (arg-max of the outputs) on `data`, in evaluation mode

@@ -1,0 +1,65 @@
+import Glassbox
+import GlassboxIO
+
+/// Runs `trainer` for `glassbox train`: resumes the run checkpointed in `--out DIR` with
+/// `--resume`, stops after `--stop-after N` and within `--minutes M`, checkpoints into
+/// `--out DIR` after every epoch, and shows a progress bar. `onEpochEnd` sees each finished
+/// epoch (to write the recipe's files). Returns the records of the epochs run now.
+func runTrainer<Task: TrainingTask>(
+    _ trainer: Trainer<Task>, settings: TrainSettings, command: String, onEpochEnd: (EpochRecord) throws -> Void = { _ in }
+) throws -> [EpochRecord] {
+    trainer.epochs = settings.epochs
+    trainer.stopAfter = settings.stopAfter
+    trainer.timeLimit = settings.minutes.map { $0 * 60 }
+    trainer.checkpointDirectory = settings.outDirectory
+    if settings.resume, let directory = settings.outDirectory {
+        let loaded = try failing(command) { try trainer.resume(from: directory) }
+        guard loaded.epoch < settings.epochs else {
+            throw CLIError.failure(
+                "\(command): the checkpoint already has \(loaded.epoch) epochs; ask for more with --epochs N (N > \(loaded.epoch))")
+        }
+        if let stop = settings.stopAfter, stop <= loaded.epoch {
+            throw CLIError.usage("\(command): --stop-after \(stop) is not after the checkpoint's epoch \(loaded.epoch)")
+        }
+        Console.err("\(command): resuming after epoch \(loaded.epoch) from '\(directory)'")
+    }
+    let progress = ProgressBar.reporter()
+    do {
+        return try trainer.run { event in
+            progress(event)
+            if case .epochEnded(let record) = event { try onEpochEnd(record) }
+        }
+    } catch let error as FileError {
+        throw CLIError.failure("\(command): cannot save the checkpoint: \(error)")
+    }
+}
+
+/// Fails now, before training, if `--out DIR` cannot be created or `files` in it (and the
+/// checkpoint) cannot be written.
+func checkOutDirectory(_ settings: TrainSettings, files: [String], command: String) throws {
+    guard let directory = settings.outDirectory else { return }
+    try failing(command) {
+        try FileIO.createDirectory(atPath: directory)
+        for file in [Checkpoint.fileName] + files { try FileIO.checkWritable(path: directory + "/" + file) }
+    }
+}
+
+/// The checkpoint entries that identify a run of `model` (checked by `--resume`; the
+/// settings `takeResumedSettings` restores).
+func runIdentity(_ settings: TrainSettings, model: String) -> [String: String] {
+    [
+        "model": model, "dataset": settings.datasetName ?? MNIST.Variant.mnist.rawValue, "batch_size": String(settings.batchSize),
+        "learning_rate": String(settings.learningRate), "seed": String(settings.seed),
+    ]
+}
+
+/// Writes `series` (one value per epoch each) as an SVG line chart over epochs.
+func writeLossCurve(_ series: [(name: String, values: [Double])], title: String, yLabel: String, to path: String) throws {
+    try SVG.write(
+        SVG.lineChart(
+            series: series.map { name, values in
+                SVG.Series(name: name, points: values.indices.map { (x: Double($0 + 1), y: values[$0]) })
+            },
+            title: title, xLabel: "epoch", yLabel: yLabel),
+        to: path)
+}
