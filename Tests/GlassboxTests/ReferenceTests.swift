@@ -92,7 +92,9 @@ struct ReferenceTests {
     func argumentErrors() throws {
         let unknown = try runLinear(case: { $0["module"] = .string("Conv9d") })
         guard case .unknownModule("Conv9d", _)? = unknown else { Issue.record("got \(String(describing: unknown))"); return }
-        #expect(unknown!.description.hasPrefix("unknown module 'Conv9d' (known: "))
+        #expect(unknown == .unknownModule("Conv9d", closest: ["Conv1d", "Conv2d", "Conv3d"]))
+        #expect(unknown!.description == "unknown module 'Conv9d' (closest supported: Conv1d, Conv2d, Conv3d; 'glassbox reference --list-modules' lists all)")
+        #expect(ReferenceRegistry.closestModuleNames(to: "batchnorm2D", count: 1) == ["BatchNorm2d"])
         let wrongType = try runLinear(case: { $0["args"] = .object(JSONObject([("in_features", .string("5")), ("out_features", .integer(3))])) })
         #expect(wrongType == .invalidArgument(module: "Linear", name: "in_features", expected: "an integer"))
         let keyword = try runLinear(case: { $0["args"] = .object(JSONObject([("in_features", .integer(5)), ("out_features", .integer(3)), ("bias_init", .integer(0))])) })

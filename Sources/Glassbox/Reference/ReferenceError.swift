@@ -3,8 +3,9 @@
 public enum ReferenceError: Error, Equatable, CustomStringConvertible {
     /// The case file is not what the contract describes (not an object, `module` missing…).
     case invalidCase(String)
-    /// No registry entry for this `torch.nn` class name.
-    case unknownModule(String, known: [String])
+    /// No registry entry for this `torch.nn` class name; `closest` holds the supported names
+    /// nearest to it (``ReferenceRegistry/closestModuleNames(to:count:)``).
+    case unknownModule(String, closest: [String])
     /// A constructor argument has the wrong type or value.
     case invalidArgument(module: String, name: String, expected: String)
     /// A constructor argument the module does not take.
@@ -30,8 +31,8 @@ public enum ReferenceError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidCase(let message): "case: \(message)"
-        case .unknownModule(let name, let known):
-            "unknown module '\(name)' (known: \(known.joined(separator: ", ")))"
+        case .unknownModule(let name, let closest):
+            "unknown module '\(name)' (closest supported: \(closest.joined(separator: ", ")); 'glassbox reference --list-modules' lists all)"
         case .invalidArgument(let module, let name, let expected):
             "\(module): argument '\(name)' must be \(expected)"
         case .unknownArgument(let module, let name): "\(module): unknown argument '\(name)'"

@@ -15,6 +15,30 @@ public enum ReferenceRegistry {
     /// Every supported `torch.nn` class name, sorted.
     public static var moduleNames: [String] { builders(Double.self).keys.sorted() }
 
+    /// At most `count` supported names nearest to `name`: by edit distance, ignoring case, ties
+    /// in alphabetical order, keeping those within half the name's length (at least 2) when any
+    /// is (`Conv4d` → `Conv1d`, `Conv2d`, `Conv3d`).
+    public static func closestModuleNames(to name: String, count: Int = 5) -> [String] {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var previous = Array(0...b.count)
+            for (i, x) in a.enumerated() {
+                var current = [i + 1] + Array(repeating: 0, count: b.count)
+                for (j, y) in b.enumerated() {
+                    current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+                }
+                previous = current
+            }
+            return previous[b.count]
+        }
+        let target = Array(name.lowercased())
+        let ranked = moduleNames.map { ($0, distance(target, Array($0.lowercased()))) }
+            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
+            .prefix(count)
+        // Names within half the name's length (at least 2) of it; the nearest ones if none is.
+        let near = ranked.filter { $0.1 <= Swift.max(2, target.count / 2) }
+        return (near.isEmpty ? Array(ranked) : near).map(\.0)
+    }
+
     /// Builds the model for one case: looks `module` up, reads `args`, rejects unknown keywords
     /// and parameters that would hold more than `maxParameterElements` elements in all.
     ///
@@ -24,7 +48,7 @@ public enum ReferenceRegistry {
         maxParameterElements: Int = ReferenceArguments.defaultMaxParameterElements
     ) throws -> ReferenceModel<Scalar> {
         guard let builder = builders(Scalar.self)[module] else {
-            throw ReferenceError.unknownModule(module, known: moduleNames)
+            throw ReferenceError.unknownModule(module, closest: closestModuleNames(to: module))
         }
         var arguments = ReferenceArguments(module: module, values: args, maxParameterElements: maxParameterElements)
         let model = try builder(&arguments, train)
