@@ -220,6 +220,13 @@ private let errorCases: [ErrorCase] =
         failure(["golden", "mlp", "--out", "@dir"], "@dir: is a directory"),
         failure(["golden", "mlp", "--out", "@readonly/g.safetensors"], "@readonly/g.safetensors: permission denied", needsPermissions: true),
 
+        usage(["onnx"], "onnx: which subcommand? (test, run, inspect or export)"),
+        usage(["onnx", "frobnicate", "@text.txt"], "onnx: unknown subcommand 'frobnicate'"),
+        usage(["onnx", "export", "--out", "@x.onnx"], "onnx export: needs --checkpoint DIR and --out MODEL.onnx"),
+        failure(["onnx", "inspect", "@missing.onnx"], "@missing.onnx: no such file"),
+        failure(["onnx", "inspect", "@text.txt"], "@text.txt: protobuf ModelProto: "),
+        failure(["onnx", "export", "--checkpoint", "@missing", "--out", "@x.onnx"], "onnx export: @missing/checkpoint.safetensors: no such file"),
+
         usage(["inspect"], "inspect: which file?"),
         usage(["inspect", "@text.txt", "@dir"], "unexpected argument '@dir'"),
         failure(["inspect", "@missing.npy"], "@missing.npy: no such file"),
