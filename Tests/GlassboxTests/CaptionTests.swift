@@ -57,7 +57,7 @@ struct CaptionTests {
 
     @Test(
         "a short training run learns: loss falls and most test strips are captioned exactly",
-        .enabled(if: isReleaseBuild, "trains a CNN: release builds only"))
+        .slow)
     func shortTrainingLearns() throws {
         let train = DigitStrips.make(from: try MNIST.embedded(split: .train), count: 6000, seed: 1)
         let test = DigitStrips.make(from: try MNIST.embedded(split: .test), count: 300, seed: 2)

@@ -90,8 +90,8 @@ struct CheckpointFailureTests {
 
     @Test(
         "train --resume into a full location (ulimit -f): one line, exit 1, previous checkpoint intact",
-        .tags(.training), .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"),
-        .enabled(if: isReleaseBuild, "trains a CNN: release builds only"),
+        .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"),
+        .slow,
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/bash"), "needs /bin/bash for ulimit"))
     func fullLocationThroughCLI() throws {
         let root = try KillTestWorkspace()
@@ -142,9 +142,9 @@ private let killRounds = ProcessInfo.processInfo.environment["GLASSBOX_KILL_ROUN
 
 @Suite(
     "checkpoints survive SIGKILL at random moments",
-    .serialized, .tags(.training),
+    .serialized,
     .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"),
-    .enabled(if: isReleaseBuild, "trains a CNN: release builds only"))
+    .slow)
 struct CheckpointKillTests {
     @Test("kill, check, resume, many times; the last checkpoint always loads and resumes exactly")
     func killDuringSaves() throws {

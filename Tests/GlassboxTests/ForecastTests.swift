@@ -68,7 +68,7 @@ struct ForecastTests {
 
     @Test(
         "training beats the seasonal-naive forecast on a trending seasonal series, for LSTM and GRU",
-        .enabled(if: isReleaseBuild, "trains for seconds: release builds only"), arguments: ForecasterCell.allCases)
+        .slow, arguments: ForecasterCell.allCases)
     func trainingBeatsSeasonalNaive(cell: ForecasterCell) {
         let data = TimeSeries(values: Self.series, start: (2000, 1))
         var g = RandomGenerator(seed: 6)

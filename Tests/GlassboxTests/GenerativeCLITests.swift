@@ -5,9 +5,9 @@ import Testing
 
 @Suite(
     "glassbox train autoencoder|vae|gan|wgan|wgan-gp|ddpm, sample, score",
-    .serialized, .tags(.training),
+    .serialized,
     .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"),
-    .enabled(if: isReleaseBuild, "trains models: release builds only"))
+    .slow)
 struct GenerativeCLITests {
     /// A directory with 256 training and 64 test images (real MNIST), removed by the caller.
     static func smallMNIST() throws -> String {

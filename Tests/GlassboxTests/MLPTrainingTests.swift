@@ -1,12 +1,8 @@
 import Glassbox
 import Testing
 
-extension Tag {
-    /// Tests that train a model end to end (seconds in release, longer in debug).
-    @Tag static var training: Self
-}
 
-@Suite("MLP training on digits", .tags(.training))
+@Suite("MLP training on digits")
 struct MLPTrainingTests {
     @Test("a few epochs on part of the digits reach a bound it reliably reaches")
     func shortRun() throws {

@@ -143,7 +143,7 @@ struct ModelDeterminismTests {
         Self.expectThreadCountInvariant("MLP", inputShape: [Self.mlpBatch, 64]) { MLP<Float>(generator: &$0) }
     }
 
-    @Test("SeedCNN", .enabled(if: isReleaseBuild, "release builds only"))
+    @Test("SeedCNN", .slow)
     func seedCNN() {
         Self.expectThreadCountInvariant("SeedCNN", inputShape: [Self.cnnBatch, 1, 28, 28]) {
             makeSeedCNN(generator: &$0) as Sequential<Float>
@@ -157,28 +157,28 @@ struct ModelDeterminismTests {
         }
     }
 
-    @Test("SmallVGG (BatchNorm buffers and seeded dropout included)", .enabled(if: isReleaseBuild, "release builds only"))
+    @Test("SmallVGG (BatchNorm buffers and seeded dropout included)", .slow)
     func smallVGG() {
         Self.expectThreadCountInvariant("SmallVGG", inputShape: [Self.cnnBatch, 1, 28, 28], dropoutLayers: 3) {
             makeSmallVGG(generator: &$0) as Sequential<Float>
         }
     }
 
-    @Test("Vision transformer (attention kernel, layer norm, GELU)", .enabled(if: isReleaseBuild, "release builds only"))
+    @Test("Vision transformer (attention kernel, layer norm, GELU)", .slow)
     func visionTransformer() {
         Self.expectThreadCountInvariant("ViT", inputShape: [Self.cnnBatch, 1, 28, 28], dropoutLayers: 12) {
             makeVisionTransformer(generator: &$0) as Sequential<Float>
         }
     }
 
-    @Test("Sequential MNIST LSTM (2 layers of 256)", .enabled(if: isReleaseBuild, "release builds only"))
+    @Test("Sequential MNIST LSTM (2 layers of 256)", .slow)
     func sequentialMNIST() {
         Self.expectThreadCountInvariant("seqmnist", inputShape: [Self.cnnBatch, 1, 28, 28]) {
             makeSequentialMNIST(generator: &$0) as Sequential<Float>
         }
     }
 
-    @Test("Captioner (CNN encoder, GRU decoder, embedding)", .enabled(if: isReleaseBuild, "release builds only"))
+    @Test("Captioner (CNN encoder, GRU decoder, embedding)", .slow)
     func captioner() {
         Self.expectThreadCountInvariant(
             "caption", inputShape: [Self.cnnBatch, 1, 28, 84],
@@ -218,7 +218,7 @@ struct ModelDeterminismTests {
         }
     }
 
-    @Test("Seq2Seq (bidirectional GRU, attention) on number words", .enabled(if: isReleaseBuild, "release builds only"))
+    @Test("Seq2Seq (bidirectional GRU, attention) on number words", .slow)
     func seq2seq() {
         Self.expectThreadCountInvariant("seq2seq") { threads in
             Self.trainSequenceModel(threads: threads, numbers: Self.sequenceBatch) {
@@ -229,7 +229,7 @@ struct ModelDeterminismTests {
         }
     }
 
-    @Test("TransformerSeq2Seq on number words", .enabled(if: isReleaseBuild, "release builds only"))
+    @Test("TransformerSeq2Seq on number words", .slow)
     func transformerSeq2Seq() {
         Self.expectThreadCountInvariant("transformer-seq2seq", dropoutLayers: 2 * 3 + 2 * 4) { threads in
             Self.trainSequenceModel(threads: threads, numbers: Self.sequenceBatch) {
@@ -256,7 +256,7 @@ struct ModelDeterminismTests {
         }
     }
 
-    @Test("Convolutional autoencoder (transposed convolutions)", .enabled(if: isReleaseBuild, "release builds only"))
+    @Test("Convolutional autoencoder (transposed convolutions)", .slow)
     func convAutoencoder() {
         Self.expectThreadCountInvariant("ConvAutoencoder", inputShape: [Self.cnnBatch, 1, 28, 28], loss: Self.reconstruction) {
             ConvAutoencoder<Float>(generator: &$0)

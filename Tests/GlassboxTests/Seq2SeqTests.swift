@@ -237,8 +237,8 @@ struct Seq2SeqTests {
     }
 
     @Test(
-        "a short training run learns: the loss of both models falls well below its start", .tags(.training),
-        .enabled(if: isReleaseBuild, "release builds only"))
+        "a short training run learns: the loss of both models falls well below its start",
+        .slow)
     func learns() {
         var g = RandomGenerator(seed: 11)
         let v = (NumberWords.sourceVocabulary.count, NumberWords.targetVocabulary.count)

@@ -32,9 +32,9 @@ private let timeSeriesDirectory: String? = {
 
 @Suite(
     "glassbox train M --epochs 2 --stop-after 1, then --resume on other threads: the weights of an uninterrupted run",
-    .serialized, .tags(.training),
+    .serialized,
     .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"),
-    .enabled(if: isReleaseBuild, "trains every model: release builds only"))
+    .slow)
 struct TrainResumeCLITests {
     /// Trains `model` for 2 epochs straight and as 1 + 1 (resumed with another thread count),
     /// and expects bitwise equal final weights.

@@ -122,7 +122,7 @@ struct TrainerTests {
         }
     }
 
-    @Test("a WGAN-GP with critic steps across epochs resumes exactly", .enabled(if: isReleaseBuild, "slow in debug builds"))
+    @Test("a WGAN-GP with critic steps across epochs resumes exactly", .slow)
     func ganResume() throws {
         let images = try tinyImages()
         let result = try straightAndResumed { () -> (GANTask<Float>, any Module<Float>) in
@@ -140,7 +140,7 @@ struct TrainerTests {
         #expect(result.straight == result.resumed)
     }
 
-    @Test("a DDPM resumes exactly (optimizer, average and noise stream in the checkpoint)", .enabled(if: isReleaseBuild, "slow in debug builds"))
+    @Test("a DDPM resumes exactly (optimizer, average and noise stream in the checkpoint)", .slow)
     func ddpmResume() throws {
         let images = try tinyImages()
         let result = try straightAndResumed { () -> (DDPMTask<Float>, any Module<Float>) in

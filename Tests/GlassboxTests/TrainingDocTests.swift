@@ -95,14 +95,14 @@ struct TrainingDocTests {
         #expect(source.allSatisfy { $0.split(separator: "\n").count <= 25 })
     }
 
-    @Test("the VAE recipe trains a step", .tags(.training))
+    @Test("the VAE recipe trains a step")
     func vae() throws {
         let train = try MNIST.embedded(split: .train).subset(Array(0..<64))
         let vae = try trainVAE(on: train, epochs: 1)
         #expect(vae.parameters.allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
     }
 
-    @Test("the WGAN-GP and DDPM recipes train a step, and the WGAN-GP resumes", .tags(.training), .enabled(if: isReleaseBuild, "slow in debug builds"))
+    @Test("the WGAN-GP and DDPM recipes train a step, and the WGAN-GP resumes", .slow)
     func ganAndDDPM() throws {
         let train = try MNIST.embedded(split: .train).subset(Array(0..<128))
         let test = try MNIST.embedded(split: .test).subset(Array(0..<16))

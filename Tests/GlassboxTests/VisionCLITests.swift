@@ -17,11 +17,6 @@ func writeIDX(_ data: ImageDataset<Float>, count: Int, prefix: String, to direct
 /// Whether this is a release build: these tests train convolutional networks through the
 /// executable, which a debug build runs about 100× slower (minutes instead of seconds), so
 /// they run in release builds only, like the other slow training tests (design.md).
-#if DEBUG
-let isReleaseBuild = false
-#else
-let isReleaseBuild = true
-#endif
 
 /// Training images of the small data set.
 private let trainCount = 192
@@ -41,9 +36,9 @@ private func smallMNIST() throws -> String {
 
 @Suite(
     "glassbox train cnn|vgg, predict, explain",
-    .serialized, .tags(.training),
+    .serialized,
     .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"),
-    .enabled(if: isReleaseBuild, "trains CNNs: release builds only"))
+    .slow)
 struct VisionCLITests {
     /// The state dict of a checkpoint's `model.safetensors`, by name.
     static func weights(_ directory: String) throws -> [String: ArrayData] {

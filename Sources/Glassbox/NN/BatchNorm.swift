@@ -1,8 +1,8 @@
 import GlassboxKernels
 
 /// The shared implementation of ``BatchNorm1d`` and ``BatchNorm2d`` (PyTorch's `_BatchNorm`):
-/// parameters, buffers, running-statistics bookkeeping and the forward pass. Create one of the
-/// subclasses.
+/// the running-statistics bookkeeping and the forward pass over the state of
+/// ``NormalizationStatistics``. Create one of the subclasses.
 ///
 /// State dict (PyTorch names): `weight` `[C]` (ones) and `bias` `[C]` (zeros) when `affine`;
 /// buffers `running_mean` `[C]` (zeros), `running_var` `[C]` (ones) and `num_batches_tracked`
@@ -17,61 +17,13 @@ import GlassboxKernels
 /// when `momentum` is `nil`. Evaluation mode normalises with the running statistics (or with
 /// batch statistics when not tracking). See
 /// ``batchNorm(_:runningMean:runningVar:weight:bias:training:momentum:eps:)``.
-public class BatchNormBase<Scalar: TensorScalar>: Module {
-    /// The number of channels `C`.
-    public let numFeatures: Int
-    /// Added to the variance.
-    public let eps: Double
-    /// The running-average factor, or `nil` for a cumulative average.
-    public let momentum: Double?
-    /// Whether the layer has `weight` and `bias`.
-    public let affine: Bool
-    /// Whether running statistics are kept (and used in evaluation mode).
-    public let trackRunningStats: Bool
-    /// `[C]`, or `nil` when not `affine`.
-    public let weight: Tensor<Scalar>?
-    /// `[C]`, or `nil` when not `affine`.
-    public let bias: Tensor<Scalar>?
-    /// `[C]` buffer, or `nil` when not tracking.
-    public let runningMean: Tensor<Scalar>?
-    /// `[C]` buffer (unbiased running variance), or `nil` when not tracking.
-    public let runningVar: Tensor<Scalar>?
-    /// `[]` buffer counting training batches, or `nil` when not tracking.
-    public let numBatchesTracked: Tensor<Scalar>?
-    /// Whether the layer normalises with batch statistics and updates the running ones.
-    public var isTraining = true
-
-    /// The layer's name and accepted input ranks, for messages.
-    private let name: String
+public class BatchNormBase<Scalar: TensorScalar>: NormalizationStatistics<Scalar>, Module {
+    /// The accepted input ranks, for messages.
     private let ranks: [Int]
 
     init(name: String, ranks: [Int], numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool) {
-        precondition(numFeatures > 0, "\(name): numFeatures must be positive, got \(numFeatures)")
-        precondition(eps >= 0, "\(name): eps must be non-negative, got \(eps)")
-        self.name = name
         self.ranks = ranks
-        self.numFeatures = numFeatures
-        self.eps = eps
-        self.momentum = momentum
-        self.affine = affine
-        self.trackRunningStats = trackRunningStats
-        weight = affine ? Tensor.ones([numFeatures], requiresGrad: true) : nil
-        bias = affine ? Tensor.zeros([numFeatures], requiresGrad: true) : nil
-        runningMean = trackRunningStats ? Tensor.zeros([numFeatures]) : nil
-        runningVar = trackRunningStats ? Tensor.ones([numFeatures]) : nil
-        numBatchesTracked = trackRunningStats ? Tensor.zeros([]) : nil
-    }
-
-    /// `weight`, `bias` (when `affine`).
-    public var ownParameters: [(name: String, tensor: Tensor<Scalar>)] {
-        guard let weight, let bias else { return [] }
-        return [("weight", weight), ("bias", bias)]
-    }
-
-    /// `running_mean`, `running_var`, `num_batches_tracked` (when tracking).
-    public var ownBuffers: [(name: String, tensor: Tensor<Scalar>)] {
-        guard let runningMean, let runningVar, let numBatchesTracked else { return [] }
-        return [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
+        super.init(name: name, numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats)
     }
 
     /// Normalises `input` (`[N, C, …]` of an accepted rank) and, in training mode, updates the

@@ -13,61 +13,13 @@ import GlassboxKernels
 /// (`momentum`; `nil` means no update, as in PyTorch). Evaluation mode with running statistics
 /// normalises with them. An unbatched input (`[C, *]`, one dimension less) is treated as a batch
 /// of one. See ``instanceNorm(_:runningMean:runningVar:weight:bias:useInputStats:momentum:eps:)``.
-public class InstanceNormBase<Scalar: TensorScalar>: Module {
-    /// The number of channels `C`.
-    public let numFeatures: Int
-    /// Added to the variance.
-    public let eps: Double
-    /// The running-average factor, or `nil` for no running update.
-    public let momentum: Double?
-    /// Whether the layer has `weight` and `bias`.
-    public let affine: Bool
-    /// Whether running statistics are kept (and used in evaluation mode).
-    public let trackRunningStats: Bool
-    /// `[C]`, or `nil` when not `affine`.
-    public let weight: Tensor<Scalar>?
-    /// `[C]`, or `nil` when not `affine`.
-    public let bias: Tensor<Scalar>?
-    /// `[C]` buffer, or `nil` when not tracking.
-    public let runningMean: Tensor<Scalar>?
-    /// `[C]` buffer (unbiased running variance), or `nil` when not tracking.
-    public let runningVar: Tensor<Scalar>?
-    /// `[]` buffer (kept for PyTorch's `state_dict` layout), or `nil` when not tracking.
-    public let numBatchesTracked: Tensor<Scalar>?
-    /// Whether the layer updates the running statistics (and normalises with input statistics).
-    public var isTraining = true
-
-    private let name: String
+public class InstanceNormBase<Scalar: TensorScalar>: NormalizationStatistics<Scalar>, Module {
     /// The rank of a batched input (3, 4 or 5).
     private let batchedRank: Int
 
     init(name: String, batchedRank: Int, numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool) {
-        precondition(numFeatures > 0, "\(name): numFeatures must be positive, got \(numFeatures)")
-        precondition(eps >= 0, "\(name): eps must be non-negative, got \(eps)")
-        self.name = name
         self.batchedRank = batchedRank
-        self.numFeatures = numFeatures
-        self.eps = eps
-        self.momentum = momentum
-        self.affine = affine
-        self.trackRunningStats = trackRunningStats
-        weight = affine ? Tensor.ones([numFeatures], requiresGrad: true) : nil
-        bias = affine ? Tensor.zeros([numFeatures], requiresGrad: true) : nil
-        runningMean = trackRunningStats ? Tensor.zeros([numFeatures]) : nil
-        runningVar = trackRunningStats ? Tensor.ones([numFeatures]) : nil
-        numBatchesTracked = trackRunningStats ? Tensor.zeros([]) : nil
-    }
-
-    /// `weight`, `bias` (when `affine`).
-    public var ownParameters: [(name: String, tensor: Tensor<Scalar>)] {
-        guard let weight, let bias else { return [] }
-        return [("weight", weight), ("bias", bias)]
-    }
-
-    /// `running_mean`, `running_var`, `num_batches_tracked` (when tracking).
-    public var ownBuffers: [(name: String, tensor: Tensor<Scalar>)] {
-        guard let runningMean, let runningVar, let numBatchesTracked else { return [] }
-        return [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
+        super.init(name: name, numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats)
     }
 
     /// Normalises `input` (`[N, C, *]`, or unbatched `[C, *]`).

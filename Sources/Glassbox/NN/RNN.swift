@@ -10,28 +10,9 @@ import GlassboxKernels
 /// `weight_hh_l{k}` `[H, H]`, `bias_ih_l{k}`, `bias_hh_l{k}` `[H]`, with `_reverse` for the
 /// backward direction; all initialised from `U(−1/√H, 1/√H)`. Each direction of each layer is one
 /// differentiable primitive on the fused kernels (``rnnLayer(_:h0:weightIH:weightHH:biasIH:biasHH:nonlinearity:lengths:reverse:)``).
-public final class RNN<Scalar: TensorScalar>: Module {
-    let stack: RecurrentStack<Scalar>
-    /// Features per input step.
-    public var inputSize: Int { stack.inputSize }
-    /// Hidden units `H`.
-    public var hiddenSize: Int { stack.hiddenSize }
-    /// Stacked layers.
-    public var numLayers: Int { stack.numLayers }
-    /// Whether the layers have biases.
-    public var bias: Bool { stack.bias }
+public final class RNN<Scalar: TensorScalar>: RecurrentNetwork<Scalar>, Module {
     /// tanh or ReLU.
     public var nonlinearity: RNNNonlinearity { stack.cell == .rnnRelu ? .relu : .tanh }
-    /// Whether inputs and outputs are `[B, T, ·]` (the states stay `[layers · D, B, H]`).
-    public var batchFirst: Bool { stack.batchFirst }
-    /// The dropout probability on the outputs of every layer but the last (training mode only).
-    public var dropout: Double { stack.dropout }
-    /// Whether each layer also runs backward in time (`D = 2`).
-    public var bidirectional: Bool { stack.bidirectional }
-    /// The inter-layer dropout's own random stream, or `nil` for the default generator.
-    public var generator: RandomGenerator?
-    /// Whether inter-layer dropout is applied.
-    public var isTraining = true
 
     /// Creates the network, initialised from `generator`.
     public convenience init(
@@ -57,11 +38,6 @@ public final class RNN<Scalar: TensorScalar>: Module {
             })
     }
 
-    init(stack: RecurrentStack<Scalar>) { self.stack = stack }
-
-    /// `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, `…_l0_reverse`, then the next layer.
-    public var ownParameters: [(name: String, tensor: Tensor<Scalar>)] { stack.namedParameters }
-
     /// The output sequence for a zero initial state.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         callAsFunction(input, h0: nil).output
@@ -77,7 +53,7 @@ public final class RNN<Scalar: TensorScalar>: Module {
     public func callAsFunction(_ input: Tensor<Scalar>, h0: Tensor<Scalar>?, lengths: [Int]? = nil)
         -> (output: Tensor<Scalar>, hN: Tensor<Scalar>)
     {
-        let r = stack.run(input, h0: h0, c0: nil, lengths: lengths, training: isTraining, generator: &generator)
+        let r = run(input, h0: h0, c0: nil, lengths: lengths)
         return (r.output, r.hN)
     }
 }
