@@ -8,7 +8,7 @@
 # The modules (GlassboxKernels, GlassboxIO, Glassbox) are compiled with swiftc directly, with
 # -sanitize=fuzzer,address (coverage for libFuzzer plus AddressSanitizer), into .build-fuzz/;
 # Package.swift is not involved. A module is rebuilt only when one of its sources (or a module
-# it imports) is newer than its object file. Each harness's new inputs go to
+# it imports) is newer than its stamp file. Each harness's new inputs go to
 # .build-fuzz/corpus/<harness>/ (the committed seeds are only read); a crashing input is
 # written to .build-fuzz/artifacts/<harness>-crash-<sha1>. GLASSBOX_FUZZ_BUILD=DIR builds and
 # runs in DIR instead of .build-fuzz (a long run beside a short one).
@@ -42,21 +42,32 @@ build=${GLASSBOX_FUZZ_BUILD:-.build-fuzz}
 mkdir -p "$build/modules" "$build/bin" "$build/artifacts" "$build/corpus"
 flags=(-O -wmo -parse-as-library -sanitize=fuzzer,address -swift-version 6 -use-ld=lld)
 
-# Compiles module $1 (sources under Sources/$1, importing modules $2...) into
-# $build/modules/$1.o + .swiftmodule, unless the object is newer than its sources and the
-# objects of the modules it imports.
+# Compiles module $1 (sources under Sources/$1, importing modules $2...) into one object per
+# source file under $build/modules/$1.objects/ (whole-module optimisation, code generation on
+# every core: -num-threads) plus $1.swiftmodule, unless the module's stamp is newer than its
+# sources and the stamps of the modules it imports.
 build_module() {
-    local name=$1 object="$build/modules/$1.o"
+    local name=$1 objects="$build/modules/$1.objects" stamp="$build/modules/$1.stamp"
     shift
     local dependencies=()
-    for dependency in "$@"; do dependencies+=("$build/modules/$dependency.o"); done
+    for dependency in "$@"; do dependencies+=("$build/modules/$dependency.stamp"); done
     local sources=()
     mapfile -t sources < <(find "Sources/$name" -name '*.swift' | sort)
-    if [[ -f $object ]] && [[ -z $(find "${sources[@]}" "${dependencies[@]}" -newer "$object") ]]; then return; fi
+    if [[ -f $stamp ]] && [[ -z $(find "${sources[@]}" "${dependencies[@]}" -newer "$stamp") ]]; then return; fi
     echo "fuzz.sh: compiling $name (${#sources[@]} files)" >&2
-    swiftc "${flags[@]}" -module-name "$name" -I "$build/modules" \
+    rm -rf "$objects" && mkdir -p "$objects"
+    local map="$objects/output-file-map.json" source
+    {
+        printf '{\n'
+        for source in "${sources[@]}"; do
+            printf '  "%s": {"object": "%s/%s.o"},\n' "$source" "$objects" "$(basename "$source" .swift)"
+        done
+        printf '  "": {}\n}\n'
+    } >"$map"
+    swiftc "${flags[@]}" -num-threads "$(getconf _NPROCESSORS_ONLN)" -module-name "$name" -I "$build/modules" \
         -emit-module -emit-module-path "$build/modules/$name.swiftmodule" \
-        -c "${sources[@]}" -o "$object"
+        -output-file-map "$map" -c "${sources[@]}"
+    touch "$stamp"
 }
 
 build_module GlassboxKernels
@@ -68,11 +79,13 @@ done
 # Links harness $1 (Tests/Fuzz/$1.swift plus the shared Tests/Fuzz/Support.swift).
 build_harness() {
     local name=$1 binary="$build/bin/$1"
-    local objects=("$build/modules/GlassboxIO.o")
-    if [[ $needs_glassbox == *" $name "* ]]; then
-        objects+=("$build/modules/Glassbox.o" "$build/modules/GlassboxKernels.o")
-    fi
-    if [[ -f $binary ]] && [[ -z $(find "Tests/Fuzz/$name.swift" Tests/Fuzz/Support.swift "${objects[@]}" -newer "$binary") ]]; then
+    local modules=(GlassboxIO) module objects=() stamps=()
+    if [[ $needs_glassbox == *" $name "* ]]; then modules+=(Glassbox GlassboxKernels); fi
+    for module in "${modules[@]}"; do
+        objects+=("$build/modules/$module.objects/"*.o)
+        stamps+=("$build/modules/$module.stamp")
+    done
+    if [[ -f $binary ]] && [[ -z $(find "Tests/Fuzz/$name.swift" Tests/Fuzz/Support.swift "${stamps[@]}" -newer "$binary") ]]; then
         return
     fi
     echo "fuzz.sh: linking harness $name" >&2

@@ -20,32 +20,23 @@ private func lines(_ file: String) throws -> [String] {
 
 /// Runs the ONNX node tests of onnx 1.23.2 (1884) against the committed baseline: the pass count
 /// (`conformance-baseline.txt`) and the names of the tests that passed when it was recorded
-/// (`conformance-passing.txt`), each of which must still pass. Release builds run the whole
-/// suite (about 10 s); debug builds run every fourth recorded test (the whole suite takes
-/// about a minute there; `glassbox onnx test` runs it all).
-@Suite struct ConformanceTests {
-    @Test(.enabled(if: suitePresent, "the ONNX node-test suite is not at ../shared/data/onnx-node"))
-    func recordedPassingTestsStillPass() throws {
+/// (`conformance-passing.txt`), each of which must still pass. Release builds only (`.slow`): the
+/// suite takes about 10 s there and minutes in a debug build; `glassbox onnx test` runs it too.
+@Suite(.slow, .enabled(if: suitePresent, "the ONNX node-test suite is not at ../shared/data/onnx-node"))
+struct ConformanceTests {
+    @Test func recordedPassingTestsStillPass() throws {
         let passing = try lines("conformance-passing.txt")
-        #if DEBUG
-        let selected = passing.enumerated().filter { $0.offset % 4 == 0 }.map(\.element)
-        #else
-        let selected = passing
-        #endif
         var failures: [String] = []
-        for name in selected {
+        for name in passing {
             if let why = ONNXConformance.runIsolated(testDirectory: suiteDirectory + "/" + name) { failures.append("\(name): \(why)") }
         }
-        #expect(failures.isEmpty, "\(failures.count) of \(selected.count) recorded tests fail: \(failures.prefix(10))")
+        #expect(failures.isEmpty, "\(failures.count) of \(passing.count) recorded tests fail: \(failures.prefix(10))")
     }
 
-    #if !DEBUG
-    @Test(.enabled(if: suitePresent, "the ONNX node-test suite is not at ../shared/data/onnx-node"))
-    func passCountDoesNotFallBelowTheBaseline() throws {
+    @Test func passCountDoesNotFallBelowTheBaseline() throws {
         let baseline = Int(try lines("conformance-baseline.txt").first ?? "") ?? 0
         let names = try ONNXConformance.testNames(suite: suiteDirectory)
         let passed = names.filter { ONNXConformance.runIsolated(testDirectory: suiteDirectory + "/" + $0) == nil }.count
         #expect(passed >= baseline, "\(passed) of \(names.count) passed, baseline \(baseline)")
     }
-    #endif
 }

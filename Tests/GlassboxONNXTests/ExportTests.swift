@@ -39,7 +39,8 @@ import Darwin
         return Tensor<Float>.randn(shape, generator: &g)
     }
 
-    @Test("image classifiers (seed CNN, LeNet-5, small VGG with BatchNorm) match Glassbox", arguments: ["cnn", "lenet", "vgg"])
+    // The runtime's Double convolutions over these models take over a minute in a debug build.
+    @Test("image classifiers (seed CNN, LeNet-5, small VGG with BatchNorm) match Glassbox", .slow, arguments: ["cnn", "lenet", "vgg"])
     func classifiers(_ name: String) throws {
         var g = RandomGenerator(seed: 3)
         let model: Sequential<Float> =

@@ -38,7 +38,7 @@ struct DDPMTests {
     /// For data `x₀ ~ N(μ, s²)` per element the best noise predictor is known in closed form:
     /// `E[ε | x_t] = √(1 − ᾱ)·(x_t − √ᾱ·μ) / (ᾱ·s² + 1 − ᾱ)`. Both samplers, given it, must draw
     /// from N(μ, s²) again.
-    @Test("ancestral and DDIM sampling (η 0 and 1) with the exact noise predictor of Gaussian data recover the data's mean and spread")
+    @Test("ancestral and DDIM sampling (η 0 and 1) with the exact noise predictor of Gaussian data recover the data's mean and spread", .slow)
     func samplersRecoverGaussianData() {
         let schedule = DiffusionSchedule.linear()
         let (mean, spread) = (0.2, 0.2)
@@ -117,7 +117,7 @@ struct DDPMTests {
         #expect(abs(expected - 1) < 0.1)
     }
 
-    @Test("sampling is reproducible for a seed and gives images of the asked shape")
+    @Test("sampling is reproducible for a seed and gives images of the asked shape", .slow)
     func samplingReproducible() {
         var init0 = RandomGenerator(seed: 4)
         let model = DDPM(unet: UNet<Float>(baseChannels: 8, attention: true, generator: &init0))

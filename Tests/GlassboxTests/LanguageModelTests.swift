@@ -222,7 +222,7 @@ struct LanguageModelTests {
         return (losses[0], losses.last!)
     }
 
-    @Test("a short training run lowers the loss of both models")
+    @Test("a short training run lowers the loss of both models", .slow)
     func trainingLowersLoss() {
         var g = RandomGenerator(seed: 2)
         let gpt = GPT<Float>(GPTConfig(vocabSize: 6, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16), generator: &g)

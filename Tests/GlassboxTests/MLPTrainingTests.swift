@@ -4,7 +4,7 @@ import Testing
 
 @Suite("MLP training on digits")
 struct MLPTrainingTests {
-    @Test("a few epochs on part of the digits reach a bound it reliably reaches")
+    @Test("a few epochs on part of the digits reach a bound it reliably reaches", .slow)
     func shortRun() throws {
         let (train, test) = try Digits.load()
         let part = train.subset(Array(0..<600))

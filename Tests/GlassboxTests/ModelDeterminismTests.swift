@@ -188,7 +188,7 @@ struct ModelDeterminismTests {
             make: { Captioner<Float>(generator: &$0) })
     }
 
-    @Test("Forecaster (LSTM and GRU)", arguments: ForecasterCell.allCases)
+    @Test("Forecaster (LSTM and GRU)", .slow, arguments: ForecasterCell.allCases)
     func forecaster(cell: ForecasterCell) {
         Self.expectThreadCountInvariant(
             "forecast \(cell)", inputShape: [Self.mlpBatch, 12, 1],

@@ -95,7 +95,7 @@ struct TrainingDocTests {
         #expect(source.allSatisfy { $0.split(separator: "\n").count <= 25 })
     }
 
-    @Test("the VAE recipe trains a step")
+    @Test("the VAE recipe trains a step", .slow)
     func vae() throws {
         let train = try MNIST.embedded(split: .train).subset(Array(0..<64))
         let vae = try trainVAE(on: train, epochs: 1)
