@@ -74,7 +74,7 @@ extension Tensor {
     private static func reverseWalk(
         from output: Tensor, seed: Tensor, to inputs: [Tensor], checkingWith anomalies: AnomalyRecorder?
     ) -> [Tensor?] {
-        let order = topologicalOrder(from: output)
+        let order = OpProfiler.timed("backward: graph walk") { topologicalOrder(from: output) }
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed]
         var wanted: [ObjectIdentifier: Int] = [:]
         for (i, t) in inputs.enumerated() { wanted[ObjectIdentifier(t)] = i }
@@ -85,7 +85,7 @@ extension Tensor {
             guard let g = pending.removeValue(forKey: id) else { continue }
             if let i = wanted[id] { result[i] = g }
             guard let node = t.gradNode else { continue }
-            let inputGrads = node.backward(g, t)
+            let inputGrads = OpProfiler.timed("backward " + node.op.rawValue) { node.backward(g, t) }
             precondition(inputGrads.count == node.inputs.count, "backward of \(node.op): wrong arity")
             for (index, (input, ig)) in zip(node.inputs, inputGrads).enumerated() {
                 guard let ig, input.requiresGrad else { continue }
@@ -94,7 +94,11 @@ extension Tensor {
                     "backward of \(node.op.rawValue): gradient shape \(ig.shape) for input of shape \(input.shape)")
                 anomalies?.checkBackward(node, output: t, gradient: ig, index: index)
                 let key = ObjectIdentifier(input)
-                if let acc = pending[key] { pending[key] = acc + ig } else { pending[key] = ig }
+                if let acc = pending[key] {
+                    pending[key] = OpProfiler.timed("backward: accumulate") { acc + ig }
+                } else {
+                    pending[key] = ig
+                }
             }
         }
         return result

@@ -68,6 +68,7 @@ extension Tensor {
         backward: @escaping (_ gradOutput: Tensor, _ output: Tensor) -> [Tensor?]
     ) -> Tensor {
         AnomalyDetection.recorder?.checkForward(op, inputs: inputs, output: self)
+        OpProfiler.forwardEnded(op)
         if GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
             gradNode = GradNode(op: op, inputs: inputs, backward: backward)
             requiresGrad = true

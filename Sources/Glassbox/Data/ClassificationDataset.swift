@@ -37,6 +37,7 @@ public struct Batch<Scalar: TensorScalar> {
         self.features = features
         self.labels = labels
         self.indices = indices
+        OpProfiler.dataMade()
     }
 
     /// The number of samples in the batch.

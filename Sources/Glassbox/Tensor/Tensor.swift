@@ -45,6 +45,7 @@ public final class Tensor<Scalar: TensorScalar> {
         }
         self.init(shape: shape, storage: storage)
         self.requiresGrad = requiresGrad
+        OpProfiler.dataMade()
     }
 
     /// Creates a one-dimensional tensor from `scalars`.

@@ -112,12 +112,14 @@ public struct TrainingContext: Sendable {
         _ loss: Tensor<Scalar>, with optimizer: any Optimizer<Scalar>, frozen: [Tensor<Scalar>] = [], clipNorm: Double? = nil
     ) throws -> Double? {
         guard let value = try check(Double(loss.item)) else { return nil }
-        optimizer.zeroGrad()
+        OpProfiler.timed("optimizer") { optimizer.zeroGrad() }
         for tensor in frozen { tensor.requiresGrad = false }
         loss.backward()
         for tensor in frozen { tensor.requiresGrad = true }
-        if let clip = clipNorm ?? gradientClipNorm { clipGradNorm(optimizer.parameters, maxNorm: clip) }
-        optimizer.step()
+        if let clip = clipNorm ?? gradientClipNorm {
+            OpProfiler.timed("gradient clipping") { clipGradNorm(optimizer.parameters, maxNorm: clip) }
+        }
+        OpProfiler.timed("optimizer") { optimizer.step() }
         return value
     }
 }
