@@ -58,53 +58,26 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
         self.state = Array(repeating: ParameterState(), count: parameters.count)
     }
 
-    /// Applies one update.
+    /// Applies one update: per parameter, the vectorised element loop of
+    /// `GlassboxKernels.AdamUpdate` (bitwise the scalar formula above).
     public func step() {
-        // The update loop runs in code specialised for the concrete scalar type: called from
-        // another module, this generic method would otherwise run every element through
-        // generic witness calls (about 40× slower).
-        if Scalar.self == Float.self {
-            unsafeDowncast(self, to: Adam<Float>.self).update()
-        } else if Scalar.self == Double.self {
-            unsafeDowncast(self, to: Adam<Double>.self).update()
-        } else {
-            update()
-        }
-    }
-
-    /// The update, with the loop over every parameter element.
-    private final func update() {
         let lrD = learningRate, (beta1D, beta2D) = betas
-        let decay = Scalar(weightDecay), eps = Scalar(eps)
-        let oneMinusBeta1 = Scalar(1 - beta1D), beta2 = Scalar(beta2D), oneMinusBeta2 = Scalar(1 - beta2D)
-        let decoupledFactor = Scalar(1 - lrD * weightDecay)
-        let amsgrad = amsgrad, maximize = maximize, decoupled = decoupledWeightDecay
         let flush = Scalar.self == Float.self
         forEachParameterWithGradient { param, grad, state in
             let t = Double(state.step)
             let biasCorrection1 = 1 - _pow(beta1D, t)
             let biasCorrection2 = 1 - _pow(beta2D, t)
-            let negativeStepSize = Scalar(-(lrD / biasCorrection1))
-            let biasCorrection2Sqrt = Scalar(biasCorrection2.squareRoot())
-            let p = param.elements, g = grad.elements
+            let settings = AdamUpdate.Step<Scalar>(
+                negativeStepSize: Scalar(-(lrD / biasCorrection1)), biasCorrection2Sqrt: Scalar(biasCorrection2.squareRoot()),
+                eps: Scalar(eps), oneMinusBeta1: Scalar(1 - beta1D), beta2: Scalar(beta2D), oneMinusBeta2: Scalar(1 - beta2D),
+                decay: Scalar(weightDecay), decoupled: decoupledWeightDecay, decoupledFactor: Scalar(1 - lrD * weightDecay),
+                maximize: maximize, flushSubnormals: flush)
             let m = state.buffer("exp_avg", like: param).elements
             let v = state.buffer("exp_avg_sq", like: param).elements
             let vMax = amsgrad ? state.buffer("max_exp_avg_sq", like: param).elements : nil
-            for i in 0..<param.count {
-                var d = maximize ? -g[i] : g[i]
-                if decay != 0 {
-                    if decoupled { p[i] = p[i] * decoupledFactor } else { d = d + decay * p[i] }
-                }
-                m[i] = flushSubnormal(lerp(m[i], d, oneMinusBeta1), flush)
-                v[i] = flushSubnormal(v[i] * beta2 + oneMinusBeta2 * d * d, flush)
-                var second = v[i]
-                if let vMax {
-                    vMax[i] = Swift.max(vMax[i], v[i])
-                    second = vMax[i]
-                }
-                let denominator = second.squareRoot() / biasCorrection2Sqrt + eps
-                p[i] = p[i] + negativeStepSize * (m[i] / denominator)
-            }
+            AdamUpdate.apply(
+                settings, parameter: param.elements, gradient: UnsafePointer(grad.elements), firstMoment: m, secondMoment: v,
+                maxSecondMoment: vMax, count: param.count)
         }
     }
 }
