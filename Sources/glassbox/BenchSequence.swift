@@ -12,7 +12,7 @@ struct SequenceBenchmark: Sendable {
     /// Features per token of the input.
     let inputSize: Int
     /// Builds the layer.
-    let make: @Sendable (inout RandomGenerator) -> any Module<Float>
+    let make: @Sendable (inout RandomGenerator) -> any Layer<Float>
 
     /// One `TransformerEncoderLayer` (d_model 128, 4 heads, feed-forward 512, dropout 0).
     static let transformer = SequenceBenchmark(

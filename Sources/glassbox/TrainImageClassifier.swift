@@ -86,7 +86,7 @@ func datasetVariant(_ name: String?, command: String) throws -> MNIST.Variant {
 }
 
 /// Trains `classifier` with Adam, cross-entropy and a cosine learning-rate decay over the run
-/// through ``Module/fit``, saving a checkpoint after every epoch when `--out` is given and
+/// through ``Layer/fit``, saving a checkpoint after every epoch when `--out` is given and
 /// resuming from it with `--resume`.
 ///
 /// A resumed run takes its batch size, learning rate, seed, dataset and total epoch count from

@@ -3,7 +3,8 @@ import Testing
 
 /// A layer that takes the logarithm of `input − shift`: with `shift` above every input, a
 /// planted NaN in the middle of a model.
-final class ShiftedLog: Module {
+final class ShiftedLog: Layer {
+    typealias Scalar = Float
     let shift: Float
     var isTraining = true
     init(shift: Float) { self.shift = shift }

@@ -12,7 +12,7 @@ struct CaptionTests {
         var g = RandomGenerator(seed: 1)
         let model = Captioner<Float>(hiddenSize: 16, generator: &g)
         let images = Tensor<Float>.randn([2, 1, 28, 84], generator: &g)
-        #expect(model(images).shape == [2, 16])
+        #expect(model.encoder(images).shape == [2, 16])
         #expect(model.decoder.inputSize == 32 + 16)
         let words = IndexTensor([1, 10, 5, 3, 1, 4, 4, 12], shape: [2, 4])
         #expect(model(images, words: words).shape == [2, 4, Self.vocabularySize])

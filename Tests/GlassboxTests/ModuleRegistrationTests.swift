@@ -54,7 +54,7 @@ import Glassbox
     }
 
     /// A model that stores a layer and a parameter it does not list.
-    final class Forgetful: Module {
+    final class Forgetful: Layer {
         let fc1: Linear<T>
         let fc2: Linear<T>
         let scale: Tensor<T>

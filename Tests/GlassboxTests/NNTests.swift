@@ -93,7 +93,7 @@ struct NNTests {
         #expect(LogSoftmax<Double>(dim: -1)(x).exp().sum(dim: 1).scalars.allSatisfy { abs($0 - 1) < 1e-12 })
         #expect(Flatten<Double>()(Tensor.zeros([2, 3, 4, 5])).shape == [2, 60])
         #expect(Flatten<Double>(startDim: 0, endDim: 1)(Tensor.zeros([2, 3, 4])).shape == [6, 4])
-        for layer: any Module<Double> in [ELU(), GELU(), GELU(approximate: .tanh), SiLU(), Tanh(), Softplus(), Identity()] {
+        for layer: any Layer<Double> in [ELU(), GELU(), GELU(approximate: .tanh), SiLU(), Tanh(), Softplus(), Identity()] {
             #expect(layer(x).shape == [2, 2])
         }
     }

@@ -159,9 +159,10 @@ struct Seq2SeqTests {
             let alone = NumberWords.batch(short), together = NumberWords.batch(short + long)
             #expect(together.source.ids.shape[1] == 6 && alone.source.ids.shape[1] == 1)
             // Encoder outputs at the short row's one valid position.
-            let soloMemory = model(Tensor<Double>([10], shape: [1, 1]))  // the digit 7 has id 10
-            let ids = together.source.ids.indices.map(Double.init)
-            let pairMemory = model(Tensor(ids, shape: together.source.ids.shape))
+            func memory(_ source: PaddedSequences) -> Tensor<Double> {
+                (model as? Seq2Seq<Double>)?.encode(source).memory ?? (model as! TransformerSeq2Seq<Double>).encode(source).memory
+            }
+            let soloMemory = memory(alone.source), pairMemory = memory(together.source)
             let a = soloMemory.scalars, b = Array(pairMemory.scalars[0..<a.count])
             #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-12 }, "\(name): encoder outputs change with padding")
             // Logits of the short row's target positions.

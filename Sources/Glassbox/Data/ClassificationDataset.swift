@@ -48,7 +48,7 @@ extension ClassificationDataset {
     /// The order in which epoch `epoch` visits `0..<count` when shuffling with `seed`: a
     /// Fisher–Yates shuffle drawn from the stream of `seed` at counter `epoch · 2³²`, so each
     /// epoch's order is a pure function of `(seed, epoch)` and a resumed run sees the same
-    /// batches as an uninterrupted one. ``DataLoader`` and ``Module/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onNonFiniteLoss:onEpochEnd:)``
+    /// batches as an uninterrupted one. ``DataLoader`` and ``Layer/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onNonFiniteLoss:onEpochEnd:)``
     /// both use it.
     public static func shuffledOrder(count: Int, seed: UInt64, epoch: Int) -> [Int] {
         var order = Array(0..<count)

@@ -13,7 +13,7 @@ public enum Attribution {
     ///     (e.g. `[1, 28, 28]`).
     ///   - target: the class whose score is differentiated.
     /// - Returns: the gradient, shaped like `input` (signed; take `abs()` for a saliency map).
-    public static func saliency<Model: Module>(
+    public static func saliency<Model: Layer>(
         _ model: Model, input: Tensor<Model.Scalar>, target: Int
     ) -> Tensor<Model.Scalar> {
         integrand(model, points: input.unsqueezed(0), target: target).squeezed(0)
@@ -35,7 +35,7 @@ public enum Attribution {
     ///   - target: the class whose score is attributed.
     ///   - steps: the number of intervals `m` (≥ 1).
     /// - Returns: the attributions, shaped like `input`.
-    public static func integratedGradients<Model: Module>(
+    public static func integratedGradients<Model: Layer>(
         _ model: Model, input: Tensor<Model.Scalar>, baseline: Tensor<Model.Scalar>? = nil,
         target: Int, steps: Int = 50, batchSize: Int = 64
     ) -> Tensor<Model.Scalar> {
@@ -69,7 +69,7 @@ public enum Attribution {
 
     /// `∂F_c/∂x` at each sample of the batch `points` (the samples are independent, so the
     /// gradient of the summed scores gives every sample's own gradient).
-    static func integrand<Model: Module>(
+    static func integrand<Model: Layer>(
         _ model: Model, points: Tensor<Model.Scalar>, target: Int
     ) -> Tensor<Model.Scalar> {
         let wasTraining = model.isTraining

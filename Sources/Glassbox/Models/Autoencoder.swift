@@ -5,7 +5,7 @@
 /// a picture. Train them on the binary cross-entropy of the logits
 /// (``binaryCrossEntropyWithLogits(_:_:weight:posWeight:reduction:)``) or the squared error of
 /// the sigmoid (``mseLoss(_:_:reduction:)``).
-public protocol Autoencoder<Scalar>: Module {
+public protocol Autoencoder<Scalar>: Layer {
     /// The element type (that of ``Module``).
     associatedtype Scalar
     /// The encoder: images `[N, 1, 28, 28]` → codes `[N, latentSize]`.

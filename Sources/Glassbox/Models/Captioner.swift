@@ -70,11 +70,6 @@ public final class Captioner<Scalar: TensorScalar>: Module {
         [("encoder", encoder), ("embedding", embedding), ("decoder", decoder), ("fc", fc)]
     }
 
-    /// The image features `[N, hiddenSize]` of `images` `[N, 1, H, W]`.
-    public func callAsFunction(_ images: Tensor<Scalar>) -> Tensor<Scalar> {
-        encoder(images)
-    }
-
     /// Teacher-forced word logits: `[N, T, vocabularySize]` for `images` `[N, 1, H, W]` and
     /// the decoder's input words `words` `[N, T]` (a caption without its last token), where
     /// step `t` predicts word `t + 1`.

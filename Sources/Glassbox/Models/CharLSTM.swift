@@ -48,11 +48,6 @@ public final class CharLSTM<Scalar: TensorScalar>: Module {
         self(ids, state: nil).logits
     }
 
-    /// ``callAsFunction(_:)-(IndexTensor)`` for ids given as whole numbers in a tensor.
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        self(IndexTensor(input.scalars.map { Int($0) }, shape: input.shape))
-    }
-
     /// The logits `[B, T, vocabSize]` of `ids` `[B, T]` read after `state` (zeros when `nil`),
     /// and the state after the last position.
     public func callAsFunction(_ ids: IndexTensor, state: State?) -> (logits: Tensor<Scalar>, state: State) {

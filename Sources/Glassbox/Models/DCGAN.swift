@@ -50,7 +50,7 @@ public func makeDCGANDiscriminator<Scalar: TensorScalar>(
     width: Int = 64, batchNorm: Bool = true, minibatchKernels: Int? = nil, generator: inout RandomGenerator
 ) -> Sequential<Scalar> {
     let w = width, features = 2 * w * 49
-    var layers: [any Module<Scalar>] = [
+    var layers: [any Layer<Scalar>] = [
         Conv2d(weight: dcganWeight([w, 1, 4, 4], &generator), bias: Tensor.zeros([w]), stride: 2, padding: 1),
         LeakyReLU(negativeSlope: 0.2),
         Conv2d(weight: dcganWeight([2 * w, w, 4, 4], &generator), bias: Tensor.zeros([2 * w]), stride: 2, padding: 1),

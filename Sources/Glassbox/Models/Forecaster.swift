@@ -32,11 +32,11 @@ public enum ForecasterCell: String, Sendable, CaseIterable {
 /// is the history or, beyond `p` steps ahead, an earlier forecast; each `û` is appended to the
 /// window for the next step. Only the history passed in is ever read. With `û = 0` the
 /// forecast is the seasonal naive one grown by the mean yearly growth `μ`.
-public final class Forecaster<Scalar: TensorScalar>: Module {
+public final class Forecaster<Scalar: TensorScalar>: Layer {
     /// The recurrent layer's kind.
     public let cell: ForecasterCell
     /// The recurrent layer: ``LSTM`` or ``GRU`` (one layer, batch first).
-    public let rnn: any Module<Scalar>
+    public let rnn: any Layer<Scalar>
     /// The output layer, last hidden state → next normalised difference.
     public let fc: Linear<Scalar>
     /// The months of normalised differences the network reads per prediction.

@@ -34,7 +34,7 @@ public struct GANDiscriminatorLoss<Scalar: TensorScalar> {
 /// backpropagates and steps its optimizer over ``discriminator``'s parameters (then, for
 /// ``GANObjective/wassersteinClipped(clip:)``, ``clipDiscriminator(_:)``); a step of the
 /// generator does the same with ``generatorLoss(batchSize:objective:generator:)``.
-public final class GAN<Scalar: TensorScalar>: Module {
+public final class GAN<Scalar: TensorScalar>: Layer {
     /// Latent vectors `[N, latentSize]` → images `[N, 1, 28, 28]` in `[−1, 1]`.
     public let generator: Sequential<Scalar>
     /// Images `[N, 1, 28, 28]` → scores `[N, 1]` (logits for the non-saturating objective).

@@ -78,7 +78,7 @@ public final class KVCache<Scalar: TensorScalar> {
 /// `resid_dropout(c_proj(y))`.
 ///
 /// Parameters: `c_attn.weight` `[3·nEmbd, nEmbd]`, `c_attn.bias`, `c_proj.weight`, `c_proj.bias`.
-public final class CausalSelfAttention<Scalar: TensorScalar>: Module {
+public final class CausalSelfAttention<Scalar: TensorScalar>: Layer {
     /// The packed query, key and value projection (`c_attn`).
     public let queryKeyValueProjection: Linear<Scalar>
     /// The output projection (`c_proj`).
@@ -148,7 +148,7 @@ public final class CausalSelfAttention<Scalar: TensorScalar>: Module {
 /// The transformer's feed-forward part, nanoGPT's `MLP`: `dropout(c_proj(gelu(c_fc(x))))` with a
 /// hidden width of `4·nEmbd`. Parameters: `c_fc.weight`, `c_fc.bias`, `c_proj.weight`,
 /// `c_proj.bias`.
-public final class GPTMLP<Scalar: TensorScalar>: Module {
+public final class GPTMLP<Scalar: TensorScalar>: Layer {
     /// `nEmbd → 4·nEmbd` (`c_fc`).
     public let expansion: Linear<Scalar>
     /// `4·nEmbd → nEmbd` (`c_proj`).
@@ -182,7 +182,7 @@ public final class GPTMLP<Scalar: TensorScalar>: Module {
 /// A pre-norm transformer block, nanoGPT's `Block`: `x + attn(ln_1(x))`, then `x + mlp(ln_2(x))`.
 ///
 /// Parameters: `ln_1.*`, `attn.*`, `ln_2.*`, `mlp.*`.
-public final class GPTBlock<Scalar: TensorScalar>: Module {
+public final class GPTBlock<Scalar: TensorScalar>: Layer {
     /// The norm before attention (`ln_1`).
     public let attentionNorm: LayerNorm<Scalar>
     /// The causal self-attention (`attn`).
@@ -312,13 +312,6 @@ public final class GPT<Scalar: TensorScalar>: Module {
     /// row `t` scores the token after `ids[:, t]`.
     public func callAsFunction(_ ids: IndexTensor) -> Tensor<Scalar> {
         forward(ids, cache: nil)
-    }
-
-    /// ``callAsFunction(_:)-(IndexTensor)`` for ids given as whole numbers in a tensor.
-    ///
-    /// - Precondition: every value is a whole number in `0..<vocabSize`.
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        self(IndexTensor(input.scalars.map { Int($0) }, shape: input.shape))
     }
 
     /// The logits `[B, T, vocabSize]` of the new positions `ids` `[B, T]`, which follow the

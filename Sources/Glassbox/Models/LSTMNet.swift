@@ -31,5 +31,5 @@ public func makeLSTMNet<Scalar: TensorScalar>(
 /// ```
 public func makeSequentialMNIST<Scalar: TensorScalar>(generator: inout RandomGenerator) -> Sequential<Scalar> {
     let net: Sequential<Scalar> = makeLSTMNet(inputSize: 28, generator: &generator)
-    return Sequential([Flatten<Scalar>(startDim: 1, endDim: 2) as any Module<Scalar>] + net.layers)
+    return Sequential([Flatten<Scalar>(startDim: 1, endDim: 2) as any Layer<Scalar>] + net.layers)
 }

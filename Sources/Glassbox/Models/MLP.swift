@@ -13,7 +13,7 @@
 /// `fc3` (`fc1.weight`, `fc1.bias`, …), so its `state_dict` maps one to one. Weights start
 /// from PyTorch's `Linear` initialisation (uniform in ±1/√fan_in), drawn from the generator
 /// passed in, so a seed fixes the model.
-public final class MLP<Scalar: TensorScalar>: Module {
+public final class MLP<Scalar: TensorScalar>: Layer {
     /// The first layer, `inputSize → hiddenSizes.0`.
     public let fc1: Linear<Scalar>
     /// The second layer, `hiddenSizes.0 → hiddenSizes.1`.

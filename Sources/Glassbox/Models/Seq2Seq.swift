@@ -115,12 +115,6 @@ public final class Seq2Seq<Scalar: TensorScalar>: SequenceToSequenceModel {
         ]
     }
 
-    /// The encoder outputs `[B, S, D·H]` of source ids given as whole numbers `[B, S]`
-    /// (padding 0 at the end of a row; every row holds at least one token).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        encode(PaddedSequences(ids: input, op: "Seq2Seq")).memory
-    }
-
     /// Runs a recurrent layer: `[B, T, I]` from `state` (zeros when nil).
     private func run(_ layer: any Module<Scalar>, _ input: Tensor<Scalar>, h: Tensor<Scalar>?, c: Tensor<Scalar>?, lengths: [Int]?)
         -> (output: Tensor<Scalar>, h: Tensor<Scalar>, c: Tensor<Scalar>?)

@@ -34,17 +34,6 @@ extension PaddedSequences {
         return (IndexTensor(input, shape: [rows, length - 1]), IndexTensor(output, shape: [rows, length - 1]))
     }
 
-    /// The sequences of ids given as whole numbers `[B, S]`, each row ending at its first
-    /// padding id (the reference runner's and ``Module``'s tensor input).
-    init<Scalar: TensorScalar>(ids input: Tensor<Scalar>, op: String) {
-        precondition(input.rank == 2, "\(op): input must be source ids [B, S], got \(input.shape)")
-        let values = input.scalars, s = input.shape[1]
-        let rows = (0..<input.shape[0]).map { r in
-            Array(values[(r * s)..<(r * s + s)].map { Int($0) }.prefix { $0 != Vocabulary.padding })
-        }
-        self.init(rows, length: s)
-    }
-
     /// The additive key-padding mask `[B, S]` of the sequences: 0 at valid positions, −∞ at padding.
     public func keyPaddingMask<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
         let rows = ids.shape[0], length = ids.shape[1]

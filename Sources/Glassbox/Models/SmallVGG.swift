@@ -18,7 +18,7 @@
 public func makeSmallVGG<Scalar: TensorScalar>(
     classCount: Int = 10, generator: inout RandomGenerator
 ) -> Sequential<Scalar> {
-    var layers: [any Module<Scalar>] = []
+    var layers: [any Layer<Scalar>] = []
     var channels = 1
     for width in [32, 64] {
         for _ in 0..<2 {

@@ -74,12 +74,6 @@ public final class TransformerSeq2Seq<Scalar: TensorScalar>: SequenceToSequenceM
         [("src_embed", sourceEmbedding), ("tgt_embed", targetEmbedding), ("encoder", encoder), ("decoder", decoder), ("out", output)]
     }
 
-    /// The encoder output `[B, S, dModel]` of source ids given as whole numbers `[B, S]`
-    /// (padding 0 at the end of a row; every row holds at least one token).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        encode(PaddedSequences(ids: input, op: "TransformerSeq2Seq")).memory
-    }
-
     /// Token embeddings plus positional encodings: `[B, T]` → `[B, T, dModel]`.
     private func embed(_ ids: IndexTensor, _ table: Embedding<Scalar>) -> Tensor<Scalar> {
         let t = ids.shape[1]

@@ -71,11 +71,6 @@ public final class TimeResidualBlock<Scalar: TensorScalar>: Module {
             + (skip.map { [("skip", $0 as any Module<Scalar>)] } ?? [])
     }
 
-    /// Not available: the block needs a time embedding (call ``forward(_:time:)``).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        preconditionFailure("TimeResidualBlock needs a time embedding: call forward(_:time:), not the block itself")
-    }
-
     /// `x` `[N, inChannels, H, W]` and `time` `[N, timeDimension]` → `[N, outChannels, H, W]`.
     public func forward(_ x: Tensor<Scalar>, time: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(
@@ -91,7 +86,7 @@ public final class TimeResidualBlock<Scalar: TensorScalar>: Module {
 /// Self-attention over the positions of a feature map, with a residual connection:
 /// `x + attention(norm(x))`, the `H·W` positions as tokens of `C` features
 /// (``MultiheadAttention`` with `batchFirst`).
-public final class SpatialSelfAttention<Scalar: TensorScalar>: Module {
+public final class SpatialSelfAttention<Scalar: TensorScalar>: Layer {
     /// GroupNorm before the attention.
     public let norm: GroupNorm<Scalar>
     /// The attention over positions.
@@ -113,7 +108,7 @@ public final class SpatialSelfAttention<Scalar: TensorScalar>: Module {
         precondition(input.rank == 4, "SpatialSelfAttention: expected [N, C, H, W], got \(input.shape)")
         let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         let tokens = norm(input).reshaped([n, c, h * w]).transposed(1, 2)
-        let attended = attention(tokens).transposed(1, 2).reshaped([n, c, h, w])
+        let attended = attention(query: tokens, key: tokens, value: tokens, needWeights: false).output.transposed(1, 2).reshaped([n, c, h, w])
         return input + attended
     }
 }
@@ -214,11 +209,6 @@ public final class UNet<Scalar: TensorScalar>: Module {
             ("norm_out", normOut), ("conv_out", convOut),
         ]
         return list
-    }
-
-    /// Not available: the net needs the diffusion steps (call it as `unet(x, steps: t)`).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        preconditionFailure("UNet needs the diffusion steps: call unet(x, steps: t), not unet(x)")
     }
 
     /// The predicted noise for images `x` `[N, 1, 28, 28]` at steps `steps` (N of them).

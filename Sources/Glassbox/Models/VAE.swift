@@ -58,7 +58,7 @@ public struct VAELoss<Scalar: TensorScalar> {
 /// KL term (``loss(_:generator:)``). The reconstruction term is computed from the logits with
 /// ``binaryCrossEntropyWithLogits(_:_:weight:posWeight:reduction:)``, which equals PyTorch's
 /// `binary_cross_entropy(sigmoid(logits), x, reduction='sum')` without its clamping of the logs.
-public final class VAE<Scalar: TensorScalar>: Module {
+public final class VAE<Scalar: TensorScalar>: Layer {
     /// The encoder's hidden layer, `inputSize → hiddenSize`.
     public let fc1: Linear<Scalar>
     /// The posterior means, `hiddenSize → latentSize`.

@@ -5,7 +5,7 @@
 ///
 /// Parameters (timm's names): `cls_token` `[1, 1, dModel]`, `pos_embed` `[1, 1 + P, dModel]`
 /// (both N(0, 0.02²)), and the child `proj` (a ``Conv2d``).
-public final class PatchEmbedding<Scalar: TensorScalar>: Module {
+public final class PatchEmbedding<Scalar: TensorScalar>: Layer {
     /// The side of a square patch.
     public let patchSize: Int
     /// The number of patches per image.

@@ -5,7 +5,7 @@ import GlassboxKernels
 // PReLU (one learned parameter), GLU, Threshold, Softmin, Softmax2d and RReLU in eval mode.
 
 /// `min(max(x, 0), 6)`, like `torch.nn.ReLU6`.
-public final class ReLU6<Scalar: TensorScalar>: Module {
+public final class ReLU6<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -15,7 +15,7 @@ public final class ReLU6<Scalar: TensorScalar>: Module {
 }
 
 /// `x` clamped to `[minVal, maxVal]`, like `torch.nn.Hardtanh(min_val, max_val)`.
-public final class Hardtanh<Scalar: TensorScalar>: Module {
+public final class Hardtanh<Scalar: TensorScalar>: Layer {
     /// The lower bound (PyTorch's `min_val`).
     public let minVal: Scalar
     /// The upper bound (PyTorch's `max_val`).
@@ -29,7 +29,7 @@ public final class Hardtanh<Scalar: TensorScalar>: Module {
 }
 
 /// `x·relu6(x + 3)/6`, like `torch.nn.Hardswish`.
-public final class Hardswish<Scalar: TensorScalar>: Module {
+public final class Hardswish<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -39,7 +39,7 @@ public final class Hardswish<Scalar: TensorScalar>: Module {
 }
 
 /// `relu6(x + 3)/6`, like `torch.nn.Hardsigmoid`.
-public final class Hardsigmoid<Scalar: TensorScalar>: Module {
+public final class Hardsigmoid<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -49,7 +49,7 @@ public final class Hardsigmoid<Scalar: TensorScalar>: Module {
 }
 
 /// `x·tanh(softplus(x))`, like `torch.nn.Mish`.
-public final class Mish<Scalar: TensorScalar>: Module {
+public final class Mish<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -59,7 +59,7 @@ public final class Mish<Scalar: TensorScalar>: Module {
 }
 
 /// Scaled ELU with PyTorch's fixed α and scale, like `torch.nn.SELU`.
-public final class SELU<Scalar: TensorScalar>: Module {
+public final class SELU<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -69,7 +69,7 @@ public final class SELU<Scalar: TensorScalar>: Module {
 }
 
 /// `max(0, x) + min(0, α(e^(x/α) − 1))`, like `torch.nn.CELU(alpha)`.
-public final class CELU<Scalar: TensorScalar>: Module {
+public final class CELU<Scalar: TensorScalar>: Layer {
     /// α (non-zero).
     public let alpha: Scalar
     /// Training mode (no effect).
@@ -81,7 +81,7 @@ public final class CELU<Scalar: TensorScalar>: Module {
 }
 
 /// `log σ(x)`, like `torch.nn.LogSigmoid`.
-public final class LogSigmoid<Scalar: TensorScalar>: Module {
+public final class LogSigmoid<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -91,7 +91,7 @@ public final class LogSigmoid<Scalar: TensorScalar>: Module {
 }
 
 /// `x/(1 + |x|)`, like `torch.nn.Softsign`.
-public final class Softsign<Scalar: TensorScalar>: Module {
+public final class Softsign<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -101,7 +101,7 @@ public final class Softsign<Scalar: TensorScalar>: Module {
 }
 
 /// Soft shrinkage by `λ`, like `torch.nn.Softshrink(lambd)`.
-public final class Softshrink<Scalar: TensorScalar>: Module {
+public final class Softshrink<Scalar: TensorScalar>: Layer {
     /// λ (≥ 0).
     public let lambd: Scalar
     /// Training mode (no effect).
@@ -113,7 +113,7 @@ public final class Softshrink<Scalar: TensorScalar>: Module {
 }
 
 /// Hard shrinkage by `λ`, like `torch.nn.Hardshrink(lambd)`.
-public final class Hardshrink<Scalar: TensorScalar>: Module {
+public final class Hardshrink<Scalar: TensorScalar>: Layer {
     /// λ.
     public let lambd: Scalar
     /// Training mode (no effect).
@@ -125,7 +125,7 @@ public final class Hardshrink<Scalar: TensorScalar>: Module {
 }
 
 /// `x − tanh(x)`, like `torch.nn.Tanhshrink`.
-public final class Tanhshrink<Scalar: TensorScalar>: Module {
+public final class Tanhshrink<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -134,7 +134,7 @@ public final class Tanhshrink<Scalar: TensorScalar>: Module {
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { input.tanhshrink() }
 }
 /// `x` where `x > threshold`, else `value`, like `torch.nn.Threshold(threshold, value)`.
-public final class Threshold<Scalar: TensorScalar>: Module {
+public final class Threshold<Scalar: TensorScalar>: Layer {
     /// The threshold (inputs at or below it are replaced).
     public let threshold: Scalar
     /// The replacement value.
@@ -151,7 +151,7 @@ public final class Threshold<Scalar: TensorScalar>: Module {
 }
 
 /// Gated linear unit along `dim`, like `torch.nn.GLU(dim)`.
-public final class GLU<Scalar: TensorScalar>: Module {
+public final class GLU<Scalar: TensorScalar>: Layer {
     /// The dimension split in halves (negative counts from the end; PyTorch's default −1).
     public let dim: Int
     /// Training mode (no effect).
@@ -163,7 +163,7 @@ public final class GLU<Scalar: TensorScalar>: Module {
 }
 
 /// `softmax(−x)` along `dim`, like `torch.nn.Softmin(dim=…)`.
-public final class Softmin<Scalar: TensorScalar>: Module {
+public final class Softmin<Scalar: TensorScalar>: Layer {
     /// The dimension normalised (negative counts from the end).
     public let dim: Int
     /// Training mode (no effect).
@@ -176,7 +176,7 @@ public final class Softmin<Scalar: TensorScalar>: Module {
 
 /// Softmax over the channels of `[N, C, H, W]` or `[C, H, W]` (dimension −3), like
 /// `torch.nn.Softmax2d`.
-public final class Softmax2d<Scalar: TensorScalar>: Module {
+public final class Softmax2d<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -193,7 +193,7 @@ public final class Softmax2d<Scalar: TensorScalar>: Module {
 /// Parameter (PyTorch name and layout): `weight` `[numParameters]`, filled with `init`
 /// (0.25 by default). One slope is shared by every element, or (`numParameters = C`) one per
 /// channel, dimension 1 of the input.
-public final class PReLU<Scalar: TensorScalar>: Module {
+public final class PReLU<Scalar: TensorScalar>: Layer {
     /// The number of slopes: 1 or the number of input channels.
     public let numParameters: Int
     /// The slopes, `[numParameters]`.
@@ -227,7 +227,7 @@ public final class PReLU<Scalar: TensorScalar>: Module {
 ///
 /// Training mode with `lower < upper` draws a random slope per element, which Glassbox does not
 /// reproduce: calling the layer then is a precondition failure.
-public final class RReLU<Scalar: TensorScalar>: Module {
+public final class RReLU<Scalar: TensorScalar>: Layer {
     /// The lower bound of the random slope (PyTorch's default 1/8).
     public let lower: Scalar
     /// The upper bound of the random slope (PyTorch's default 1/3).

@@ -4,7 +4,7 @@ import GlassboxKernels
 // backward are documented on the Tensor methods and in Docs/NN.md).
 
 /// `max(x, 0)`, like `torch.nn.ReLU`.
-public final class ReLU<Scalar: TensorScalar>: Module {
+public final class ReLU<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -14,7 +14,7 @@ public final class ReLU<Scalar: TensorScalar>: Module {
 }
 
 /// `x` for `x > 0`, else `negativeSlope·x`, like `torch.nn.LeakyReLU`.
-public final class LeakyReLU<Scalar: TensorScalar>: Module {
+public final class LeakyReLU<Scalar: TensorScalar>: Layer {
     /// The slope for negative inputs.
     public let negativeSlope: Scalar
     /// Training mode (no effect).
@@ -28,7 +28,7 @@ public final class LeakyReLU<Scalar: TensorScalar>: Module {
 }
 
 /// `x` for `x > 0`, else `α(eˣ − 1)`, like `torch.nn.ELU`.
-public final class ELU<Scalar: TensorScalar>: Module {
+public final class ELU<Scalar: TensorScalar>: Layer {
     /// α.
     public let alpha: Scalar
     /// Training mode (no effect).
@@ -40,7 +40,7 @@ public final class ELU<Scalar: TensorScalar>: Module {
 }
 
 /// Gaussian error linear unit, like `torch.nn.GELU(approximate=…)`.
-public final class GELU<Scalar: TensorScalar>: Module {
+public final class GELU<Scalar: TensorScalar>: Layer {
     /// Exact (`.none`, the default) or the tanh approximation.
     public let approximate: Tensor<Scalar>.GELUApproximation
     /// Training mode (no effect).
@@ -52,7 +52,7 @@ public final class GELU<Scalar: TensorScalar>: Module {
 }
 
 /// `x·σ(x)`, like `torch.nn.SiLU`.
-public final class SiLU<Scalar: TensorScalar>: Module {
+public final class SiLU<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -62,7 +62,7 @@ public final class SiLU<Scalar: TensorScalar>: Module {
 }
 
 /// `1/(1 + e⁻ˣ)`, like `torch.nn.Sigmoid`.
-public final class Sigmoid<Scalar: TensorScalar>: Module {
+public final class Sigmoid<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -72,7 +72,7 @@ public final class Sigmoid<Scalar: TensorScalar>: Module {
 }
 
 /// Hyperbolic tangent, like `torch.nn.Tanh`.
-public final class Tanh<Scalar: TensorScalar>: Module {
+public final class Tanh<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.
@@ -82,7 +82,7 @@ public final class Tanh<Scalar: TensorScalar>: Module {
 }
 
 /// `log(1 + e^(βx))/β`, linear above `threshold`, like `torch.nn.Softplus`.
-public final class Softplus<Scalar: TensorScalar>: Module {
+public final class Softplus<Scalar: TensorScalar>: Layer {
     /// β.
     public let beta: Scalar
     /// Above `βx > threshold` the function is the identity.
@@ -101,7 +101,7 @@ public final class Softplus<Scalar: TensorScalar>: Module {
 }
 
 /// Softmax along `dim`, like `torch.nn.Softmax(dim=…)` (the dimension is required).
-public final class Softmax<Scalar: TensorScalar>: Module {
+public final class Softmax<Scalar: TensorScalar>: Layer {
     /// The dimension normalised (negative counts from the end).
     public let dim: Int
     /// Training mode (no effect).
@@ -113,7 +113,7 @@ public final class Softmax<Scalar: TensorScalar>: Module {
 }
 
 /// Log-softmax along `dim`, like `torch.nn.LogSoftmax(dim=…)`.
-public final class LogSoftmax<Scalar: TensorScalar>: Module {
+public final class LogSoftmax<Scalar: TensorScalar>: Layer {
     /// The dimension normalised (negative counts from the end).
     public let dim: Int
     /// Training mode (no effect).
@@ -125,7 +125,7 @@ public final class LogSoftmax<Scalar: TensorScalar>: Module {
 }
 
 /// The input unchanged, like `torch.nn.Identity`.
-public final class Identity<Scalar: TensorScalar>: Module {
+public final class Identity<Scalar: TensorScalar>: Layer {
     /// Training mode (no effect).
     public var isTraining = true
     /// Creates the layer.

@@ -17,7 +17,7 @@ import GlassboxKernels
 /// when `momentum` is `nil`. Evaluation mode normalises with the running statistics (or with
 /// batch statistics when not tracking). See
 /// ``batchNorm(_:runningMean:runningVar:weight:bias:training:momentum:eps:)``.
-public class BatchNormBase<Scalar: TensorScalar>: NormalizationStatistics<Scalar>, Module {
+public class BatchNormBase<Scalar: TensorScalar>: NormalizationStatistics<Scalar>, Layer {
     /// The accepted input ranks, for messages.
     private let ranks: [Int]
 

@@ -74,10 +74,6 @@ public final class Bilinear<Scalar: TensorScalar>: Module {
         if let bias { [("weight", weight), ("bias", bias)] } else { [("weight", weight)] }
     }
 
-    /// The bilinear form of `input` with itself (the ``Module`` entry point; needs
-    /// `in1Features == in2Features`).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { self(input, input) }
-
     /// `input1` `[*, in1Features]`, `input2` `[*, in2Features]` → `[*, outFeatures]`.
     public func callAsFunction(_ input1: Tensor<Scalar>, _ input2: Tensor<Scalar>) -> Tensor<Scalar> {
         bilinear(input1, input2, weight: weight, bias: bias)

@@ -40,7 +40,7 @@ func convolutionModePadded<Scalar>(
 /// kernelHeight, kernelWidth]`, `bias` `[outChannels]` (absent when `bias: false`). Both are
 /// initialised from `U(−1/√fanIn, 1/√fanIn)` with `fanIn = inChannels / groups · kernelHeight ·
 /// kernelWidth`, which is what PyTorch's `kaiming_uniform_(a=√5)` and its bias rule give.
-public final class Conv2d<Scalar: TensorScalar>: Module {
+public final class Conv2d<Scalar: TensorScalar>: Layer {
     /// Channels of the input.
     public let inChannels: Int
     /// Channels of the output.

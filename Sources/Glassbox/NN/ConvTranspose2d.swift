@@ -9,7 +9,7 @@ import GlassboxKernels
 /// kernelHeight, kernelWidth]`, `bias` `[outChannels]` (absent when `bias: false`). Both are
 /// initialised from `U(−1/√fanIn, 1/√fanIn)` with PyTorch's `fanIn = weight.size(1) ·
 /// kernelHeight · kernelWidth = outChannels / groups · kernelHeight · kernelWidth`.
-public final class ConvTranspose2d<Scalar: TensorScalar>: Module {
+public final class ConvTranspose2d<Scalar: TensorScalar>: Layer {
     /// Channels of the input.
     public let inChannels: Int
     /// Channels of the output.

@@ -8,7 +8,7 @@
 ///
 /// Parameters: `weight` `[outChannels, inChannels / groups, kernelSize]`, `bias` `[outChannels]`
 /// (absent when `bias: false`).
-public final class Conv1d<Scalar: TensorScalar>: Module {
+public final class Conv1d<Scalar: TensorScalar>: Layer {
     /// The stride of the window.
     public let stride: Int
     /// Padding on both sides (or `.same` / `.valid`).
@@ -79,7 +79,7 @@ public final class Conv1d<Scalar: TensorScalar>: Module {
 /// `[inChannels, D, H, W]`.
 ///
 /// Parameters: `weight` `[outChannels, inChannels / groups, kD, kH, kW]`, `bias` `[outChannels]`.
-public final class Conv3d<Scalar: TensorScalar>: Module {
+public final class Conv3d<Scalar: TensorScalar>: Layer {
     /// The stride `[depth, height, width]`.
     public let stride: [Int]
     /// Padding on both sides of each dimension (or `.same` / `.valid`).
@@ -152,7 +152,7 @@ public final class Conv3d<Scalar: TensorScalar>: Module {
 /// or `[inChannels, L]`.
 ///
 /// Parameters: `weight` `[inChannels, outChannels / groups, kernelSize]`, `bias` `[outChannels]`.
-public final class ConvTranspose1d<Scalar: TensorScalar>: Module {
+public final class ConvTranspose1d<Scalar: TensorScalar>: Layer {
     /// The upsampling stride.
     public let stride: Int
     /// `dilation·(kernel − 1) − padding` zeros are added on both sides of the input.
@@ -219,7 +219,7 @@ public final class ConvTranspose1d<Scalar: TensorScalar>: Module {
 /// `[N, inChannels, D, H, W]` or `[inChannels, D, H, W]`.
 ///
 /// Parameters: `weight` `[inChannels, outChannels / groups, kD, kH, kW]`, `bias` `[outChannels]`.
-public final class ConvTranspose3d<Scalar: TensorScalar>: Module {
+public final class ConvTranspose3d<Scalar: TensorScalar>: Layer {
     /// The upsampling stride `[depth, height, width]`.
     public let stride: [Int]
     /// `dilation·(kernel − 1) − padding` zeros are added on both sides of each dimension.

@@ -58,9 +58,6 @@ public final class CosineSimilarity<Scalar: TensorScalar>: Module {
         self.dim = dim
         self.eps = eps
     }
-    /// One input is not enough: this module compares two (`callAsFunction(_:_:)`); this form
-    /// compares `input` with itself, giving ones.
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { self(input, input) }
     /// `x1`, `x2` (broadcastable) → their cosine similarity along ``dim``.
     public func callAsFunction(_ x1: Tensor<Scalar>, _ x2: Tensor<Scalar>) -> Tensor<Scalar> {
         cosineSimilarity(x1, x2, dim: dim, eps: eps)
@@ -86,8 +83,6 @@ public final class PairwiseDistance<Scalar: TensorScalar>: Module {
         self.eps = eps
         self.keepDim = keepDim
     }
-    /// The distance of `input` to zero (PyTorch's module takes two inputs: use `callAsFunction(_:_:)`).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { self(input, Tensor.zeros(input.shape)) }
     /// `x1`, `x2` (broadcastable) → `‖x1 − x2 + ε‖_p` along the last dimension.
     public func callAsFunction(_ x1: Tensor<Scalar>, _ x2: Tensor<Scalar>) -> Tensor<Scalar> {
         pairwiseDistance(x1, x2, p: p, eps: eps, keepDim: keepDim)

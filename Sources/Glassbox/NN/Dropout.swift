@@ -42,7 +42,7 @@ public func dropout<Scalar>(_ input: Tensor<Scalar>, p: Double = 0.5, training: 
 ///
 /// Masks come from ``generator`` when one is set (reproducible per layer), else from the
 /// default generator (``RandomGenerator/manualSeed(_:)``).
-public final class Dropout<Scalar: TensorScalar>: Module {
+public final class Dropout<Scalar: TensorScalar>: Layer {
     /// The probability of zeroing an element.
     public let p: Double
     /// The layer's own random stream, or `nil` to use the default generator.
@@ -89,7 +89,7 @@ public func dropout2d<Scalar>(_ input: Tensor<Scalar>, p: Double = 0.5, training
 /// identity after ``Module/eval()``. See ``dropout2d(_:p:training:generator:)``.
 ///
 /// Masks come from ``generator`` when one is set, else from the default generator.
-public final class Dropout2d<Scalar: TensorScalar>: Module {
+public final class Dropout2d<Scalar: TensorScalar>: Layer {
     /// The probability of zeroing a channel.
     public let p: Double
     /// The layer's own random stream, or `nil` to use the default generator.

@@ -93,16 +93,4 @@ public final class Embedding<Scalar: TensorScalar>: Module {
         embedding(ids, weight: weight, paddingIndex: paddingIdx)
     }
 
-    /// The vectors of ids given as a tensor of whole numbers (as the reference runner passes
-    /// PyTorch's `LongTensor` input): `input.shape + [embeddingDim]`.
-    ///
-    /// - Precondition: every value is a whole number in `0..<numEmbeddings`.
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let values = input.scalars
-        let ids = values.map { v -> Int in
-            precondition(v.rounded() == v, "Embedding: input value \(v) is not a whole number")
-            return Int(v)
-        }
-        return self(IndexTensor(ids, shape: input.shape))
-    }
 }

@@ -137,10 +137,6 @@ public final class EmbeddingBag<Scalar: TensorScalar>: Module {
             includeLastOffset: includeLastOffset, paddingIdx: paddingIdx)
     }
 
-    /// Ids given as a 2-D tensor of whole numbers, one bag per row.
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        self(IndexTensor(input.scalars.map { Int($0) }, shape: input.shape))
-    }
 }
 
 /// Rescales, in place and without recording, each row of `weight` that `ids` reads and whose

@@ -3,7 +3,7 @@ import GlassboxKernels
 /// Flattens dimensions `startDim…endDim` into one, like `torch.nn.Flatten` (defaults keep the
 /// batch dimension: `[N, C, H, W]` → `[N, C·H·W]`). Shares storage; the gradient is reshaped
 /// back.
-public final class Flatten<Scalar: TensorScalar>: Module {
+public final class Flatten<Scalar: TensorScalar>: Layer {
     /// The first dimension flattened.
     public let startDim: Int
     /// The last dimension flattened (negative counts from the end).
@@ -24,7 +24,7 @@ public final class Flatten<Scalar: TensorScalar>: Module {
 /// Splits dimension `dim` into `unflattenedSize`, like `torch.nn.Unflatten` (`[N, C·H·W]` →
 /// `[N, C, H, W]` with `dim: 1, unflattenedSize: [C, H, W]`): the inverse of ``Flatten``.
 /// Shares storage; the gradient is reshaped back.
-public final class Unflatten<Scalar: TensorScalar>: Module {
+public final class Unflatten<Scalar: TensorScalar>: Layer {
     /// The dimension split (negative counts from the end).
     public let dim: Int
     /// The sizes it is split into (their product is its size).

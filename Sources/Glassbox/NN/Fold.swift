@@ -2,7 +2,7 @@ import GlassboxKernels
 
 /// Extracts sliding windows of `[N, C, H, W]` into columns `[N, C·kh·kw, L]`, like
 /// `torch.nn.Unfold`; no parameters. See ``unfold(_:kernelSize:dilation:padding:stride:)``.
-public final class Unfold<Scalar: TensorScalar>: Module {
+public final class Unfold<Scalar: TensorScalar>: Layer {
     /// The window size.
     public let kernelSize: Size2D
     /// The spacing of window elements.
@@ -28,7 +28,7 @@ public final class Unfold<Scalar: TensorScalar>: Module {
 
 /// Sums columns `[N, C·kh·kw, L]` of sliding windows back into `[N, C, H, W]`, like
 /// `torch.nn.Fold`; no parameters. See ``fold(_:outputSize:kernelSize:dilation:padding:stride:)``.
-public final class Fold<Scalar: TensorScalar>: Module {
+public final class Fold<Scalar: TensorScalar>: Layer {
     /// The spatial size `(H, W)` of the output.
     public let outputSize: Size2D
     /// The window size.

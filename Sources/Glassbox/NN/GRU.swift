@@ -11,7 +11,7 @@ import GlassboxKernels
 /// `weight_hh_l{k}` `[3H, H]`, `bias_ih_l{k}`, `bias_hh_l{k}` `[3H]`, with `_reverse` for the
 /// backward direction; all initialised from `U(−1/√H, 1/√H)`. Each direction of each layer is one
 /// differentiable primitive on the fused kernels (``gruLayer(_:h0:weightIH:weightHH:biasIH:biasHH:lengths:reverse:)``).
-public final class GRU<Scalar: TensorScalar>: RecurrentNetwork<Scalar>, Module {
+public final class GRU<Scalar: TensorScalar>: RecurrentNetwork<Scalar>, Layer {
 
     /// Creates the network, initialised from `generator`.
     public convenience init(

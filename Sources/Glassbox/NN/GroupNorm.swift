@@ -6,7 +6,7 @@ import GlassboxKernels
 /// (no running statistics). See ``groupNorm(_:numGroups:weight:bias:eps:)``.
 ///
 /// Parameters (PyTorch names): `weight` `[C]` (ones) and `bias` `[C]` (zeros) when `affine`.
-public final class GroupNorm<Scalar: TensorScalar>: Module {
+public final class GroupNorm<Scalar: TensorScalar>: Layer {
     /// The number of groups (a divisor of ``numChannels``).
     public let numGroups: Int
     /// The number of channels `C`.

@@ -13,7 +13,7 @@ import GlassboxKernels
 /// (`momentum`; `nil` means no update, as in PyTorch). Evaluation mode with running statistics
 /// normalises with them. An unbatched input (`[C, *]`, one dimension less) is treated as a batch
 /// of one. See ``instanceNorm(_:runningMean:runningVar:weight:bias:useInputStats:momentum:eps:)``.
-public class InstanceNormBase<Scalar: TensorScalar>: NormalizationStatistics<Scalar>, Module {
+public class InstanceNormBase<Scalar: TensorScalar>: NormalizationStatistics<Scalar>, Layer {
     /// The rank of a batched input (3, 4 or 5).
     private let batchedRank: Int
 

@@ -4,7 +4,7 @@
 ///
 /// Parameters (PyTorch names): `weight` (ones) and `bias` (zeros), both shaped
 /// `normalizedShape`, when `elementwiseAffine` (`bias` only when `bias` is also true).
-public final class LayerNorm<Scalar: TensorScalar>: Module {
+public final class LayerNorm<Scalar: TensorScalar>: Layer {
     /// The trailing dimensions normalised together.
     public let normalizedShape: [Int]
     /// Added to the variance.

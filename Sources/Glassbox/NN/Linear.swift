@@ -33,7 +33,7 @@ public func linear<Scalar>(
 /// `[outFeatures]` (absent when `bias: false`). Both are initialised from
 /// `U(−1/√inFeatures, 1/√inFeatures)`, which is what PyTorch's `kaiming_uniform_(a=√5)` on the
 /// weight and its bias rule give.
-public final class Linear<Scalar: TensorScalar>: Module {
+public final class Linear<Scalar: TensorScalar>: Layer {
     /// The number of input features (the last dimension of the input).
     public let inFeatures: Int
     /// The number of output features.

@@ -3,7 +3,7 @@ import GlassboxKernels
 /// Local response normalisation across channels of `[N, C, *]`, like
 /// `torch.nn.LocalResponseNorm`; no parameters. See
 /// ``localResponseNorm(_:size:alpha:beta:k:)``.
-public final class LocalResponseNorm<Scalar: TensorScalar>: Module {
+public final class LocalResponseNorm<Scalar: TensorScalar>: Layer {
     /// The number of neighbouring channels summed.
     public let size: Int
     /// The multiplicative factor (divided by `size`).

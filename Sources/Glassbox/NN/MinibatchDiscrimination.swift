@@ -12,7 +12,7 @@
 /// The sum leaves out `j = i` (its term is always `exp(0) = 1`). Backward, by the chain rule
 /// through the differentiable operations above: `∂o_b(i)/∂M_{i,b} = −Σ_j c_b(i,j)·sign(M_{i,b} − M_{j,b})`
 /// and symmetrically for `M_j` (Docs/GAN.md).
-public final class MinibatchDiscrimination<Scalar: TensorScalar>: Module {
+public final class MinibatchDiscrimination<Scalar: TensorScalar>: Layer {
     /// Input features `A`.
     public let inFeatures: Int
     /// Kernels `B` (extra output features).

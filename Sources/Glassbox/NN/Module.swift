@@ -13,15 +13,17 @@ import GlassboxKernels
 /// `state_dict`, so a `state_dict` saved from PyTorch loads unchanged with
 /// ``loadStateDict(_:strict:)``.
 ///
-/// A layer implements ``callAsFunction(_:)`` and lists its parameters; a stateless layer
-/// (activations) lists nothing. ``isTraining`` is per module; ``train(_:)`` and ``eval()`` set
-/// it on the whole tree.
+/// `Module` asks for no forward pass: each module declares the one that fits it, as PyTorch's
+/// `forward` does — one tensor for a ``Layer`` (`Linear`, `Conv2d`, activations), token ids for
+/// ``Embedding`` and ``GPT``, `(x, steps)` for ``UNet``, `(input1, input2)` for ``Bilinear``,
+/// `(output, hN, cN)` from ``LSTM/callAsFunction(_:state:lengths:)``. Code that runs any
+/// one-tensor module (``Sequential``, `fit`, attribution, ONNX export) asks for a ``Layer``; code that only needs the parameters, buffers and mode
+/// (optimizers, checkpoints, ``unregisteredMembers()``) takes any `Module`.
+///
+/// ``isTraining`` is per module; ``train(_:)`` and ``eval()`` set it on the whole tree.
 public protocol Module<Scalar>: AnyObject {
     /// The element type of the module's tensors (`Float` or `Double`).
     associatedtype Scalar: TensorScalar
-
-    /// Runs the layer.
-    func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar>
 
     /// The parameters this module itself registers (not its children's), in registration
     /// order, by PyTorch name. Default: none.

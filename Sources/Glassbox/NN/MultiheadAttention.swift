@@ -96,11 +96,6 @@ public final class MultiheadAttention<Scalar: TensorScalar>: Module {
     /// `out_proj`.
     public var children: [(name: String, module: any Module<Scalar>)] { [("out_proj", outProj)] }
 
-    /// Self-attention of `input` with no masks (the ``Module`` entry point).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        self(query: input, key: input, value: input, needWeights: false).output
-    }
-
     /// Attention of `query` over `key`/`value`, like PyTorch's `forward`.
     ///
     /// - Parameters:

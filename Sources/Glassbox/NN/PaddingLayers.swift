@@ -5,7 +5,7 @@
 /// The shared implementation of the padding layers: ``pad(_:_:mode:value:)`` with fixed
 /// arguments. Use the PyTorch-named subclasses (``ZeroPad2d``, ``ReflectionPad1d``…), or this
 /// class directly for any number of padded dimensions.
-public class PaddingLayer<Scalar: TensorScalar>: Module {
+public class PaddingLayer<Scalar: TensorScalar>: Layer {
     /// `(before, after)` pairs starting from the last dimension, as PyTorch's `padding`
     /// attribute: `[left, right, top, bottom, front, back]`.
     public let padding: [Int]

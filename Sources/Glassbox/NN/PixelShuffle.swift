@@ -2,7 +2,7 @@ import GlassboxKernels
 
 /// Rearranges `[*, C·r², H, W]` into `[*, C, H·r, W·r]`, like `torch.nn.PixelShuffle`; no
 /// parameters. See ``pixelShuffle(_:upscaleFactor:)``.
-public final class PixelShuffle<Scalar: TensorScalar>: Module {
+public final class PixelShuffle<Scalar: TensorScalar>: Layer {
     /// The factor `r` by which height and width grow.
     public let upscaleFactor: Int
     /// Training mode (no effect).
@@ -18,7 +18,7 @@ public final class PixelShuffle<Scalar: TensorScalar>: Module {
 
 /// Rearranges `[*, C, H·r, W·r]` into `[*, C·r², H, W]`, like `torch.nn.PixelUnshuffle`; no
 /// parameters. See ``pixelUnshuffle(_:downscaleFactor:)``.
-public final class PixelUnshuffle<Scalar: TensorScalar>: Module {
+public final class PixelUnshuffle<Scalar: TensorScalar>: Layer {
     /// The factor `r` by which height and width shrink.
     public let downscaleFactor: Int
     /// Training mode (no effect).
@@ -34,7 +34,7 @@ public final class PixelUnshuffle<Scalar: TensorScalar>: Module {
 
 /// Shuffles the channels of `[N, C, *]` across groups, like `torch.nn.ChannelShuffle`; no
 /// parameters. See ``channelShuffle(_:groups:)``.
-public final class ChannelShuffle<Scalar: TensorScalar>: Module {
+public final class ChannelShuffle<Scalar: TensorScalar>: Layer {
     /// The number of groups (a divisor of `C`).
     public let groups: Int
     /// Training mode (no effect).

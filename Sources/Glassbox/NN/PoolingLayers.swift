@@ -6,7 +6,7 @@ import GlassboxKernels
 
 /// 2-D max pooling over `[N, C, H, W]` or `[C, H, W]`, like `torch.nn.MaxPool2d` (without
 /// `return_indices`).
-public final class MaxPool2d<Scalar: TensorScalar>: Module {
+public final class MaxPool2d<Scalar: TensorScalar>: Layer {
     /// The window `(height, width)`.
     public let kernelSize: (Int, Int)
     /// The step between windows.
@@ -46,7 +46,7 @@ public final class MaxPool2d<Scalar: TensorScalar>: Module {
 }
 
 /// 2-D average pooling over `[N, C, H, W]` or `[C, H, W]`, like `torch.nn.AvgPool2d`.
-public final class AvgPool2d<Scalar: TensorScalar>: Module {
+public final class AvgPool2d<Scalar: TensorScalar>: Layer {
     /// The window `(height, width)`.
     public let kernelSize: (Int, Int)
     /// The step between windows.
@@ -94,7 +94,7 @@ public final class AvgPool2d<Scalar: TensorScalar>: Module {
 }
 
 /// Adaptive 2-D average pooling to a fixed output size, like `torch.nn.AdaptiveAvgPool2d`.
-public final class AdaptiveAvgPool2d<Scalar: TensorScalar>: Module {
+public final class AdaptiveAvgPool2d<Scalar: TensorScalar>: Layer {
     /// The output `(height, width)`; `nil` keeps that input size.
     public let outputSize: (Int?, Int?)
     /// Training mode (no effect).

@@ -5,7 +5,7 @@
 // entry for all three).
 
 /// 1-D max pooling over `[N, C, L]` or `[C, L]`, like `torch.nn.MaxPool1d` (without `return_indices`).
-public final class MaxPool1d<Scalar: TensorScalar>: Module {
+public final class MaxPool1d<Scalar: TensorScalar>: Layer {
     /// The window length.
     public let kernelSize: Int
     /// The step between windows.
@@ -36,7 +36,7 @@ public final class MaxPool1d<Scalar: TensorScalar>: Module {
 
 /// 3-D max pooling over `[N, C, D, H, W]` or `[C, D, H, W]`, like `torch.nn.MaxPool3d` (without
 /// `return_indices`).
-public final class MaxPool3d<Scalar: TensorScalar>: Module {
+public final class MaxPool3d<Scalar: TensorScalar>: Layer {
     /// The window `[depth, height, width]`.
     public let kernelSize: [Int]
     /// The step between windows.
@@ -66,7 +66,7 @@ public final class MaxPool3d<Scalar: TensorScalar>: Module {
 }
 
 /// 1-D average pooling over `[N, C, L]` or `[C, L]`, like `torch.nn.AvgPool1d`.
-public final class AvgPool1d<Scalar: TensorScalar>: Module {
+public final class AvgPool1d<Scalar: TensorScalar>: Layer {
     /// The window length.
     public let kernelSize: Int
     /// The step between windows.
@@ -96,7 +96,7 @@ public final class AvgPool1d<Scalar: TensorScalar>: Module {
 }
 
 /// 3-D average pooling over `[N, C, D, H, W]` or `[C, D, H, W]`, like `torch.nn.AvgPool3d`.
-public final class AvgPool3d<Scalar: TensorScalar>: Module {
+public final class AvgPool3d<Scalar: TensorScalar>: Layer {
     /// The window `[depth, height, width]`.
     public let kernelSize: [Int]
     /// The step between windows.
@@ -134,7 +134,7 @@ public final class AvgPool3d<Scalar: TensorScalar>: Module {
 }
 
 /// Adaptive 1-D average pooling to a fixed length, like `torch.nn.AdaptiveAvgPool1d`.
-public final class AdaptiveAvgPool1d<Scalar: TensorScalar>: Module {
+public final class AdaptiveAvgPool1d<Scalar: TensorScalar>: Layer {
     /// The output length.
     public let outputSize: Int
     /// Training mode (no effect).
@@ -148,7 +148,7 @@ public final class AdaptiveAvgPool1d<Scalar: TensorScalar>: Module {
 }
 
 /// Adaptive 3-D average pooling to a fixed size, like `torch.nn.AdaptiveAvgPool3d`.
-public final class AdaptiveAvgPool3d<Scalar: TensorScalar>: Module {
+public final class AdaptiveAvgPool3d<Scalar: TensorScalar>: Layer {
     /// The output `[depth, height, width]` (`nil` keeps that input size; one entry for all three).
     public let outputSize: [Int?]
     /// Training mode (no effect).
@@ -163,7 +163,7 @@ public final class AdaptiveAvgPool3d<Scalar: TensorScalar>: Module {
 
 /// Adaptive max pooling of the last 1, 2 or 3 dimensions (``adaptiveMaxPool(_:outputSize:)``):
 /// the shared implementation of ``AdaptiveMaxPool1d``, ``AdaptiveMaxPool2d``, ``AdaptiveMaxPool3d``.
-public class AdaptiveMaxPoolLayer<Scalar: TensorScalar>: Module {
+public class AdaptiveMaxPoolLayer<Scalar: TensorScalar>: Layer {
     /// The output size per pooled dimension (`nil` keeps that input size).
     public let outputSize: [Int?]
     /// Training mode (no effect).
@@ -198,7 +198,7 @@ public final class AdaptiveMaxPool3d<Scalar: TensorScalar>: AdaptiveMaxPoolLayer
 }
 
 /// Power-average pooling over `[N, C, L]` or `[C, L]`, like `torch.nn.LPPool1d`.
-public final class LPPool1d<Scalar: TensorScalar>: Module {
+public final class LPPool1d<Scalar: TensorScalar>: Layer {
     /// The power `p`.
     public let normType: Scalar
     /// The window length.
@@ -225,7 +225,7 @@ public final class LPPool1d<Scalar: TensorScalar>: Module {
 }
 
 /// Power-average pooling over `[N, C, H, W]` or `[C, H, W]`, like `torch.nn.LPPool2d`.
-public final class LPPool2d<Scalar: TensorScalar>: Module {
+public final class LPPool2d<Scalar: TensorScalar>: Layer {
     /// The power `p`.
     public let normType: Scalar
     /// The window `(height, width)`.
@@ -252,7 +252,7 @@ public final class LPPool2d<Scalar: TensorScalar>: Module {
 }
 
 /// Power-average pooling over `[N, C, D, H, W]` or `[C, D, H, W]`, like `torch.nn.LPPool3d`.
-public final class LPPool3d<Scalar: TensorScalar>: Module {
+public final class LPPool3d<Scalar: TensorScalar>: Layer {
     /// The power `p`.
     public let normType: Scalar
     /// The window `[depth, height, width]`.

@@ -23,7 +23,7 @@ public func sinusoidalPositionalEncoding<Scalar: TensorScalar>(length: Int, dMod
 /// Learned position embeddings: a table of `maxLength` vectors added to a sequence's token
 /// embeddings by position (GPT's `wpe`). Parameter `weight` `[maxLength, dModel]`, initialised
 /// N(0, 0.02²) as GPT-2 does.
-public final class LearnedPositionalEmbedding<Scalar: TensorScalar>: Module {
+public final class LearnedPositionalEmbedding<Scalar: TensorScalar>: Layer {
     /// The table, `[maxLength, dModel]`.
     public let weight: Tensor<Scalar>
     /// Training mode (no effect).

@@ -17,7 +17,7 @@ import GlassboxKernels
 /// the backward through time — and higher orders — follows from those ops. It is the plain,
 /// step-by-step form (``LSTM`` runs the fused kernels); inter-layer dropout is not applied
 /// (evaluation mode, or `dropout = 0`).
-public final class ProjectedLSTM<Scalar: TensorScalar>: Module {
+public final class ProjectedLSTM<Scalar: TensorScalar>: Layer {
     /// Features per input step.
     public let inputSize: Int
     /// Hidden units `H` (the cell state's size).

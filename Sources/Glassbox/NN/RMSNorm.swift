@@ -5,7 +5,7 @@ import GlassboxKernels
 /// See ``rmsNorm(_:normalizedShape:weight:eps:)``.
 ///
 /// Parameters (PyTorch names): `weight` shaped `normalizedShape` (ones) when `elementwiseAffine`.
-public final class RMSNorm<Scalar: TensorScalar>: Module {
+public final class RMSNorm<Scalar: TensorScalar>: Layer {
     /// The trailing dimensions normalised together.
     public let normalizedShape: [Int]
     /// Added to the mean square; `nil` uses the machine epsilon of `Scalar` (PyTorch's `None`).

@@ -10,7 +10,7 @@ import GlassboxKernels
 /// `weight_hh_l{k}` `[H, H]`, `bias_ih_l{k}`, `bias_hh_l{k}` `[H]`, with `_reverse` for the
 /// backward direction; all initialised from `U(−1/√H, 1/√H)`. Each direction of each layer is one
 /// differentiable primitive on the fused kernels (``rnnLayer(_:h0:weightIH:weightHH:biasIH:biasHH:nonlinearity:lengths:reverse:)``).
-public final class RNN<Scalar: TensorScalar>: RecurrentNetwork<Scalar>, Module {
+public final class RNN<Scalar: TensorScalar>: RecurrentNetwork<Scalar>, Layer {
     /// tanh or ReLU.
     public var nonlinearity: RNNNonlinearity { stack.cell == .rnnRelu ? .relu : .tanh }
 

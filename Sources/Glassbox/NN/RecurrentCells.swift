@@ -29,7 +29,7 @@ extension RecurrentWeights {
 ///
 /// Parameters: `weight_ih` `[H, I]`, `weight_hh` `[H, H]`, `bias_ih`, `bias_hh` `[H]`, from
 /// `U(−1/√H, 1/√H)`. One step of ``rnnLayer(_:h0:weightIH:weightHH:biasIH:biasHH:nonlinearity:lengths:reverse:)``.
-public final class RNNCell<Scalar: TensorScalar>: Module {
+public final class RNNCell<Scalar: TensorScalar>: Layer {
     let weights: RecurrentWeights<Scalar>
     /// tanh or ReLU.
     public let nonlinearity: RNNNonlinearity
@@ -117,9 +117,6 @@ public final class LSTMCell<Scalar: TensorScalar>: Module {
     /// `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
     public var ownParameters: [(name: String, tensor: Tensor<Scalar>)] { weights.named("") }
 
-    /// The new hidden state from zero states.
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { callAsFunction(input, state: nil).h }
-
     /// The new `(h, c)`, each `[B, H]` (or `[H]`), from `input` `[B, I]` (or `[I]`) and `state` (zeros when nil).
     public func callAsFunction(_ input: Tensor<Scalar>, state: (h: Tensor<Scalar>, c: Tensor<Scalar>)?) -> (h: Tensor<Scalar>, c: Tensor<Scalar>) {
         let r = weights.step(.lstm, module: "LSTMCell", input, h: state?.h, c: state?.c)
@@ -132,7 +129,7 @@ public final class LSTMCell<Scalar: TensorScalar>: Module {
 ///
 /// Parameters: `weight_ih` `[3H, I]`, `weight_hh` `[3H, H]`, `bias_ih`, `bias_hh` `[3H]`, from
 /// `U(−1/√H, 1/√H)`. One step of ``gruLayer(_:h0:weightIH:weightHH:biasIH:biasHH:lengths:reverse:)``.
-public final class GRUCell<Scalar: TensorScalar>: Module {
+public final class GRUCell<Scalar: TensorScalar>: Layer {
     let weights: RecurrentWeights<Scalar>
     /// Whether inter-layer dropout is applied (no effect on this layer).
     public var isTraining = true

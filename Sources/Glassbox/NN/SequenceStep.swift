@@ -1,7 +1,7 @@
 /// One step of a sequence: `[N, T, D]` → `[N, D]`, step `index` (negative counts from the end,
 /// so `-1` is the last step). A ViT reads its class token with `SequenceStep(0)`; a recurrent
 /// classifier reads its last output with `SequenceStep(-1)`, like `output[:, -1, :]` in PyTorch.
-public final class SequenceStep<Scalar: TensorScalar>: Module {
+public final class SequenceStep<Scalar: TensorScalar>: Layer {
     /// The step taken (negative: from the end).
     public let index: Int
     /// Training mode (no effect).

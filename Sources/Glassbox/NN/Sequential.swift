@@ -1,6 +1,6 @@
 import GlassboxKernels
 
-/// A chain of modules applied in order, like `torch.nn.Sequential`.
+/// A chain of layers (``Layer``: one tensor in, one out) applied in order, like `torch.nn.Sequential`.
 ///
 /// Children are named `"0"`, `"1"`, …, so parameters are `0.weight`, `0.bias`, `2.weight`, …
 /// exactly as in PyTorch's `state_dict`.
@@ -8,29 +8,29 @@ import GlassboxKernels
 /// ```swift
 /// let model = Sequential<Float>(Linear(inFeatures: 2, outFeatures: 8), Tanh(), Linear(inFeatures: 8, outFeatures: 1))
 /// ```
-public final class Sequential<Scalar: TensorScalar>: Module {
+public final class Sequential<Scalar: TensorScalar>: Layer {
     /// The layers in order.
-    public private(set) var layers: [any Module<Scalar>]
+    public private(set) var layers: [any Layer<Scalar>]
     /// Whether the module is in training mode (use ``Module/train(_:)`` to set the whole tree).
     public var isTraining = true
 
     /// Creates a chain of `layers`.
-    public init(_ layers: [any Module<Scalar>]) {
+    public init(_ layers: [any Layer<Scalar>]) {
         self.layers = layers
     }
 
     /// Creates a chain of `layers`.
-    public convenience init(_ layers: any Module<Scalar>...) {
+    public convenience init(_ layers: any Layer<Scalar>...) {
         self.init(layers)
     }
 
     /// Appends a layer (named by its position).
-    public func append(_ layer: any Module<Scalar>) {
+    public func append(_ layer: any Layer<Scalar>) {
         layers.append(layer)
     }
 
     /// The layer at `index`.
-    public subscript(index: Int) -> any Module<Scalar> { layers[index] }
+    public subscript(index: Int) -> any Layer<Scalar> { layers[index] }
 
     /// The number of layers.
     public var count: Int { layers.count }

@@ -49,9 +49,6 @@ public final class Transformer<Scalar: TensorScalar>: Module {
     /// `encoder`, then `decoder`.
     public var children: [(name: String, module: any Module<Scalar>)] { [("encoder", encoder), ("decoder", decoder)] }
 
-    /// The model with `input` as both source and target (the ``Module`` requirement).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { self(input, tgt: input) }
-
     /// `src` through the encoder, then `tgt` through the decoder over the encoder's output.
     /// Masks are additive (`−∞` hides), as for ``TransformerEncoderLayer`` and
     /// ``TransformerDecoderLayer``.

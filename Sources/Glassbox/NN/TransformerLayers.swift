@@ -30,7 +30,7 @@ private struct LayerOptions {
 ///
 /// Children (PyTorch names): `self_attn`, `linear1`, `dropout`, `linear2`, `norm1`, `norm2`,
 /// `dropout1`, `dropout2`.
-public final class TransformerEncoderLayer<Scalar: TensorScalar>: Module {
+public final class TransformerEncoderLayer<Scalar: TensorScalar>: Layer {
     /// Whether inputs are `[N, L, E]` rather than `[L, N, E]`.
     public let batchFirst: Bool
     /// Whether layer normalisation comes before each sub-layer.
@@ -168,10 +168,6 @@ public final class TransformerDecoderLayer<Scalar: TensorScalar>: Module {
         ]
     }
 
-    /// Self-attention only is not a decoder: use ``callAsFunction(_:memory:tgtMask:memoryMask:tgtKeyPaddingMask:memoryKeyPaddingMask:tgtIsCausal:)``.
-    /// This entry (the ``Module`` requirement) attends the input over itself as memory.
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { self(input, memory: input) }
-
     /// The layer on `tgt` over `memory` (layouts as ``TransformerEncoderLayer``).
     ///
     /// - Parameters:
@@ -205,7 +201,7 @@ public final class TransformerDecoderLayer<Scalar: TensorScalar>: Module {
 
 /// A stack of encoder layers, like `torch.nn.TransformerEncoder(encoder_layer, num_layers, norm)`:
 /// children `layers.0`, `layers.1`, … and an optional final `norm`.
-public final class TransformerEncoder<Scalar: TensorScalar>: Module {
+public final class TransformerEncoder<Scalar: TensorScalar>: Layer {
     /// The layers, applied in order.
     public let layers: [TransformerEncoderLayer<Scalar>]
     /// The final normalisation, if any.
@@ -223,7 +219,7 @@ public final class TransformerEncoder<Scalar: TensorScalar>: Module {
 
     /// `layers` (as `layers.i`), then `norm`.
     public var children: [(name: String, module: any Module<Scalar>)] {
-        [("layers", Sequential(layers.map { $0 as any Module<Scalar> }))] + (norm.map { [("norm", $0 as any Module<Scalar>)] } ?? [])
+        [("layers", ModuleList(layers))] + (norm.map { [("norm", $0 as any Module<Scalar>)] } ?? [])
     }
 
     /// The stack on `src` without masks.
@@ -257,11 +253,8 @@ public final class TransformerDecoder<Scalar: TensorScalar>: Module {
 
     /// `layers` (as `layers.i`), then `norm`.
     public var children: [(name: String, module: any Module<Scalar>)] {
-        [("layers", Sequential(layers.map { $0 as any Module<Scalar> }))] + (norm.map { [("norm", $0 as any Module<Scalar>)] } ?? [])
+        [("layers", ModuleList(layers))] + (norm.map { [("norm", $0 as any Module<Scalar>)] } ?? [])
     }
-
-    /// The stack attending `input` over itself as memory (the ``Module`` requirement).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { self(input, memory: input) }
 
     /// The stack on `tgt` over `memory` with the masks of ``TransformerDecoderLayer``.
     public func callAsFunction(

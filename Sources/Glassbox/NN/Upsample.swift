@@ -4,7 +4,7 @@ import GlassboxKernels
 /// factor, like `torch.nn.Upsample`, in every mode of ``InterpolationMode``. See
 /// ``interpolate(_:size:scaleFactor:mode:alignCorners:recomputeScaleFactor:)`` for the
 /// index rules.
-public class Upsample<Scalar: TensorScalar>: Module {
+public class Upsample<Scalar: TensorScalar>: Layer {
     /// The interpolation mode (PyTorch's `mode` argument).
     public typealias Mode = InterpolationMode
 

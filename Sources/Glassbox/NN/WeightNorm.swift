@@ -34,7 +34,7 @@ private func weightNormGainShape(_ shape: [Int], dim: Int?, op: String) -> [Int]
 /// Parameters: the layer's others (e.g. `bias`), then `parametrizations.weight.original0` (`g`)
 /// and `parametrizations.weight.original1` (`v`) — PyTorch's `state_dict` names and order.
 /// Initially `v = w` and `g = ‖w‖`, so the layer computes what it did before wrapping.
-public final class WeightNorm<Scalar: TensorScalar>: Module {
+public final class WeightNorm<Scalar: TensorScalar>: Layer {
     /// The magnitude `g` (`parametrizations.weight.original0`).
     public let g: Tensor<Scalar>
     /// The direction `v` (`parametrizations.weight.original1`).

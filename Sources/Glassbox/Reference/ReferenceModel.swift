@@ -88,7 +88,7 @@ public struct ReferenceModel<Scalar: TensorScalar> {
     /// names those PyTorch stores as integers); training mode is set to `train`. `check`
     /// validates the input shape before the forward pass.
     public static func layer(
-        _ module: any Module<Scalar>, train: Bool, integerBuffers: Set<String> = [],
+        _ module: any Layer<Scalar>, train: Bool, integerBuffers: Set<String> = [],
         check: @escaping ([Int]) throws -> Void = { _ in }
     ) -> ReferenceModel {
         module.train(train)

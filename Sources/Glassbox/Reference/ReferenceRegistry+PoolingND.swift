@@ -71,7 +71,7 @@ extension ReferenceRegistry {
                 if try args.bool("return_indices", default: false) {
                     throw ReferenceError.unsupported("\(maxModule): return_indices=true is not supported (one output per case)")
                 }
-                let layer: any Module<Scalar> =
+                let layer: any Layer<Scalar> =
                     dimensions == 1
                     ? MaxPool1d<Scalar>(kernelSize: kernel[0], stride: stride[0], padding: padding[0], dilation: dilation[0], ceilMode: ceilMode)
                     : MaxPool3d<Scalar>(kernelSize: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
@@ -88,7 +88,7 @@ extension ReferenceRegistry {
                 if let divisorOverride, divisorOverride <= 0 {
                     throw ReferenceError.invalidArgument(module: avgModule, name: "divisor_override", expected: "a positive integer or null")
                 }
-                let layer: any Module<Scalar> =
+                let layer: any Layer<Scalar> =
                     dimensions == 1
                     ? AvgPool1d<Scalar>(kernelSize: kernel[0], stride: stride[0], padding: padding[0], ceilMode: ceilMode, countIncludePad: countIncludePad)
                     : AvgPool3d<Scalar>(

@@ -1,4 +1,4 @@
-/// The metrics of one epoch of ``Module/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onNonFiniteLoss:onEpochEnd:)``,
+/// The metrics of one epoch of ``Layer/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onNonFiniteLoss:onEpochEnd:)``,
 /// like one row of a Keras `History`.
 public struct EpochMetrics: Sendable, Equatable {
     /// The epoch, 1-based (`initialEpoch + 1` for the first epoch of a resumed run).
@@ -33,7 +33,7 @@ struct DatasetSlice<Base: ClassificationDataset>: ClassificationDataset {
     }
 }
 
-extension Module {
+extension Layer {
     /// Trains the model on `data` for `epochs` epochs, Keras-style: shuffled mini-batches,
     /// one optimizer step each, a progress bar, per-epoch metrics and optional validation.
     ///

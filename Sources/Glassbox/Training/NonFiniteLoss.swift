@@ -1,4 +1,4 @@
-/// What ``Module/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onNonFiniteLoss:onEpochEnd:)``
+/// What ``Layer/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onNonFiniteLoss:onEpochEnd:)``
 /// does when a batch's loss is NaN or infinite (Keras' `TerminateOnNaN` is `.stop`).
 ///
 /// Either way the loss is checked before the batch's backward pass and optimizer step, so a

@@ -51,7 +51,7 @@ public enum ONNXExport {
     }
 
     /// One layer: its nodes and initializers (named `prefix` + the `state_dict` name).
-    static func layer(_ layer: any Module<Float>, _ x: String, rank: Int, prefix: String, _ b: inout ONNXGraphBuilder) throws -> (String, Int) {
+    static func layer(_ layer: any Layer<Float>, _ x: String, rank: Int, prefix: String, _ b: inout ONNXGraphBuilder) throws -> (String, Int) {
         switch layer {
         case let l as Sequential<Float>:
             return try sequential(l, x, rank: rank, prefix: prefix, &b)

@@ -1,12 +1,12 @@
 /// The classifier recipe: shuffled mini-batches of a ``ClassificationDataset``, one optimizer
 /// step each on a batch-mean loss (cross-entropy by default), accuracy counted on the way,
-/// validation and a learning-rate schedule after every epoch. ``Module/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onNonFiniteLoss:onEpochEnd:)``
+/// validation and a learning-rate schedule after every epoch. ``Layer/fit(_:epochs:batchSize:optimizer:loss:validationSplit:validationData:shuffle:seed:initialEpoch:scheduler:verbose:onNonFiniteLoss:onEpochEnd:)``
 /// is this task run by a ``Trainer``.
 ///
 /// Epoch `e` (0-based) visits the samples in ``ClassificationDataset/shuffledOrder(count:seed:epoch:)``,
 /// so the data order needs no saving: a checkpoint holds the model, the optimizer and the
 /// schedule (and the ``Trainer`` the default generator, for dropout).
-public final class ClassifierTask<Model: Module, Data: ClassificationDataset>: TrainingTask where Data.Scalar == Model.Scalar {
+public final class ClassifierTask<Model: Layer, Data: ClassificationDataset>: TrainingTask where Data.Scalar == Model.Scalar {
     /// The element type of the model's tensors.
     public typealias Scalar = Model.Scalar
     /// The model trained.
