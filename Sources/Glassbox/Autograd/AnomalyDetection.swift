@@ -83,11 +83,11 @@ extension AnomalyRecorder {
 
     /// Records a backward anomaly if the gradient `gradient` that `node`'s backward function
     /// returned for input `index` holds a non-finite value.
-    func checkBackward<Scalar>(_ node: GradNode<Scalar>, output: Tensor<Scalar>, gradient: Tensor<Scalar>, index: Int) {
+    func checkBackward<Scalar>(_ node: GradNode<Scalar>, gradient: Tensor<Scalar>, index: Int) {
         guard anomaly == nil, let value = gradient.firstNonFiniteValue else { return }
         record(AnomalyError(
             op: node.op, phase: .backward, value: value, inputShapes: node.inputs.map(\.shape),
-            outputShape: output.shape, gradientInput: index))
+            outputShape: node.outputShapes[0], gradientInput: index))
     }
 }
 

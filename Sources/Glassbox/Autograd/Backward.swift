@@ -40,8 +40,13 @@ extension Tensor {
         return zip(inputs, grads).map { input, g in g ?? Tensor.zeros(input.shape) }
     }
 
+    /// The gradients of `output` (seeded with `gradOutput`, or 1) with respect to `inputs`.
+    /// With `stoppingAtInputs`, the walk does not go past `inputs` into the graph that produced
+    /// them: each gradient is then the partial derivative through paths that avoid the other
+    /// inputs, which is what a node's backward wants (see ``compositeGradients(_:_:gradOutputs:)``).
     static func optionalGradients(
-        of output: Tensor, withRespectTo inputs: [Tensor], gradOutput: Tensor?, createGraph: Bool
+        of output: Tensor, withRespectTo inputs: [Tensor], gradOutput: Tensor?, createGraph: Bool,
+        stoppingAtInputs: Bool = false
     ) -> [Tensor?] {
         precondition(
             output.requiresGrad,
@@ -63,7 +68,8 @@ extension Tensor {
         let anomalies = AnomalyDetection.recorder
         return GradMode.$isEnabled.withValue(createGraph) {
             AnomalyDetection.$recorder.withValue(nil) {
-                reverseWalk(from: output, seed: seed, to: inputs, checkingWith: anomalies)
+                reverseWalk(
+                    from: output, seed: seed, to: inputs, stoppingAtInputs: stoppingAtInputs, checkingWith: anomalies)
             }
         }
     }
@@ -71,28 +77,62 @@ extension Tensor {
     /// Propagates `seed` from `output` back through the recorded graph and returns the
     /// gradients reaching `inputs` (`nil` where none flows); every gradient a backward function
     /// returns is checked by `anomalies` when it is given.
+    ///
+    /// A node with several outputs runs once, when the walk reaches the last of its outputs in
+    /// reverse topological order: every consumer of every output comes later in topological
+    /// order than that output, so all of their gradients have arrived by then.
     private static func reverseWalk(
-        from output: Tensor, seed: Tensor, to inputs: [Tensor], checkingWith anomalies: AnomalyRecorder?
+        from output: Tensor, seed: Tensor, to inputs: [Tensor], stoppingAtInputs: Bool, checkingWith anomalies: AnomalyRecorder?
     ) -> [Tensor?] {
-        let order = OpProfiler.timed("backward: graph walk") { topologicalOrder(from: output) }
-        var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed]
         var wanted: [ObjectIdentifier: Int] = [:]
         for (i, t) in inputs.enumerated() { wanted[ObjectIdentifier(t)] = i }
+        let order = OpProfiler.timed("backward: graph walk") {
+            topologicalOrder(from: output, stoppingAt: stoppingAtInputs ? Set(wanted.keys) : [])
+        }
+        var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): seed]
         var result = [Tensor?](repeating: nil, count: inputs.count)
+        // For nodes with several outputs: how many of their outputs the walk has still to
+        // visit, and the gradients and outputs gathered so far.
+        var unvisited: [ObjectIdentifier: Int] = [:]
+        for t in order {
+            if let node = t.gradNode, node.outputCount > 1, wanted[ObjectIdentifier(t)] == nil || !stoppingAtInputs {
+                unvisited[ObjectIdentifier(node), default: 0] += 1
+            }
+        }
+        var gathered: [ObjectIdentifier: (grads: [Tensor?], outputs: [Tensor?])] = [:]
         // Reverse topological order: every consumer of a tensor is done before it.
         for t in order.reversed() {
             let id = ObjectIdentifier(t)
-            guard let g = pending.removeValue(forKey: id) else { continue }
-            if let i = wanted[id] { result[i] = g }
-            guard let node = t.gradNode else { continue }
-            let inputGrads = OpProfiler.timed("backward " + node.op.rawValue) { node.backward(g, t) }
+            let g = pending.removeValue(forKey: id)
+            if let g, let i = wanted[id] { result[i] = g }
+            guard let node = t.gradNode, !(stoppingAtInputs && wanted[id] != nil) else { continue }
+            let gradOutputs: [Tensor], outputs: [Tensor?]
+            if node.outputCount == 1 {
+                guard let g else { continue }
+                (gradOutputs, outputs) = ([g], [t])
+            } else {
+                let key = ObjectIdentifier(node)
+                var entry = gathered[key] ?? (Array(repeating: nil, count: node.outputCount), Array(repeating: nil, count: node.outputCount))
+                entry.grads[t.gradOutputIndex] = g
+                entry.outputs[t.gradOutputIndex] = t
+                unvisited[key]! -= 1
+                guard unvisited[key]! == 0 else {
+                    gathered[key] = entry
+                    continue
+                }
+                gathered[key] = nil
+                guard entry.grads.contains(where: { $0 != nil }) else { continue }
+                gradOutputs = zip(entry.grads, node.outputShapes).map { $0 ?? Tensor.zeros($1) }
+                outputs = entry.outputs
+            }
+            let inputGrads = OpProfiler.timed("backward " + node.op.rawValue) { node.backward(gradOutputs, outputs) }
             precondition(inputGrads.count == node.inputs.count, "backward of \(node.op): wrong arity")
             for (index, (input, ig)) in zip(node.inputs, inputGrads).enumerated() {
                 guard let ig, input.requiresGrad else { continue }
                 precondition(
                     ig.shape == input.shape,
                     "backward of \(node.op.rawValue): gradient shape \(ig.shape) for input of shape \(input.shape)")
-                anomalies?.checkBackward(node, output: t, gradient: ig, index: index)
+                anomalies?.checkBackward(node, gradient: ig, index: index)
                 let key = ObjectIdentifier(input)
                 if let acc = pending[key] {
                     pending[key] = OpProfiler.timed("backward: accumulate") { acc + ig }
@@ -104,8 +144,9 @@ extension Tensor {
         return result
     }
 
-    /// Tensors reachable from `root` through recorded nodes, each after all of its inputs.
-    static func topologicalOrder(from root: Tensor) -> [Tensor] {
+    /// Tensors reachable from `root` through recorded nodes, each after all of its inputs; the
+    /// nodes of tensors in `stops` are not entered.
+    static func topologicalOrder(from root: Tensor, stoppingAt stops: Set<ObjectIdentifier> = []) -> [Tensor] {
         var order: [Tensor] = []
         var visited = Set<ObjectIdentifier>()
         // Iterative depth-first search (graphs of long sequences would overflow recursion).
@@ -119,7 +160,7 @@ extension Tensor {
             if visited.contains(id) { continue }
             visited.insert(id)
             stack.append((t, true))
-            if let node = t.gradNode {
+            if let node = t.gradNode, !stops.contains(id) {
                 for input in node.inputs where input.requiresGrad && !visited.contains(ObjectIdentifier(input)) {
                     stack.append((input, false))
                 }

@@ -6,10 +6,12 @@ import GlassboxKernels
 //
 // The primitive `scaledDotProductAttention` runs the kernel forward (memory linear in the
 // sequence length: no L × S matrix) and keeps the per-row log-sum-exp for the fused backward.
-// When the backward is itself recorded (`backward(createGraph: true)`), it is the same closed
-// form written with differentiable operations on the materialised weights, so second
-// derivatives work; ``attentionWeights(query:key:attnMask:keyPaddingMask:isCausal:scale:)``
-// materialises the weights for `need_weights` and attention dropout.
+// When the backward is itself recorded (`backward(createGraph: true)`), the autograd engine
+// differentiates the same function written with differentiable operations on the materialised
+// weights (``attentionComposite(query:key:value:attnMask:keyPaddingMask:isCausal:scale:)``, through
+// `Tensor.recordedFused`), so second and higher derivatives work;
+// ``attentionWeights(query:key:attnMask:keyPaddingMask:isCausal:scale:)`` materialises the
+// weights for `need_weights` and attention dropout.
 
 /// Checks the shapes of an attention call and returns `(problems, heads, L, S, E, Ev)`.
 private func attentionShape<Scalar>(
@@ -76,11 +78,10 @@ public func scaledDotProductAttention<Scalar>(
         [query, key, value], op: .scaledDotProductAttention, outShape: Array(query.shape.dropLast()) + [dims.valueDim],
         shape: shape, layouts: .contiguous(shape), attnMask: attnMask,
         scoresStride: attnMask.map { $0.rank == 2 ? 0 : dims.queries * dims.keys } ?? 0, keyPaddingMask: keyPaddingMask
-    ) { g in
-        let grads = attentionBackwardGraph(
-            g, query: query, key: key, value: value, attnMask: attnMask, keyPaddingMask: keyPaddingMask, isCausal: isCausal,
+    ) { qkv in
+        attentionComposite(
+            query: qkv[0], key: qkv[1], value: qkv[2], attnMask: attnMask, keyPaddingMask: keyPaddingMask, isCausal: isCausal,
             scale: scaleValue)
-        return [grads.query, grads.key, grads.value]
     }
 }
 
@@ -115,11 +116,10 @@ public func multiheadAttention<Scalar>(
     return fusedAttention(
         [query, key, value], op: .multiheadAttention, outShape: [n, l, heads * shape.valueDim], shape: shape,
         layouts: .headsInterleaved(shape), attnMask: mask.tensor, scoresStride: mask.stride, keyPaddingMask: keyPaddingMask
-    ) { g in
-        let grads = attentionBackwardGraph(
-            splitHeads(g, heads), query: splitHeads(query, heads), key: splitHeads(key, heads), value: splitHeads(value, heads),
-            attnMask: mask.graph, keyPaddingMask: keyPaddingMask, isCausal: isCausal, scale: shape.scale)
-        return [mergeHeads(grads.query), mergeHeads(grads.key), mergeHeads(grads.value)]
+    ) { qkv in
+        mergeHeads(attentionComposite(
+            query: splitHeads(qkv[0], heads), key: splitHeads(qkv[1], heads), value: splitHeads(qkv[2], heads),
+            attnMask: mask.graph, keyPaddingMask: keyPaddingMask, isCausal: isCausal, scale: shape.scale))
     }
 }
 
@@ -146,12 +146,11 @@ public func multiheadSelfAttention<Scalar>(
     return fusedAttention(
         [packed], op: .multiheadSelfAttention, outShape: [n, l, width], shape: shape, layouts: .packed(shape),
         attnMask: mask.tensor, scoresStride: mask.stride, keyPaddingMask: keyPaddingMask
-    ) { g in
-        let parts = packed.split(sizes: [width, width, width], dim: 2).map { splitHeads($0, heads) }
-        let grads = attentionBackwardGraph(
-            splitHeads(g, heads), query: parts[0], key: parts[1], value: parts[2], attnMask: mask.graph,
-            keyPaddingMask: keyPaddingMask, isCausal: isCausal, scale: shape.scale)
-        return [Tensor.concat([mergeHeads(grads.query), mergeHeads(grads.key), mergeHeads(grads.value)], dim: 2)]
+    ) { inputs in
+        let parts = inputs[0].split(sizes: [width, width, width], dim: 2).map { splitHeads($0, heads) }
+        return mergeHeads(attentionComposite(
+            query: parts[0], key: parts[1], value: parts[2], attnMask: mask.graph, keyPaddingMask: keyPaddingMask,
+            isCausal: isCausal, scale: shape.scale))
     }
 }
 
@@ -190,11 +189,12 @@ private func checkPadding<Scalar>(_ mask: Tensor<Scalar>?, _ shape: AttentionSha
 
 /// Runs the attention kernel on `inputs` (`[query, key, value]`, or one packed tensor whose
 /// key and value parts start `heads·E` and `2·heads·E` elements in) and records `op`, whose
-/// backward is the kernel's, or `graphBackward` when the backward is itself recorded.
+/// backward is the kernel's, or the derivative of `composite` (the same function with
+/// differentiable operations) when the backward is itself recorded.
 private func fusedAttention<Scalar>(
     _ inputs: [Tensor<Scalar>], op: DifferentiableOp, outShape: [Int], shape: AttentionShape, layouts: AttentionLayouts,
     attnMask: Tensor<Scalar>?, scoresStride: Int, keyPaddingMask: Tensor<Scalar>?,
-    graphBackward: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>]
+    composite: @escaping ([Tensor<Scalar>]) -> Tensor<Scalar>
 ) -> Tensor<Scalar> {
     let out = Tensor<Scalar>.empty(outShape)
     let lse = Tensor<Scalar>.empty([shape.batchHeads, shape.queries])
@@ -215,9 +215,9 @@ private func fusedAttention<Scalar>(
             layouts: layouts)
     }
     let masks = [attnMask, keyPaddingMask]  // kept alive for the backward pass
-    return out.recorded(op, inputs) { g, output in
-        if isGradEnabled { return graphBackward(g) }
+    return Tensor.recordedFused(op, inputs, outputs: [out]) { gradOutputs, outputs in
         _ = masks
+        let g = gradOutputs[0], output = outputs[0]!
         let grads = inputs.map { Tensor<Scalar>.empty($0.shape) }
         let gqkv = operands(grads.map(\.storage.pointer))
         withMasks { m in
@@ -227,7 +227,7 @@ private func fusedAttention<Scalar>(
                 layouts: layouts)
         }
         return grads
-    }
+    } composite: { [composite($0)] }[0]
 }
 
 /// The attention weights `softmax(scale·Q·Kᵀ + masks)`, `[*, L, S]`, materialised with
@@ -273,24 +273,19 @@ public func additiveMask<Scalar>(_ mask: Tensor<Scalar>, hiddenWhere hidden: Boo
     Tensor(mask.scalars.map { ($0 != 0) == hidden ? -.infinity : 0 }, shape: mask.shape)
 }
 
-/// The backward of attention written with differentiable operations, `P` the materialised
-/// weights: `∂V = Pᵀ·G`, `∂P = G·Vᵀ`, `∂S = P ⊙ (∂P − rowsum(∂P ⊙ P))`, `∂Q = scale·∂S·K`,
-/// `∂K = scale·∂Sᵀ·Q`.
-func attentionBackwardGraph<Scalar>(
-    _ g: Tensor<Scalar>, query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>, attnMask: Tensor<Scalar>?,
+/// Attention written with differentiable operations on the materialised weights `P`
+/// (``attentionWeights(query:key:attnMask:keyPaddingMask:isCausal:scale:)``): `P·V`, `[*, L, Ev]`.
+/// The function the fused kernels compute, differentiated by autograd when a gradient of
+/// attention is itself recorded.
+func attentionComposite<Scalar>(
+    query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>, attnMask: Tensor<Scalar>?,
     keyPaddingMask: Tensor<Scalar>?, isCausal: Bool, scale: Double
-) -> (query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>) {
-    let dims = attentionShape(query, key, value, attnMask, keyPaddingMask, op: "scaledDotProductAttention backward")
+) -> Tensor<Scalar> {
+    let dims = attentionShape(query, key, value, attnMask, keyPaddingMask, op: "attentionComposite")
     let n = dims.problems
     let p = attentionWeights(
         query: query, key: key, attnMask: attnMask, keyPaddingMask: keyPaddingMask, isCausal: isCausal, scale: scale
     ).reshaped([n, dims.queries, dims.keys])
-    let q = query.reshaped([n, dims.queries, dims.headDim]), k = key.reshaped([n, dims.keys, dims.headDim])
-    let v = value.reshaped([n, dims.keys, dims.valueDim]), g3 = g.reshaped([n, dims.queries, dims.valueDim])
-    let dv = Tensor.batchedMatmul(p, g3, true, false)
-    let dp = Tensor.batchedMatmul(g3, v, false, true)
-    let ds = p * (dp - (dp * p).sum(dim: -1, keepDim: true))
-    let dq = Tensor.batchedMatmul(ds, k, false, false) * Scalar(scale)
-    let dk = Tensor.batchedMatmul(ds, q, true, false) * Scalar(scale)
-    return (dq.reshaped(query.shape), dk.reshaped(key.shape), dv.reshaped(value.shape))
+    let v = value.reshaped([n, dims.keys, dims.valueDim])
+    return Tensor.batchedMatmul(p, v, false, false).reshaped(Array(query.shape.dropLast()) + [dims.valueDim])
 }

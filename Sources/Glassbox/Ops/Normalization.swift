@@ -6,9 +6,10 @@ import GlassboxKernels
 // The primitive `batchNorm` normalises a tensor viewed as [outer, C, inner] per channel with the
 // statistics of that channel's outer·inner elements, optionally followed by a per-channel
 // affine map. One fused kernel computes the statistics and the output; the backward is a fused
-// kernel too when only first derivatives are wanted, and the same closed form written with
-// differentiable tensor operations when the backward is itself recorded
-// (`backward(createGraph: true)`), so second derivatives flow through the statistics.
+// kernel too when only first derivatives are wanted; when the backward is itself recorded
+// (`backward(createGraph: true)`) autograd differentiates the same function written with
+// differentiable operations (`batchNormComposite`, through `Tensor.recordedFused`), so second
+// derivatives flow through the statistics.
 
 extension Tensor {
     /// Per-channel normalisation of `self` viewed as `[outer, channels, inner]` with batch
@@ -26,41 +27,37 @@ extension Tensor {
             weight: weight?.storage.pointer, bias: bias?.storage.pointer, outer: outer, channels: channels,
             inner: inner, epsilon: Scalar(eps))
         let inputs = [x] + [weight, bias].compactMap { $0 }
-        output.recorded(.batchNorm, inputs) { g, _ in
-            let grads: (x: Tensor, weight: Tensor, bias: Tensor)
-            if isGradEnabled {
-                grads = Tensor.batchNormBackwardGraph(
-                    g, x, weight: weight, outer: outer, channels: channels, inner: inner, eps: Scalar(eps))
-            } else {
-                let dx = Tensor.empty(x.shape), dw = Tensor.empty([channels]), db = Tensor.empty([channels])
-                Normalization.backward(
-                    g.storage.pointer, x.storage.pointer, mean: mean.storage.pointer, variance: variance.storage.pointer,
-                    weight: weight?.storage.pointer, gradInput: dx.storage.pointer, gradWeight: dw.storage.pointer,
-                    gradBias: db.storage.pointer, outer: outer, channels: channels, inner: inner, epsilon: Scalar(eps))
-                grads = (dx, dw, db)
-            }
-            return [grads.x] + (weight == nil ? [] : [grads.weight]) + (bias == nil ? [] : [grads.bias])
+        Tensor.recordedFused(.batchNorm, inputs, outputs: [output]) { gradOutputs, _ in
+            let dx = Tensor.empty(x.shape), dw = Tensor.empty([channels]), db = Tensor.empty([channels])
+            Normalization.backward(
+                gradOutputs[0].storage.pointer, x.storage.pointer, mean: mean.storage.pointer,
+                variance: variance.storage.pointer, weight: weight?.storage.pointer, gradInput: dx.storage.pointer,
+                gradWeight: dw.storage.pointer, gradBias: db.storage.pointer, outer: outer, channels: channels, inner: inner,
+                epsilon: Scalar(eps))
+            return [dx] + (weight == nil ? [] : [dw]) + (bias == nil ? [] : [db])
+        } composite: { tensors in
+            var rest = tensors.dropFirst()
+            let w = weight == nil ? nil : rest.removeFirst(), b = bias == nil ? nil : rest.removeFirst()
+            return [Tensor.batchNormComposite(tensors[0], weight: w, bias: b, outer: outer, channels: channels, inner: inner, eps: Scalar(eps))]
         }
         return (output, mean, variance)
     }
 
-    /// The backward of ``batchNormalized(outer:channels:inner:weight:bias:eps:)`` written with
-    /// differentiable operations (the statistics recomputed from `x`):
-    /// `∂x = w·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂))` with `g` scaled by `w` first,
-    /// `∂w = Σ g·x̂`, `∂b = Σ g`, all sums and means per channel.
-    static func batchNormBackwardGraph(
-        _ g: Tensor, _ x: Tensor, weight: Tensor?, outer: Int, channels: Int, inner: Int, eps: Scalar
-    ) -> (x: Tensor, weight: Tensor, bias: Tensor) {
-        let view = [outer, channels, inner]
+    /// ``batchNormalized(outer:channels:inner:weight:bias:eps:)`` written with differentiable
+    /// operations (the statistics computed from `x` in the graph):
+    /// `y = (x − μ)·(σ² + ε)^(−1/2)·w + b` per channel, `σ²` biased. Differentiated by autograd
+    /// when a gradient of batch normalisation is itself recorded.
+    static func batchNormComposite(
+        _ x: Tensor, weight: Tensor?, bias: Tensor?, outer: Int, channels: Int, inner: Int, eps: Scalar
+    ) -> Tensor {
         let count = Scalar(outer * inner)
         func channelSum(_ t: Tensor) -> Tensor { t.sum(dim: 0, keepDim: true).sum(dim: 2, keepDim: true) }
-        let x3 = x.reshaped(view), g3 = g.reshaped(view)
+        let x3 = x.reshaped([outer, channels, inner])
         let centered = x3 - channelSum(x3) / count
-        let invStd = (channelSum(centered * centered) / count + eps).pow(-0.5)
-        let normalized = centered * invStd
-        let scaled = weight.map { g3 * $0.reshaped([1, channels, 1]) } ?? g3
-        let dx = invStd * (scaled - channelSum(scaled) / count - normalized * (channelSum(scaled * normalized) / count))
-        return (dx.reshaped(x.shape), channelSum(g3 * normalized).reshaped([channels]), channelSum(g3).reshaped([channels]))
+        var y = centered * (channelSum(centered * centered) / count + eps).pow(-0.5)
+        if let weight { y = y * weight.reshaped([1, channels, 1]) }
+        if let bias { y = y + bias.reshaped([1, channels, 1]) }
+        return y.reshaped(x.shape)
     }
 }
 

@@ -77,7 +77,7 @@ public func gruLayer<Scalar>(
     return (r.output, r.hN)
 }
 
-/// Checks the arguments, runs the primitive and unpacks its output `[T + 1 (+ 1), B, H]`.
+/// Checks the arguments and runs the primitive: the outputs `[T, B, H]`, `h_n` and `c_n` (LSTM).
 func recurrentLayer<Scalar>(
     _ cell: RecurrentCell, _ input: Tensor<Scalar>, h0: Tensor<Scalar>, c0: Tensor<Scalar>?, weightIH: Tensor<Scalar>,
     weightHH: Tensor<Scalar>, biasIH: Tensor<Scalar>?, biasHH: Tensor<Scalar>?, lengths: [Int]?, reverse: Bool
@@ -103,13 +103,10 @@ func recurrentLayer<Scalar>(
             "\(op): lengths \(lengths) must hold \(B) values in 1...\(T) for input \(input.shape)")
     }
     let geometry = RecurrentGeometry(cell: cell, steps: T, batch: B, inputSize: I, hiddenSize: H, reverse: reverse)
-    let packed = Tensor.recurrent(
+    let outputs = Tensor.recurrent(
         geometry, RecurrentInputs(x: input, h0: h0, c0: c0, weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH),
         lengths: lengths)
-    return (
-        packed.sliced(dim: 0, 0..<T), packed[T],
-        cell.hasCellState ? packed[T + 1] : nil
-    )
+    return (outputs[0], outputs[1], cell.hasCellState ? outputs[2] : nil)
 }
 
 extension DifferentiableOp {
@@ -132,27 +129,42 @@ struct RecurrentInputs<Scalar: TensorScalar> {
     var list: [Tensor<Scalar>] {
         [x, h0] + (c0.map { [$0] } ?? []) + [weightIH, weightHH] + (biasIH.map { [$0] } ?? []) + (biasHH.map { [$0] } ?? [])
     }
+
+    /// The same arguments taken from `tensors`, a list in the order of `list` (with the
+    /// optionals that `self` has).
+    func replaced(by tensors: [Tensor<Scalar>]) -> RecurrentInputs {
+        var rest = tensors[...]
+        func next() -> Tensor<Scalar> { rest.removeFirst() }
+        let x = next(), h0 = next(), c0 = self.c0 != nil ? next() : nil, weightIH = next(), weightHH = next()
+        let biasIH = self.biasIH != nil ? next() : nil, biasHH = self.biasHH != nil ? next() : nil
+        return RecurrentInputs(x: x, h0: h0, c0: c0, weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH)
+    }
 }
 
 extension Tensor {
-    /// The primitive: the packed output `[T + 1 (+ 1), B, H]` (outputs by time, `h_n`, `c_n`).
+    /// The primitive: one node with the outputs `[T, B, H]`, `h_n` `[B, H]` (and `c_n` for an
+    /// LSTM) as its outputs.
     ///
-    /// First-order gradients run the fused backward kernel. When the gradient is itself being
-    /// recorded (`createGraph`), see ``recordedRecurrentGradients(_:_:lengths:gradOutput:)``.
-    fileprivate static func recurrent(_ g: RecurrentGeometry, _ p: RecurrentInputs<Scalar>, lengths: [Int]?) -> Tensor {
-        let out = empty([g.outputRows, g.batch, g.hiddenSize])
+    /// First-order gradients run the fused backward kernel; when the gradient is itself being
+    /// recorded (`createGraph`), ``recordedFused(_:_:outputs:kernelBackward:composite:)``
+    /// differentiates ``unrolledRecurrent(_:_:lengths:)``, the same function written with
+    /// differentiable primitives.
+    fileprivate static func recurrent(_ g: RecurrentGeometry, _ p: RecurrentInputs<Scalar>, lengths: [Int]?) -> [Tensor] {
+        let packed = empty([g.outputRows, g.batch, g.hiddenSize])
         let saved = TensorStorage<Scalar>(count: g.savedCount)
         Recurrent.forward(
             g, input: p.x.storage.pointer, h0: p.h0.storage.pointer, c0: p.c0?.storage.pointer,
             weightIH: p.weightIH.storage.pointer, weightHH: p.weightHH.storage.pointer, biasIH: p.biasIH?.storage.pointer,
-            biasHH: p.biasHH?.storage.pointer, lengths: lengths, output: out.storage.pointer, saved: saved.pointer)
-        let inputs = p.list
-        return out.recorded(.recurrent(g.cell), inputs) { gradOutput, _ in
-            if GradMode.isEnabled { return recordedRecurrentGradients(g, p, lengths: lengths, gradOutput: gradOutput) }
+            biasHH: p.biasHH?.storage.pointer, lengths: lengths, output: packed.storage.pointer, saved: saved.pointer)
+        // The kernel writes the outputs by time, h_n and c_n one after the other.
+        let outputs = withoutGrad {
+            [packed.sliced(dim: 0, 0..<g.steps), packed[g.steps]] + (g.cell.hasCellState ? [packed[g.steps + 1]] : [])
+        }
+        return recordedFused(.recurrent(g.cell), p.list, outputs: outputs) { gradOutputs, _ in
             func grad(_ t: Tensor?) -> Tensor? { t?.requiresGrad == true ? empty(t!.shape) : nil }
             let dx = grad(p.x), dh0 = grad(p.h0), dc0 = grad(p.c0)
             let dwih = grad(p.weightIH), dwhh = grad(p.weightHH), dbih = grad(p.biasIH), dbhh = grad(p.biasHH)
-            let go = gradOutput
+            let go = concat([gradOutputs[0]] + gradOutputs.dropFirst().map { $0.unsqueezed(0) }, dim: 0)
             Recurrent.backward(
                 g, input: p.x.storage.pointer, weightIH: p.weightIH.storage.pointer, weightHH: p.weightHH.storage.pointer,
                 biasHH: p.biasHH?.storage.pointer, lengths: lengths, saved: saved.pointer, gradOutput: go.storage.pointer,
@@ -161,49 +173,15 @@ extension Tensor {
                 gradBiasIH: dbih?.storage.pointer, gradBiasHH: dbhh?.storage.pointer)
             return [dx, dh0] + (p.c0 != nil ? [dc0] : []) + [dwih, dwhh] + (p.biasIH != nil ? [dbih] : [])
                 + (p.biasHH != nil ? [dbhh] : [])
-        }
-    }
-
-    /// The gradients of the primitive as differentiable functions of its inputs and of
-    /// `gradOutput` (for second derivatives). They are computed on detached copies of the
-    /// inputs through ``unrolledRecurrent(_:_:lengths:)`` — the same function written with
-    /// differentiable primitives — with `createGraph`; each is recorded as a node on the real
-    /// inputs whose backward differentiates that local graph again. That backward is not itself
-    /// recorded: a third derivative stops with a message.
-    fileprivate static func recordedRecurrentGradients(
-        _ g: RecurrentGeometry, _ p: RecurrentInputs<Scalar>, lengths: [Int]?, gradOutput: Tensor
-    ) -> [Tensor?] {
-        let op = DifferentiableOp.recurrent(g.cell)
-        let inputs = p.list
-        func proxy(_ t: Tensor) -> Tensor {
-            let d = t.detached()
-            d.requiresGrad = t.requiresGrad
-            return d
-        }
-        let proxies = inputs.map(proxy), u = proxy(gradOutput)
-        let local = RecurrentInputs(
-            x: proxies[0], h0: proxies[1], c0: p.c0 != nil ? proxies[2] : nil, weightIH: proxies[p.c0 != nil ? 3 : 2],
-            weightHH: proxies[p.c0 != nil ? 4 : 3], biasIH: p.biasIH != nil ? proxies[p.c0 != nil ? 5 : 4] : nil,
-            biasHH: p.biasHH != nil ? proxies[proxies.count - 1] : nil)
-        let grads = withGrad {
-            gradients(of: (unrolledRecurrent(g, local, lengths: lengths) * u).sum(), withRespectTo: proxies, createGraph: true)
-        }
-        return zip(inputs, grads).map { input, grad in
-            guard input.requiresGrad else { return nil }
-            guard grad.requiresGrad else { return grad }
-            return grad.detached().recorded(op, inputs + [gradOutput]) { gg, _ in
-                precondition(
-                    !GradMode.isEnabled,
-                    "\(op.rawValue): third and higher derivatives are not supported (second derivatives are; see Docs/Recurrent.md)")
-                let second = withGrad { gradients(of: (grad * gg.detached()).sum(), withRespectTo: proxies + [u]) }
-                return zip(inputs + [gradOutput], second).map { $0.requiresGrad ? $1 : nil }
-            }
+        } composite: { inputs in
+            unrolledRecurrent(g, p.replaced(by: inputs), lengths: lengths)
         }
     }
 
     /// The primitive's function step by step with differentiable operations (``recurrentStep(_:x:h:c:weightIH:weightHH:biasIH:biasHH:)``
-    /// per time step, the `lengths` mask applied with products): the packed output.
-    static func unrolledRecurrent(_ g: RecurrentGeometry, _ p: RecurrentInputs<Scalar>, lengths: [Int]?) -> Tensor {
+    /// per time step, the `lengths` mask applied with products): the outputs `[T, B, H]`, `h_n`
+    /// (and `c_n`).
+    static func unrolledRecurrent(_ g: RecurrentGeometry, _ p: RecurrentInputs<Scalar>, lengths: [Int]?) -> [Tensor] {
         var h = p.h0, c = p.c0
         var outputs = [Tensor?](repeating: nil, count: g.steps)
         for s in 0..<g.steps {
@@ -220,7 +198,7 @@ extension Tensor {
                 outputs[t] = hNew
             }
         }
-        return concat(outputs.map { $0!.unsqueezed(0) } + [h.unsqueezed(0)] + (c.map { [$0.unsqueezed(0)] } ?? []), dim: 0)
+        return [concat(outputs.map { $0!.unsqueezed(0) }, dim: 0), h] + (c.map { [$0] } ?? [])
     }
 }
 

@@ -15,6 +15,8 @@ public final class Tensor<Scalar: TensorScalar> {
     let storage: TensorStorage<Scalar>
     /// The node that produced this tensor, or `nil` for a leaf.
     var gradNode: GradNode<Scalar>?
+    /// Which output of ``gradNode`` this tensor is (0 for a node with one output).
+    var gradOutputIndex = 0
     private var _requiresGrad: Bool
 
     /// The accumulated gradient of a leaf after ``backward(_:createGraph:)``, else `nil`.
