@@ -6,7 +6,7 @@ For each model, Tests/GlassboxONNXTests/Fixtures/<name>/ holds
   model.onnx             the exported graph (float32 initializers)
   inputs.safetensors     the graph inputs by name (F32, or I64 for token ids)
   expected.safetensors   PyTorch's float32 outputs of the source module, by graph output name
-and, for the models whose gradients are checked (cnn, lstm, encoder),
+and, for the gradients,
   inputs64.safetensors   the same inputs in F64 and `grad_output` (F64)
   expected64.safetensors the outputs in float64 by graph output name and
                          `grad.<name>` for every float graph input and initializer: the gradients
@@ -294,18 +294,23 @@ def main():
     dw = DepthwiseSeparable()
     randomize_batchnorm(dw, generator)
     dw.eval()
-    export("depthwise", dw, [torch.randn(2, 4, 8, 8, generator=generator) * 3], ["input"], ["output"])
+    x = torch.randn(2, 4, 8, 8, generator=generator) * 3
+    model = export("depthwise", dw, [x], ["input"], ["output"])
+    write_gradients("depthwise", dw, model, [x], ["input"], ["output"], same_names(dw), generator)
 
     unet = SmallUNet()
     randomize_batchnorm(unet, generator)
     unet.eval()
-    export("unet", unet, [torch.randn(1, 2, 8, 8, generator=generator)], ["input"], ["output"])
+    x = torch.randn(1, 2, 8, 8, generator=generator)
+    model = export("unet", unet, [x], ["input"], ["output"])
+    write_gradients("unet", unet, model, [x], ["input"], ["output"], same_names(unet), generator)
 
     gpt = GPTBlock()
     randomize_batchnorm(gpt, generator)
     gpt.eval()
     ids = torch.randint(0, 16, (2, 5), generator=generator)
-    export("gpt", gpt, [ids], ["ids"], ["logits"])
+    model = export("gpt", gpt, [ids], ["ids"], ["logits"])
+    write_gradients("gpt", gpt, model, [ids], ["ids"], ["logits"], same_names(gpt), generator)
 
     lstm = TwoLayerLSTM().eval()
     x = torch.randn(2, 5, 4, generator=generator)
@@ -313,7 +318,9 @@ def main():
     write_gradients("lstm", lstm, model, [x], ["input"], ["output", "h_n"], same_names(lstm), generator)
 
     gru = BiGRU().eval()
-    export("gru", gru, [torch.randn(2, 5, 4, generator=generator)], ["input"], ["output", "h_n"])
+    x = torch.randn(2, 5, 4, generator=generator)
+    model = export("gru", gru, [x], ["input"], ["output", "h_n"])
+    write_gradients("gru", gru, model, [x], ["input"], ["output", "h_n"], same_names(gru), generator)
 
     encoder = Encoder()
     randomize_batchnorm(encoder, generator)

@@ -49,3 +49,57 @@ func worstError(_ actual: [Double], _ expected: [Double]) -> (absolute: Double, 
         }
     }
 }
+
+/// Gradients of the exported graphs through Glassbox's autograd, in F64 (`promotedToDouble`),
+/// equal PyTorch's float64 gradients of the source modules within 1e-7 (relative to
+/// max(1, |expected|)): the outputs and `grad.<name>` of `sum(output_0 · grad_output)` for the
+/// graph input and every initializer (BatchNorm running statistics and the ONNX LSTM's
+/// parameters, restacked inside the graph, included).
+@Suite struct RealModelGradientTests {
+    @Test(arguments: ["cnn", "depthwise", "unet", "gpt", "lstm", "gru", "encoder"])
+    func gradientsMatchPyTorchInF64(model: String) throws {
+        let loaded = try ONNXSession(path: realModelFixture(model, "model.onnx"))
+        let session = try ONNXSession(model: try loaded.model.promotedToDouble(), directory: loaded.directory)
+        let inputs = try SafeTensors(contentsOf: realModelFixture(model, "inputs64.safetensors"))
+        let fixture = try SafeTensors(contentsOf: realModelFixture(model, "expected64.safetensors"))
+        let gradOutput = try #require(inputs["grad_output"])
+        let result = try session.runWithGradients(try fixtureInputs(session, inputs), gradOutput: ONNXTensor(gradOutput))
+        for (info, value) in zip(session.model.graph.outputs, result.outputs) {
+            let output = try value.tensor("output '\(info.name)'")
+            #expect(output.dtype == .double)
+            let expected = try #require(fixture[info.name]).asDoubles()
+            #expect(worstError(output.reals, expected).absolute <= 1e-7 * max(1, expected.map(abs).max() ?? 0), "\(model) \(info.name)")
+        }
+        let expectedNames = fixture.tensors.map(\.name).filter { $0.hasPrefix("grad.") }
+        #expect(Set(result.gradients.map { "grad." + $0.name }) == Set(expectedNames))
+        for (name, gradient) in result.gradients {
+            let expected = try #require(fixture["grad." + name], "fixture has no grad.\(name)")
+            #expect(gradient.shape == expected.shape, "grad.\(name)")
+            let e = expected.asDoubles()
+            let scale = max(1, e.map(abs).max() ?? 0)
+            let error = worstError(gradient.reals, e).absolute
+            #expect(error <= 1e-7 * scale, "\(model) grad.\(name): max |error| \(error) (scale \(scale))")
+        }
+    }
+
+    @Test func aNodeWithoutAGradientIsNamed() throws {
+        var model = RuntimeTests.model(op: "Relu")
+        model.graph.nodes[1].opType = "Cosh"
+        let session = try ONNXSession(model: model)
+        let x = ONNXTensor(dtype: .float, shape: [2, 2], reals: [0, 1, 2, 3])
+        #expect(throws: ONNXError("node 'act' (Cosh): no gradient for Cosh (a differentiated input reaches it)")) {
+            try session.runWithGradients(["x": .tensor(x)])
+        }
+    }
+
+    @Test func f32GradientsOfATinyGraph() throws {
+        // y = Relu(x + b): dy/dx = dy/db summed = 1 where x + b > 0.
+        let session = try ONNXSession(model: RuntimeTests.model())
+        let x = ONNXTensor(dtype: .float, shape: [2, 2], reals: [0, 0, -3, 3])
+        let result = try session.runWithGradients(["x": .tensor(x)])
+        #expect(result.gradients.map(\.name) == ["x", "b"])
+        #expect(result.gradients[0].gradient.reals == [1, 0, 0, 1])
+        #expect(result.gradients[1].gradient.reals == [1, 1])
+        #expect(result.gradients[0].gradient.dtype == .float)
+    }
+}
