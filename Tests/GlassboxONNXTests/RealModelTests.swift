@@ -102,4 +102,35 @@ func worstError(_ actual: [Double], _ expected: [Double]) -> (absolute: Double, 
         #expect(result.gradients[1].gradient.reals == [1, 1])
         #expect(result.gradients[0].gradient.dtype == .float)
     }
+
+    @Test func gradientsFlowThroughAModelLocalFunction() throws {
+        // y = local.AddRelu(x, b) with AddRelu(p, q) = Relu(p + q): the same gradients as the
+        // two nodes inline (RuntimeTests.model).
+        var model = RuntimeTests.model()
+        var add = model.graph.nodes[0], relu = model.graph.nodes[1]
+        add.inputs = ["p", "q"]
+        relu.inputs = ["s"]
+        relu.outputs = ["r"]
+        var function = ONNXFunction()
+        function.name = "AddRelu"
+        function.domain = "local"
+        function.inputs = ["p", "q"]
+        function.outputs = ["r"]
+        function.nodes = [add, relu]
+        function.opsetImports = [ONNXOperatorSetID(domain: "", version: 21)]
+        var call = ONNXNode()
+        call.opType = "AddRelu"
+        call.domain = "local"
+        call.inputs = ["x", "b"]
+        call.outputs = ["y"]
+        model.functions = [function]
+        model.graph.nodes = [call]
+        model.opsetImports.append(ONNXOperatorSetID(domain: "local", version: 1))
+        let x = ONNXTensor(dtype: .float, shape: [2, 2], reals: [0, 0, -3, 3])
+        let inline = try ONNXSession(model: RuntimeTests.model()).runWithGradients(["x": .tensor(x)])
+        let called = try ONNXSession(model: model).runWithGradients(["x": .tensor(x)])
+        #expect(called.outputs == inline.outputs)
+        #expect(called.gradients.map(\.name) == inline.gradients.map(\.name))
+        #expect(called.gradients.map(\.gradient) == inline.gradients.map(\.gradient))
+    }
 }

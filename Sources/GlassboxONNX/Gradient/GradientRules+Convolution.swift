@@ -90,6 +90,7 @@ private func poolRule<Scalar>(_ c: GradientNodeContext<Scalar>, max: Bool) throw
     let ceil = c.plain.int("ceil_mode", 0) != 0
     let win = try window(c, spatial: Array(x0.shape[2...]), kernel: kernel, ceil: ceil)
     guard win.begin == win.end else { throw c.fail("no gradient for pooling with asymmetric pads") }
+    if !max && win.dilations != (1, 1) { throw c.fail("no gradient for AveragePool with dilations") }
     let y = max
         ? maxPool2d(x, kernelSize: win.kernel, stride: win.strides, padding: win.begin, dilation: win.dilations, ceilMode: ceil)
         : avgPool2d(

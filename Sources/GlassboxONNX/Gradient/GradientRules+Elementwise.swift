@@ -85,10 +85,12 @@ func elementwiseGradientRule<Scalar: TensorScalar>(_ op: String) -> GradientRule
         return { c in
             let x = try c.tensor(0)
             if c.plain.opset < 11 {
-                return [x.clamped(min: c.plain.attribute("min").map { Scalar($0.float) }, max: c.plain.attribute("max").map { Scalar($0.float) })]
+                let low = Scalar(c.plain.float("min", -Double.greatestFiniteMagnitude))
+                return [x.clamped(min: low, max: Scalar(c.plain.float("max", Double.greatestFiniteMagnitude)))]
             }
             for i in [1, 2] where c.has(i) && c.constantScalar(i) == nil { throw c.fail("no gradient for a Clip bound that depends on a differentiated input") }
-            return [x.clamped(min: c.constantScalar(1).map { Scalar($0) }, max: c.constantScalar(2).map { Scalar($0) })]
+            let low = c.constantScalar(1).map { Scalar($0) }, high = c.constantScalar(2).map { Scalar($0) }
+            return [low == nil && high == nil ? x : x.clamped(min: low, max: high)]
         }
     case "HardSwish": return { c in [try c.tensor(0).hardswish()] }
     case "HardSigmoid":

@@ -79,15 +79,17 @@ struct GradientNodeContext<Scalar: TensorScalar> {
     /// Whether input `index` is present.
     func has(_ index: Int) -> Bool { index < inputs.count && inputs[index] != nil }
 
-    /// Float input `index` as a tensor (a plain float value becomes a constant tensor).
+    /// Input `index` as a tensor (a plain value — float, integer or bool — becomes a constant).
     func tensor(_ index: Int) throws -> Tensor<Scalar> {
         guard index < inputs.count, let value = inputs[index] else { throw fail("input \(index) is missing") }
         switch value {
         case .tensor(let t, _): return t
         case .plain(let v):
             let t = try v.tensor("\(plain.label) input \(index)")
-            guard t.dtype.isFloatingPoint else { throw fail("input \(index) must be a float tensor, got \(t.dtype)") }
-            return glassboxTensor(t)
+            guard t.dtype.isFloatingPoint || t.dtype.isInteger || t.dtype == .bool else {
+                throw fail("input \(index) must be a number tensor, got \(t.dtype)")
+            }
+            return glassboxTensor(t)  // a constant (an integer Pow exponent, say)
         }
     }
 
@@ -141,7 +143,7 @@ struct ONNXGradientRun<Scalar: TensorScalar> {
                 values[info.name] = .plain(value)
             }
         }
-        for node in graph.nodes { try execute(node, values: &values) }
+        for node in graph.nodes { try execute(node, values: &values, opsets: session.opsets) }
         let outputs: [GradientValue<Scalar>] = try graph.outputs.map { info in
             guard let v = values[info.name] else { throw ONNXError("graph output '\(info.name)' was not computed") }
             return v
@@ -172,8 +174,9 @@ struct ONNXGradientRun<Scalar: TensorScalar> {
         return .tensor(tensor, t.dtype)
     }
 
-    /// Runs one node: through its gradient rule when a leaf reaches it, else on the plain executor.
-    private func execute(_ node: ONNXNode, values: inout [String: GradientValue<Scalar>]) throws {
+    /// Runs one node: through its gradient rule when a leaf reaches it, else on the plain executor;
+    /// a call of a model-local function and an `If` run their bodies node by node here.
+    func execute(_ node: ONNXNode, values: inout [String: GradientValue<Scalar>], opsets: [String: Int]) throws {
         let inputs: [GradientValue<Scalar>?] = try node.inputs.map { name in
             if name.isEmpty { return nil }
             guard let v = values[name] else { throw ONNXError("node '\(node.name)' (\(node.opType)): input '\(name)' is not defined") }
@@ -182,37 +185,58 @@ struct ONNXGradientRun<Scalar: TensorScalar> {
         var trimmed = inputs
         while let last = trimmed.last, last == nil { trimmed.removeLast() }
         let domain = node.domain == "ai.onnx" ? "" : node.domain
-        let opset = session.opsets[domain] ?? (domain == "" ? 21 : 1)
+        let opset = opsets[domain] ?? (domain == "" ? 21 : 1)
         let ctx = ONNXNodeContext(node: node, opset: opset, inputs: trimmed.map { $0?.plain }, scope: [:], session: session)
         let castsToNonFloat = (node.opType == "Cast" || node.opType == "CastLike") && !(castType(ctx, inputs: trimmed)?.isFloatingPoint ?? true)
-        let differentiable = trimmed.contains { $0?.requiresGrad ?? false } && !nonDifferentiableOps.contains(node.opType) && !castsToNonFloat
+        // CastLike differentiates its input 0 only (input 1 gives the type).
+        let carriers = node.opType == "CastLike" ? Array(trimmed.prefix(1)) : trimmed
+        let subgraphReaches = try subgraphsReadDifferentiated(node, values: values)
+        let differentiable = (carriers.contains { $0?.requiresGrad ?? false } || subgraphReaches)
+            && !nonDifferentiableOps.contains(node.opType) && !castsToNonFloat
         guard differentiable else {
             var scope: [String: ONNXValue] = [:]
             if node.attributes.contains(where: { $0.graph != nil || !$0.graphs.isEmpty }) {
                 for (k, v) in values { scope[k] = v.plain }
             }
-            let outputs = try session.call(node, inputs: trimmed.map { $0?.plain }, values: scope, opsets: session.opsets)
+            let outputs = try session.call(node, inputs: trimmed.map { $0?.plain }, values: scope, opsets: opsets)
             for (name, value) in zip(node.outputs, outputs) where !name.isEmpty {
                 if let value { values[name] = .plain(value) }
             }
             return
         }
-        guard domain == "", let rule: GradientRule<Scalar> = gradientRule(node.opType) else {
+        if let function = session.functions[domain + ":" + node.opType] {
+            return try callFunction(function, node: node, inputs: trimmed, values: &values, opsets: opsets)
+        }
+        if domain == "" && node.opType == "If" { return try runIf(node, ctx, values: &values, opsets: opsets) }
+        guard domain == "", !subgraphReaches, let rule: GradientRule<Scalar> = gradientRule(node.opType) else {
             throw ctx.fail("no gradient for \(domain.isEmpty ? "" : domain + ".")\(node.opType) (a differentiated input reaches it)")
         }
+        // The plain op runs first: it checks the node (one-line errors where Glassbox's ops
+        // would stop on a precondition) and gives the shapes the rule must reproduce and the
+        // outputs the rule does not give (Dropout's mask).
+        let reference = try session.call(node, inputs: ctx.inputs, values: [:], opsets: opsets)
         let outputs: [Tensor<Scalar>?]
         do {
             outputs = try rule(GradientNodeContext(plain: ctx, inputs: trimmed))
         } catch let error as ONNXError {
             throw error.message.hasPrefix("node '") ? error : ctx.fail(error.message)
         }
+        for (k, (value, expected)) in zip(outputs, reference).enumerated() {
+            if let value, case .tensor(let t)? = expected, t.shape != value.shape {
+                throw ctx.fail("gradient rule gives output \(k) the shape \(value.shape), the op gives \(t.shape)")
+            }
+        }
         let dtype = trimmed.first { $0?.requiresGrad ?? false }.map { $0.map { v -> ONNXDataType in
             if case .tensor(_, let d) = v { return d }
             return .float
         } ?? .float } ?? .float
         let outputType = node.opType == "Cast" || node.opType == "CastLike" ? castType(ctx, inputs: trimmed) ?? dtype : dtype
-        for (name, value) in zip(node.outputs, outputs) where !name.isEmpty {
-            if let value { values[name] = .tensor(value, outputType) }
+        for (k, name) in node.outputs.enumerated() where !name.isEmpty {
+            if k < outputs.count, let value = outputs[k] {
+                values[name] = .tensor(value, outputType)
+            } else if k < reference.count, let value = reference[k] {
+                values[name] = .plain(value)
+            }
         }
     }
 
