@@ -86,7 +86,9 @@ private func check(_ name: String) throws -> CheckResult {
 /// kink.
 private let atAKink: Set<String> = [
     "test_elu_example", "test_elu_example_expanded_ver18", "test_leakyrelu_example", "test_leakyrelu_example_expanded",
-    "test_selu_example_expanded_ver18", "test_thresholdedrelu_example_expanded_ver18",  // x = 0 or x = alpha exactly
+    "test_selu_example", "test_selu_example_expanded_ver18", "test_thresholdedrelu_example",
+    "test_thresholdedrelu_example_expanded_ver18",  // x = 0 or x = alpha exactly
+    "test_reduce_min_default_axes_keepdims_example",  // ties for the minimum
     "test_floor_example", "test_round", "test_sign",  // steps: gradient 0 almost everywhere, inputs on a step
 ]
 
@@ -96,7 +98,7 @@ private let atAKink: Set<String> = [
 /// the same function the runtime computes, attribute variants included (pads, strides, groups,
 /// auto_pad, ceil_mode, count_include_pad, Resize modes, RNN directions and layouts, axes…),
 /// and gradients flow through `If` (the expanded AffineGrid tests). Release
-/// builds check every such test (544); debug builds every eighth.
+/// builds check every such test (674 of the 1884); debug builds every eighth.
 @Suite struct GradientCheckTests {
     @Test(.enabled(if: suiteIsPresent, "the ONNX node-test suite is not at ../shared/data/onnx-node"))
     func suiteGradientsAgreeWithFiniteDifferences() throws {

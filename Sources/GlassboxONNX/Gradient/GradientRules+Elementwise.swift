@@ -1,7 +1,7 @@
 import Glassbox
 import GlassboxIO
 
-// Gradient rules of the elementwise, activation, matrix-product and reduction ops: each node as
+// Gradient rules of the elementwise, activation and matrix-product ops: each node as
 // Glassbox tensor ops (broadcasting as numpy's), so that the autograd differentiates it.
 
 extension GradientNodeContext {
@@ -14,14 +14,6 @@ extension GradientNodeContext {
 
     /// Every present input as a tensor.
     func allTensors() throws -> [Tensor<Scalar>] { try inputs.indices.filter(has).map(tensor) }
-
-    /// Reduction axes of a Reduce* node (attribute before `newAxesOpset`, input 1 from it),
-    /// normalised; `nil` when the node keeps its input (`noop_with_empty_axes`).
-    func reductionAxes(rank: Int, newAxesOpset: Int) throws -> [Int]? {
-        let raw = plain.opset >= newAxesOpset ? try plain.intsInput(1) : plain.ints("axes")
-        if let raw, !raw.isEmpty { return try raw.map { try normalizeAxis($0, rank, plain) } }
-        return plain.int("noop_with_empty_axes", 0) != 0 ? nil : Array(0..<rank)
-    }
 }
 
 /// `softmax`/`logSoftmax` with ONNX's axis semantics: one axis from opset 13, before it the
@@ -38,16 +30,7 @@ private func softmaxLike<Scalar>(_ c: GradientNodeContext<Scalar>, log: Bool) th
     return [(log ? flat.logSoftmax(dim: 1) : flat.softmax(dim: 1)).reshaped(x.shape)]
 }
 
-/// Sums (`mean`: averages) `x` over `axes`, keeping them as size 1 when `keep`.
-private func reduce<Scalar>(_ x: Tensor<Scalar>, axes: [Int], keep: Bool, mean: Bool) -> Tensor<Scalar> {
-    var y = x
-    for axis in axes.sorted(by: >) { y = mean ? y.mean(dim: axis, keepDim: true) : y.sum(dim: axis, keepDim: true) }
-    if keep { return y }
-    let kept = x.shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
-    return y.reshaped(kept)
-}
-
-/// The rule of an elementwise, activation, product or reduction op.
+/// The rule of an elementwise, activation or product op.
 func elementwiseGradientRule<Scalar: TensorScalar>(_ op: String) -> GradientRule<Scalar>? {
     switch op {
     case "Add": return { c in [try c.tensor(0) + c.tensor(1)] }
@@ -88,7 +71,12 @@ func elementwiseGradientRule<Scalar: TensorScalar>(_ op: String) -> GradientRule
                 let low = Scalar(c.plain.float("min", -Double.greatestFiniteMagnitude))
                 return [x.clamped(min: low, max: Scalar(c.plain.float("max", Double.greatestFiniteMagnitude)))]
             }
-            for i in [1, 2] where c.has(i) && c.constantScalar(i) == nil { throw c.fail("no gradient for a Clip bound that depends on a differentiated input") }
+            if [1, 2].contains(where: { c.has($0) && c.constantScalar($0) == nil }) {  // bounds that are tensors or differentiated
+                var y = x
+                if let low = try c.optionalTensor(1) { y = y.maximum(low) }
+                if let high = try c.optionalTensor(2) { y = y.minimum(high) }
+                return [y]
+            }
             let low = c.constantScalar(1).map { Scalar($0) }, high = c.constantScalar(2).map { Scalar($0) }
             return [low == nil && high == nil ? x : x.clamped(min: low, max: high)]
         }
@@ -128,12 +116,6 @@ func elementwiseGradientRule<Scalar: TensorScalar>(_ op: String) -> GradientRule
             if alpha != 1 { y = y * Scalar(alpha) }
             if let bias = try c.optionalTensor(2) { y = y + (beta == 1 ? bias : bias * Scalar(beta)) }
             return [y]
-        }
-    case "ReduceSum", "ReduceMean":
-        return { c in
-            let x = try c.tensor(0)
-            guard let axes = try c.reductionAxes(rank: x.rank, newAxesOpset: op == "ReduceSum" ? 13 : 18) else { return [x] }
-            return [reduce(x, axes: axes, keep: c.plain.int("keepdims", 1) != 0, mean: op == "ReduceMean")]
         }
     default: return nil
     }

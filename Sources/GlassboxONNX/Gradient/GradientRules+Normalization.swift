@@ -3,8 +3,9 @@ import GlassboxIO
 
 // Gradient rules of the normalisations. BatchNormalization (inference) is written out as
 // `(x − mean)/√(var + ε)·scale + bias`, so that the running statistics — initializers of the
-// graph — get gradients too; LayerNormalization, InstanceNormalization and GroupNormalization
-// use Glassbox's fused ops where the scale has their shape.
+// graph — get gradients too; LayerNormalization, RMSNormalization, InstanceNormalization and
+// GroupNormalization use Glassbox's fused ops where the scale has their shape (LayerNorm is
+// written out when its Mean and InvStdDev outputs are asked for).
 
 /// `t` ([C]) shaped to broadcast against an `[N, C, …]` input of rank `rank`.
 private func channelShaped<Scalar>(_ t: Tensor<Scalar>, rank: Int) -> Tensor<Scalar> {
@@ -22,20 +23,38 @@ private func batchNormalizationRule<Scalar>(_ c: GradientNodeContext<Scalar>) th
     return [normalized * channelShaped(scale, rank: r) + channelShaped(bias, rank: r)]
 }
 
+/// `x` averaged over `axes` (each kept, size 1).
+private func mean<Scalar>(_ x: Tensor<Scalar>, over axes: Range<Int>) -> Tensor<Scalar> {
+    axes.reversed().reduce(x) { $0.mean(dim: $1, keepDim: true) }
+}
+
 private func layerNormalizationRule<Scalar>(_ c: GradientNodeContext<Scalar>) throws -> [Tensor<Scalar>?] {
-    if c.plain.node.outputs.dropFirst().contains(where: { !$0.isEmpty }) {
-        throw c.fail("no gradient for LayerNormalization's Mean and InvStdDev outputs")
-    }
     let x = try c.tensor(0)
     let axis = try normalizeAxis(c.plain.int("axis", -1), x.rank, c.plain)
     let eps = c.plain.float("epsilon", 1e-5)
     let normalizedShape = Array(x.shape[axis...])
     let scale = try c.tensor(1), bias = try c.optionalTensor(2)
+    if c.plain.node.outputs.dropFirst().contains(where: { !$0.isEmpty }) {  // Mean and InvStdDev asked for: written out
+        let mu = mean(x, over: axis..<x.rank)
+        let centered = x - mu
+        let invStdDev = 1 / (mean(centered * centered, over: axis..<x.rank) + Scalar(eps)).sqrt()
+        let y = centered * invStdDev * scale
+        return [bias.map { y + $0 } ?? y, mu, invStdDev]
+    }
     if scale.shape == normalizedShape && (bias == nil || bias!.shape == normalizedShape) {
         return [layerNorm(x, normalizedShape: normalizedShape, weight: scale, bias: bias, eps: eps)]
     }
     let y = layerNorm(x, normalizedShape: normalizedShape, eps: eps) * scale
     return [bias.map { y + $0 } ?? y]
+}
+
+private func rmsNormalizationRule<Scalar>(_ c: GradientNodeContext<Scalar>) throws -> [Tensor<Scalar>?] {
+    let x = try c.tensor(0), scale = try c.tensor(1)
+    let axis = try normalizeAxis(c.plain.int("axis", -1), x.rank, c.plain)
+    let eps = c.plain.float("epsilon", 1e-5)
+    let normalizedShape = Array(x.shape[axis...])
+    if scale.shape == normalizedShape { return [rmsNorm(x, normalizedShape: normalizedShape, weight: scale, eps: eps)] }
+    return [x / (mean(x * x, over: axis..<x.rank) + Scalar(eps)).sqrt() * scale]
 }
 
 private func groupNormalizationRule<Scalar>(_ c: GradientNodeContext<Scalar>) throws -> [Tensor<Scalar>?] {
@@ -61,6 +80,7 @@ func normalizationGradientRule<Scalar: TensorScalar>(_ op: String) -> GradientRu
             [instanceNorm(try c.tensor(0), weight: try c.tensor(1), bias: try c.tensor(2), eps: c.plain.float("epsilon", 1e-5))]
         }
     case "GroupNormalization": return { try groupNormalizationRule($0) }
+    case "RMSNormalization": return { try rmsNormalizationRule($0) }
     default: return nil
     }
 }

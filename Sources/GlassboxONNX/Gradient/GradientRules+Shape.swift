@@ -37,8 +37,39 @@ private func movementRule<Scalar>(_ c: GradientNodeContext<Scalar>, dataInputs: 
     }
 }
 
-/// The rule of a data-movement op.
+/// Pad (constant, reflect, edge, wrap) on Glassbox's `pad`; pads from the attribute before
+/// opset 11, from input 1 (and `axes`, input 3) after; negative pads (crops) have no rule.
+private func padRule<Scalar>(_ c: GradientNodeContext<Scalar>) throws -> [Tensor<Scalar>?] {
+    let x = try c.tensor(0)
+    let r = x.rank
+    var pads = [Int](repeating: 0, count: 2 * r)
+    let given = c.plain.opset >= 11 ? try c.plain.intsInput(1) ?? [] : c.plain.ints("pads") ?? []
+    let axes = try (c.plain.opset >= 18 ? try c.plain.intsInput(3) : nil).map { try $0.map { try normalizeAxis($0, r, c.plain) } }
+        ?? Array(0..<r)
+    guard given.count == 2 * axes.count else { throw c.fail("pads has \(given.count) entries for \(axes.count) axes") }
+    for (i, a) in axes.enumerated() { pads[a] = given[i]; pads[a + r] = given[i + axes.count] }
+    guard pads.allSatisfy({ $0 >= 0 }) else { throw c.fail("no gradient for Pad with negative pads") }
+    let value = c.plain.opset >= 11 ? (try c.plain.optionalInput(2)?.reals.first ?? 0) : c.plain.float("value", 0)
+    let mode: PaddingMode
+    switch c.plain.string("mode", "constant") {
+    case "reflect": mode = .reflect
+    case "edge": mode = .replicate
+    case "wrap": mode = .circular
+    default: mode = .constant
+    }
+    let pairs = (0..<r).reversed().flatMap { [pads[$0], pads[$0 + r]] }  // last dimension first, as torch's pad
+    if mode == .constant && c.plain.opset >= 11 && c.has(2) && c.inputs[2]?.requiresGrad == true {
+        // A differentiated constant_value: x padded with zeros + value · (1 where padded).
+        let padded: Tensor<Scalar> = withoutGrad { pad(Tensor.zeros(x.shape), pairs, value: 1) }
+        let v = try c.tensor(2).reshaped([])
+        return [pad(x, pairs) + v * padded]
+    }
+    return [pad(x, pairs, mode: mode, value: Scalar(value))]
+}
+
+/// The rule of a data-movement op or Pad.
 func shapeGradientRule<Scalar: TensorScalar>(_ op: String) -> GradientRule<Scalar>? {
+    if op == "Pad" { return { try padRule($0) } }
     if op == "Concat" { return { c in try movementRule(c, dataInputs: Array(c.inputs.indices)) } }
     guard singleInputMovementOps.contains(op) else { return nil }
     return { c in try movementRule(c, dataInputs: [0]) }

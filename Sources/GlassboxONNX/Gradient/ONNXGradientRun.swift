@@ -253,6 +253,6 @@ struct ONNXGradientRun<Scalar: TensorScalar> {
 
 /// The rule for `op`, or `nil` when it has none.
 func gradientRule<Scalar: TensorScalar>(_ op: String) -> GradientRule<Scalar>? {
-    elementwiseGradientRule(op) ?? shapeGradientRule(op) ?? convolutionGradientRule(op)
-        ?? normalizationGradientRule(op) ?? recurrentGradientRule(op)
+    elementwiseGradientRule(op) ?? activationGradientRule(op) ?? reductionGradientRule(op) ?? shapeGradientRule(op)
+        ?? convolutionGradientRule(op) ?? normalizationGradientRule(op) ?? recurrentGradientRule(op)
 }
