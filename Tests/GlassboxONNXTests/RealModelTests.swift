@@ -84,10 +84,10 @@ func worstError(_ actual: [Double], _ expected: [Double]) -> (absolute: Double, 
 
     @Test func aNodeWithoutAGradientIsNamed() throws {
         var model = RuntimeTests.model(op: "Relu")
-        model.graph.nodes[1].opType = "Cosh"
+        model.graph.nodes[1].opType = "Atan"
         let session = try ONNXSession(model: model)
         let x = ONNXTensor(dtype: .float, shape: [2, 2], reals: [0, 1, 2, 3])
-        #expect(throws: ONNXError("node 'act' (Cosh): no gradient for Cosh (a differentiated input reaches it)")) {
+        #expect(throws: ONNXError("node 'act' (Atan): no gradient for Atan (a differentiated input reaches it)")) {
             try session.runWithGradients(["x": .tensor(x)])
         }
     }
