@@ -50,6 +50,32 @@ func worstError(_ actual: [Double], _ expected: [Double]) -> (absolute: Double, 
     }
 }
 
+/// The same models run on Glassbox tensors (`runOnTensors`: Float kernels, GEMM-based
+/// convolution) also match PyTorch within rtol 1e-4, and so does an F64 run on tensors.
+@Suite struct RealModelTensorRunTests {
+    @Test(arguments: ["cnn", "depthwise", "unet", "gpt", "lstm", "gru", "encoder"])
+    func matchesPyTorchOnTensors(model: String) throws {
+        let session = try ONNXSession(path: realModelFixture(model, "model.onnx"))
+        let inputs = try SafeTensors(contentsOf: realModelFixture(model, "inputs.safetensors"))
+        let fixture = try SafeTensors(contentsOf: realModelFixture(model, "expected.safetensors"))
+        let outputs = try session.runOnTensors(try fixtureInputs(session, inputs))
+        for (info, output) in zip(session.model.graph.outputs, outputs) {
+            let expected = try #require(fixture[info.name])
+            #expect(try output.tensor(info.name).dtype == .float)
+            let why = ONNXConformance.compare(output, .tensor(ONNXTensor(expected)), rtol: 1e-4, atol: 1e-5)
+            #expect(why == nil, "\(model) \(info.name): \(why ?? "")")
+        }
+        let double = try ONNXSession(model: try session.model.promotedToDouble(), directory: session.directory)
+        let doubleInputs = try double.namedInputs(inputs.tensors, source: "inputs.safetensors")  // F32 data → double
+        let reference = try double.run(doubleInputs)
+        let onTensors = try double.runOnTensors(doubleInputs)
+        for (a, b) in zip(onTensors, reference) {
+            #expect(try a.tensor("").dtype == .double)
+            #expect(ONNXConformance.compare(a, b, rtol: 1e-10, atol: 1e-12) == nil, "\(model): F64 on tensors vs the plain executor")
+        }
+    }
+}
+
 /// Gradients of the exported graphs through Glassbox's autograd, in F64 (`promotedToDouble`),
 /// equal PyTorch's float64 gradients of the source modules within 1e-7 (relative to
 /// max(1, |expected|)): the outputs and `grad.<name>` of `sum(output_0 · grad_output)` for the

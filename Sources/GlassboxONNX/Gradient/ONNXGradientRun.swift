@@ -31,12 +31,31 @@ extension ONNXSession {
                 throw ONNXError("graph input '\(info.name)' is missing")
             }
         }
-        let floatTypes = graph.initializers.compactMap { ONNXDataType(rawValue: $0.dataType) }.filter(\.isFloatingPoint)
-            + inputs.values.compactMap { if case .tensor(let t) = $0, t.dtype.isFloatingPoint { t.dtype } else { nil } }
-        if floatTypes.allSatisfy({ $0 == .double }) {
-            return try ONNXGradientRun<Double>(session: self).run(inputs, gradOutput: gradOutput)
-        }
+        if isAllDouble(inputs) { return try ONNXGradientRun<Double>(session: self).run(inputs, gradOutput: gradOutput) }
         return try ONNXGradientRun<Float>(session: self).run(inputs, gradOutput: gradOutput)
+    }
+
+    /// Runs the main graph on named inputs with its float tensors on Glassbox tensors — the
+    /// GEMM-based convolution, matrix products and SIMD kernels of the library, in `Float` (in
+    /// `Double` for an all-`double` graph) — instead of the plain executor's direct loops on
+    /// `Double`. Nodes without a tensor rule run on the plain executor. Faster, and not the
+    /// reference: `Float` rounding differs from the plain executor's `Double`-then-round.
+    public func runOnTensors(_ inputs: [String: ONNXValue]) throws -> [ONNXValue] {
+        let graph = model.graph
+        for info in graph.inputs where inputs[info.name] == nil {
+            if !graph.initializers.contains(where: { $0.name == info.name }) {
+                throw ONNXError("graph input '\(info.name)' is missing")
+            }
+        }
+        if isAllDouble(inputs) { return try withoutGrad { try ONNXGradientRun<Double>(session: self, inference: true).run(inputs, gradOutput: nil).outputs } }
+        return try withoutGrad { try ONNXGradientRun<Float>(session: self, inference: true).run(inputs, gradOutput: nil).outputs }
+    }
+
+    /// Whether every float initializer and input is `double`.
+    private func isAllDouble(_ inputs: [String: ONNXValue]) -> Bool {
+        let floatTypes = model.graph.initializers.compactMap { ONNXDataType(rawValue: $0.dataType) }.filter(\.isFloatingPoint)
+            + inputs.values.compactMap { if case .tensor(let t) = $0, t.dtype.isFloatingPoint { t.dtype } else { nil } }
+        return floatTypes.allSatisfy { $0 == .double }
     }
 }
 
@@ -50,6 +69,17 @@ enum GradientValue<Scalar: TensorScalar> {
 
     /// Whether the value depends on a leaf.
     var requiresGrad: Bool { if case .tensor(let t, _) = self { t.requiresGrad } else { false } }
+
+    /// Whether the value is a Glassbox tensor.
+    var isTensor: Bool { if case .tensor = self { true } else { false } }
+
+    /// The value as the plain executor holds it, for a rule's context in a run on tensors: a
+    /// large tensor keeps its type and shape but not its elements (rules read float data through
+    /// ``GradientNodeContext/tensor(_:)``; small ones — scalars, pads, scales — are converted).
+    var cheapPlain: ONNXValue {
+        if case .tensor(let t, let dtype) = self, t.count > 64 { return .tensor(ONNXTensor(dtype: dtype, shape: t.shape, storage: .real([]))) }
+        return plain
+    }
 
     /// The value as the plain executor holds it.
     var plain: ONNXValue {
@@ -118,9 +148,13 @@ let nonDifferentiableOps: Set<String> = [
     "RandomNormalLike", "RandomUniformLike", "Bernoulli",
 ]
 
-/// One differentiable run of a session's main graph in `Scalar` precision.
+/// One differentiable run of a session's main graph in `Scalar` precision; with `inference`,
+/// a run on tensors without gradients (``ONNXSession/runOnTensors(_:)``): every float tensor
+/// is a Glassbox tensor, a node without a rule runs on the plain executor, and nothing is
+/// checked against the plain executor.
 struct ONNXGradientRun<Scalar: TensorScalar> {
     let session: ONNXSession
+    var inference = false
 
     func run(_ inputs: [String: ONNXValue], gradOutput: ONNXTensor?) throws -> ONNXGradientResult {
         let graph = session.model.graph
@@ -148,7 +182,7 @@ struct ONNXGradientRun<Scalar: TensorScalar> {
             guard let v = values[info.name] else { throw ONNXError("graph output '\(info.name)' was not computed") }
             return v
         }
-        if case .tensor(let y, _)? = outputs.first, y.requiresGrad {
+        if !inference, case .tensor(let y, _)? = outputs.first, y.requiresGrad {
             let seed: Tensor<Scalar>
             if let gradOutput {
                 guard gradOutput.shape == y.shape else {
@@ -169,7 +203,7 @@ struct ONNXGradientRun<Scalar: TensorScalar> {
     /// A float tensor becomes a leaf that requires a gradient (recorded in `leaves`); others stay plain.
     private func leaf(_ name: String, _ t: ONNXTensor, into leaves: inout [(String, Tensor<Scalar>, ONNXDataType)]) -> GradientValue<Scalar> {
         guard t.dtype.isFloatingPoint else { return .plain(.tensor(t)) }
-        let tensor: Tensor<Scalar> = glassboxTensor(t, requiresGrad: true)
+        let tensor: Tensor<Scalar> = glassboxTensor(t, requiresGrad: !inference)
         leaves.append((name, tensor, t.dtype))
         return .tensor(tensor, t.dtype)
     }
@@ -186,13 +220,14 @@ struct ONNXGradientRun<Scalar: TensorScalar> {
         while let last = trimmed.last, last == nil { trimmed.removeLast() }
         let domain = node.domain == "ai.onnx" ? "" : node.domain
         let opset = opsets[domain] ?? (domain == "" ? 21 : 1)
-        let ctx = ONNXNodeContext(node: node, opset: opset, inputs: trimmed.map { $0?.plain }, scope: [:], session: session)
+        let ctx = ONNXNodeContext(node: node, opset: opset, inputs: trimmed.map { inference ? $0?.cheapPlain : $0?.plain }, scope: [:], session: session)
         let castsToNonFloat = (node.opType == "Cast" || node.opType == "CastLike") && !(castType(ctx, inputs: trimmed)?.isFloatingPoint ?? true)
         // CastLike differentiates its input 0 only (input 1 gives the type).
         let carriers = node.opType == "CastLike" ? Array(trimmed.prefix(1)) : trimmed
         let subgraphReaches = try subgraphsReadDifferentiated(node, values: values)
-        let differentiable = (carriers.contains { $0?.requiresGrad ?? false } || subgraphReaches)
-            && !nonDifferentiableOps.contains(node.opType) && !castsToNonFloat
+        let onTensors = carriers.contains { inference ? $0?.isTensor ?? false : $0?.requiresGrad ?? false } || subgraphReaches
+        var differentiable = onTensors && !nonDifferentiableOps.contains(node.opType) && !castsToNonFloat
+        if inference && differentiable && (domain != "" || gradientRule(node.opType) as GradientRule<Scalar>? == nil) { differentiable = false }
         guard differentiable else {
             var scope: [String: ONNXValue] = [:]
             if node.attributes.contains(where: { $0.graph != nil || !$0.graphs.isEmpty }) {
@@ -214,7 +249,7 @@ struct ONNXGradientRun<Scalar: TensorScalar> {
         // The plain op runs first: it checks the node (one-line errors where Glassbox's ops
         // would stop on a precondition) and gives the shapes the rule must reproduce and the
         // outputs the rule does not give (Dropout's mask).
-        let reference = try session.call(node, inputs: ctx.inputs, values: [:], opsets: opsets)
+        let reference = inference ? [] : try session.call(node, inputs: ctx.inputs, values: [:], opsets: opsets)
         let outputs: [Tensor<Scalar>?]
         do {
             outputs = try rule(GradientNodeContext(plain: ctx, inputs: trimmed))
@@ -226,11 +261,17 @@ struct ONNXGradientRun<Scalar: TensorScalar> {
                 throw ctx.fail("gradient rule gives output \(k) the shape \(value.shape), the op gives \(t.shape)")
             }
         }
-        let dtype = trimmed.first { $0?.requiresGrad ?? false }.map { $0.map { v -> ONNXDataType in
+        let dtype = trimmed.first { inference ? $0?.isTensor ?? false : $0?.requiresGrad ?? false }.map { $0.map { v -> ONNXDataType in
             if case .tensor(_, let d) = v { return d }
             return .float
         } ?? .float } ?? .float
         let outputType = node.opType == "Cast" || node.opType == "CastLike" ? castType(ctx, inputs: trimmed) ?? dtype : dtype
+        if inference && node.outputs.enumerated().contains(where: { !$1.isEmpty && ($0 >= outputs.count || outputs[$0] == nil) }) {
+            // An output the rule does not give (Dropout's mask): the node runs on the plain executor.
+            let plainOutputs = try session.call(node, inputs: trimmed.map { $0?.plain }, values: [:], opsets: opsets)
+            for (name, value) in zip(node.outputs, plainOutputs) where !name.isEmpty { if let value { values[name] = .plain(value) } }
+            return
+        }
         for (k, name) in node.outputs.enumerated() where !name.isEmpty {
             if k < outputs.count, let value = outputs[k] {
                 values[name] = .tensor(value, outputType)
