@@ -200,6 +200,9 @@ private let errorCases: [ErrorCase] =
         usage(["bench", "cnn", "--batch-size", "1000000"], "option '--batch-size' expects an integer in 1...1024"),
         usage(["bench", "transformer", "--length", "0"], "option '--length' expects an integer in 1...4096"),
         usage(["bench", "gemm", "--json=yes"], "option '--json' is a flag and takes no value"),
+        usage(["bench", "onnx", "--model"], "option '--model' needs a value"),
+        failure(["bench", "onnx", "--model", "@missing.onnx"], "@missing.onnx: no such file"),
+        failure(["bench", "onnx", "--model", "@text.txt"], "@text.txt: protobuf ModelProto: "),
 
         usage(["reference", "--config", "@relu.json"], "option '--weights' is required"),
         usage(["reference", "--config", "@relu.json", "--frobnicate", "x"], "unknown option '--frobnicate'"),
