@@ -7,6 +7,8 @@ import GlassboxIO
 // those positions with `indexSelected`, whose backward adds the gradient back (`indexAdded`,
 // so repeated reads — Expand, Tile, Gather — sum). The forward is the plain op itself, so the
 // semantics (negative axes, clamped slice bounds, `allowzero`, opset differences) are the same.
+// Outputs that keep every element in order (Reshape, Flatten, Squeeze, Unsqueeze) are reshapes of
+// the input, without a copy; Transpose uses `permuted`.
 
 /// The movement ops whose data is input 0 (the other inputs are shapes, axes, indices);
 /// Concat moves all its inputs.
@@ -32,8 +34,11 @@ private func movementRule<Scalar>(_ c: GradientNodeContext<Scalar>, dataInputs: 
     let context = ONNXNodeContext(node: node, opset: c.plain.opset, inputs: positionInputs, scope: [:], session: c.plain.session)
     return try op(context).map { output in
         guard case .tensor(let positions)? = output else { return nil }
-        let gathered = source.indexSelected(dim: 0, positions.reals.map { Int($0) })
-        return gathered.reshaped(positions.shape)
+        let flat = positions.reals.map { Int($0) }
+        if flat.count == source.count && flat.enumerated().allSatisfy({ $0.offset == $0.element }) {
+            return source.reshaped(positions.shape)  // a reshape (Reshape, Flatten, Squeeze, …): no copy
+        }
+        return source.indexSelected(dim: 0, flat).reshaped(positions.shape)
     }
 }
 
@@ -70,6 +75,14 @@ private func padRule<Scalar>(_ c: GradientNodeContext<Scalar>) throws -> [Tensor
 /// The rule of a data-movement op or Pad.
 func shapeGradientRule<Scalar: TensorScalar>(_ op: String) -> GradientRule<Scalar>? {
     if op == "Pad" { return { try padRule($0) } }
+    if op == "Transpose" {  // Glassbox's permute kernel rather than a gather
+        return { c in
+            let x = try c.tensor(0)
+            let perm = c.plain.ints("perm") ?? Array((0..<x.rank).reversed())
+            guard perm.sorted() == Array(0..<x.rank) else { throw c.fail("perm \(perm) for rank \(x.rank)") }
+            return [x.permuted(perm)]
+        }
+    }
     if op == "Concat" { return { c in try movementRule(c, dataInputs: Array(c.inputs.indices)) } }
     guard singleInputMovementOps.contains(op) else { return nil }
     return { c in try movementRule(c, dataInputs: [0]) }
