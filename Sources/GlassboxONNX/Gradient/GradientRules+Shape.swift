@@ -8,7 +8,7 @@ import GlassboxIO
 // so repeated reads — Expand, Tile, Gather — sum). The forward is the plain op itself, so the
 // semantics (negative axes, clamped slice bounds, `allowzero`, opset differences) are the same.
 // Outputs that keep every element in order (Reshape, Flatten, Squeeze, Unsqueeze) are reshapes of
-// the input, without a copy; Transpose uses `permuted`.
+// the input, without a copy; Transpose uses `permuted`, Slice with steps of 1 `sliced`.
 
 /// The movement ops whose data is input 0 (the other inputs are shapes, axes, indices);
 /// Concat moves all its inputs.
@@ -75,6 +75,19 @@ private func padRule<Scalar>(_ c: GradientNodeContext<Scalar>) throws -> [Tensor
 /// The rule of a data-movement op or Pad.
 func shapeGradientRule<Scalar: TensorScalar>(_ op: String) -> GradientRule<Scalar>? {
     if op == "Pad" { return { try padRule($0) } }
+    if op == "Slice" {  // steps of 1: Glassbox's `sliced` per axis rather than a gather
+        return { c in
+            let x = try c.tensor(0)
+            let a = try sliceArguments(c.plain, rank: x.rank)
+            guard a.steps.allSatisfy({ $0 == 1 }) else { return try movementRule(c, dataInputs: [0]) }
+            let window = sliceWindow(x.shape, starts: a.starts, ends: a.ends, axes: a.axes, steps: a.steps)
+            var y = x
+            for d in 0..<x.rank where window.shape[d] != x.shape[d] {
+                y = y.sliced(dim: d, window.start[d]..<(window.start[d] + window.shape[d]))
+            }
+            return [y]
+        }
+    }
     if op == "Transpose" {  // Glassbox's permute kernel rather than a gather
         return { c in
             let x = try c.tensor(0)
