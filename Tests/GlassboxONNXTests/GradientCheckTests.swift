@@ -98,7 +98,7 @@ private let atAKink: Set<String> = [
 /// the same function the runtime computes, attribute variants included (pads, strides, groups,
 /// auto_pad, ceil_mode, count_include_pad, Resize modes, RNN directions and layouts, axes…),
 /// and gradients flow through `If` (the expanded AffineGrid tests). Release
-/// builds check every such test (674 of the 1884); debug builds every eighth.
+/// builds check every such test (729 of the 1884); debug builds every eighth.
 @Suite struct GradientCheckTests {
     @Test(.enabled(if: suiteIsPresent, "the ONNX node-test suite is not at ../shared/data/onnx-node"))
     func suiteGradientsAgreeWithFiniteDifferences() throws {

@@ -294,6 +294,10 @@ struct ONNXGradientRun<Scalar: TensorScalar> {
 
 /// The rule for `op`, or `nil` when it has none.
 func gradientRule<Scalar: TensorScalar>(_ op: String) -> GradientRule<Scalar>? {
-    elementwiseGradientRule(op) ?? activationGradientRule(op) ?? reductionGradientRule(op) ?? shapeGradientRule(op)
-        ?? convolutionGradientRule(op) ?? normalizationGradientRule(op) ?? recurrentGradientRule(op)
+    let families: [(String) -> GradientRule<Scalar>?] = [
+        elementwiseGradientRule, activationGradientRule, reductionGradientRule, shapeGradientRule,
+        convolutionGradientRule, normalizationGradientRule, recurrentGradientRule, lossGradientRule,
+    ]
+    for family in families { if let rule = family(op) { return rule } }
+    return nil
 }
