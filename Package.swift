@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "GlassboxIOTests", dependencies: ["GlassboxIO"], exclude: ["Fixtures"]),
         .testTarget(
             name: "GlassboxONNXTests", dependencies: ["GlassboxONNX", "GlassboxIO", "Glassbox"],
-            exclude: ["conformance-baseline.txt", "conformance-passing.txt"]),
+            exclude: ["conformance-baseline.txt", "conformance-passing.txt", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

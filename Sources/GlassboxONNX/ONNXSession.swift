@@ -114,11 +114,20 @@ public final class ONNXSession: @unchecked Sendable {
 
     /// Expands a model-local function at a call site.
     func callFunction(_ function: ONNXFunction, node: ONNXNode, inputs: [ONNXValue?], opsets: [String: Int]) throws -> [ONNXValue?] {
+        var values: [String: ONNXValue] = [:]
+        for (formal, actual) in zip(function.inputs, inputs) { if let actual { values[formal] = actual } }
+        let (body, functionOpsets) = ONNXSession.expandedBody(function, node: node, opsets: opsets)
+        try execute(body, values: &values, opsets: functionOpsets)
+        return function.outputs.map { values[$0] }
+    }
+
+    /// A function's nodes at a call site — attribute references (`ref_attr_name`) bound to the
+    /// caller's attributes or the function's defaults — and the opsets they run under (the
+    /// caller's, overridden by the function's own imports).
+    static func expandedBody(_ function: ONNXFunction, node: ONNXNode, opsets: [String: Int]) -> ([ONNXNode], [String: Int]) {
         var attributes: [String: ONNXAttribute] = [:]
         for a in function.attributeDefaults { attributes[a.name] = a }
         for a in node.attributes { attributes[a.name] = a }
-        var values: [String: ONNXValue] = [:]
-        for (formal, actual) in zip(function.inputs, inputs) { if let actual { values[formal] = actual } }
         let body: [ONNXNode] = function.nodes.map { bodyNode in
             var n = bodyNode
             n.attributes = bodyNode.attributes.compactMap { a in
@@ -130,9 +139,8 @@ public final class ONNXSession: @unchecked Sendable {
             return n
         }
         var functionOpsets = opsets
-        for (k, v) in ONNXSession.opsetTable(function.opsetImports) { functionOpsets[k] = v }
-        try execute(body, values: &values, opsets: functionOpsets)
-        return function.outputs.map { values[$0] }
+        for (k, v) in opsetTable(function.opsetImports) { functionOpsets[k] = v }
+        return (body, functionOpsets)
     }
 }
 

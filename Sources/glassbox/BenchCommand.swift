@@ -27,6 +27,16 @@ let benchmarks: [Benchmark] = [
         }),
     sequenceBenchmark(.transformer, summary: "forward+backward of one encoder layer (d_model 128, 4 heads, ff 512; batch 32 x 64 tokens), in sequences/s", length: 64),
     sequenceBenchmark(.lstm, summary: "forward+backward of the seed LSTM (100 -> 256, 2 layers; batch 32 x 50 steps), in sequences/s", length: 50),
+    Benchmark(
+        name: "onnx", summary: "ONNX inference on Glassbox's runtime: the exported seed CNN (batch 64) or --model FILE, in ms per batch",
+        run: { arguments in
+            let batchSize = try arguments.int("batch-size", in: 1...1024) ?? 64
+            let seconds = try arguments.positiveDouble("seconds") ?? 3
+            let threads = try arguments.int("threads")
+            return try runONNXBenchmark(
+                model: try arguments.string("model"), out: try arguments.string("out"), batchSize: batchSize, seconds: seconds,
+                threads: threads, plain: arguments.flag("plain"), json: arguments.flag("json"))
+        }),
 ]
 
 /// The ``Benchmark`` entry of a sequence layer, `length` steps by default.
@@ -45,18 +55,22 @@ private func sequenceBenchmark(_ benchmark: SequenceBenchmark, summary: String, 
 /// `glassbox bench NAME [options]`.
 let benchCommand = Command(
     name: "bench",
-    summary: "Run a micro-benchmark (gemm, cnn, transformer, lstm)",
+    summary: "Run a micro-benchmark (gemm, cnn, transformer, lstm, onnx)",
     usage: ["bench gemm [--size N] [--threads N] [--json]", "bench cnn [--batch-size N] [--seconds S] [--threads N] [--json]",
         "bench transformer|lstm [--batch-size N] [--length N] [--seconds S] [--threads N] [--json]",
+        "bench onnx [--model FILE | --out FILE] [--batch-size N] [--seconds S] [--threads N] [--plain] [--json]",
     ],
     details: "Benchmarks:\n"
         + benchmarks.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"),
     options: [
         .value("size", "N", "Matrix size, at most 8192 (gemm; default 1024)."),
-        .value("batch-size", "N", "Images (cnn; at most 1024, default 64) or sequences (transformer, lstm; at most 1024, default 32) per step."),
+        .value("batch-size", "N", "Images (cnn, onnx; at most 1024, default 64) or sequences (transformer, lstm; at most 1024, default 32) per step; onnx: every symbolic input dimension."),
         .value("length", "N", "Steps per sequence, at most 4096 (transformer: default 64; lstm: default 50)."),
         .value("seconds", "S", "Seconds of timed steps (cnn, transformer, lstm; default 3)."),
         .value("threads", "N", "Threads the kernels may use (default: GLASSBOX_THREADS or all cores)."),
+        .value("model", "FILE", "onnx: the ONNX model to run (default: the seed CNN, exported in memory)."),
+        .value("out", "FILE", "onnx: write the exported seed CNN there (for Scripts/bench_onnx.py)."),
+        .flag("plain", "onnx: also time one run on the plain executor (the Double reference path)."),
         .flag("json", "Print one JSON object instead of text."),
     ],
     maxPositionals: 1,

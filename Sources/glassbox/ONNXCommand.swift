@@ -9,6 +9,7 @@ let onnxCommand = Command(
     usage: [
         "onnx test SUITE_DIR [--filter S] [--by-op]",
         "onnx run MODEL.onnx --input-dir DIR --out-dir OUT",
+        "onnx run MODEL.onnx --inputs X.safetensors --out Y.safetensors [--grad] [--dtype f64]",
         "onnx inspect MODEL.onnx",
         "onnx export --checkpoint DIR --out MODEL.onnx",
     ],
@@ -17,7 +18,10 @@ let onnxCommand = Command(
         compares like onnx's backend runner (assert_allclose with the test's tolerance.json, \
         default rtol 1e-3 atol 1e-7; dtype and shape equal; exact for non-float outputs). One \
         FAIL line per failing test, 'N passed, M failed' last.
-        run: reads input_N.pb (N in graph-input order) from DIR and writes output_N.pb to OUT.
+        run: reads input_N.pb (N in graph-input order) from DIR and writes output_N.pb to OUT; \
+        or reads the graph inputs by name from X.safetensors and writes the outputs by name to \
+        Y.safetensors, with --grad also grad.<name> of sum(output_0 * grad_output) for every \
+        float graph input and initializer (grad_output optional in X, ones by default).
         inspect: opsets, inputs and outputs with types and shapes, an op histogram, the parameter count.
         """,
     options: [
@@ -25,8 +29,11 @@ let onnxCommand = Command(
         .flag("by-op", "test: also print a pass/total table by op type."),
         .value("input-dir", "DIR", "run: folder of input_N.pb files."),
         .value("out-dir", "OUT", "run: folder to write output_N.pb files to."),
+        .value("inputs", "X", "run: safetensors file of graph inputs by name (and optional grad_output)."),
+        .flag("grad", "run: also write grad.<name> for every float graph input and initializer."),
+        .value("dtype", "f32|f64", "run: f64 runs every float tensor in Double (default: the model's types)."),
         .value("checkpoint", "DIR", "export: the checkpoint of 'glassbox train cnn|lenet|vgg --out DIR'."),
-        .value("out", "FILE", "export: the ONNX file to write."),
+        .value("out", "FILE", "export: the ONNX file to write; run: the safetensors file to write."),
     ],
     maxPositionals: 2,
     run: { arguments in
@@ -41,8 +48,18 @@ let onnxCommand = Command(
             switch sub {
             case "test": return try onnxTest(suite: path, filter: try arguments.string("filter"), byOp: arguments.flag("by-op"))
             case "run":
+                if let inputs = try arguments.string("inputs") {
+                    guard let out = try arguments.string("out") else { throw CLIError.usage("onnx run: --inputs needs --out Y.safetensors") }
+                    let dtype = try arguments.string("dtype") ?? "f32"
+                    guard dtype == "f32" || dtype == "f64" else { throw CLIError.usage("onnx run: --dtype must be f32 or f64, got '\(dtype)'") }
+                    return try onnxRunNamed(model: path, inputs: inputs, out: out, grad: arguments.flag("grad"), double: dtype == "f64")
+                }
+                let dtypeGiven = try arguments.string("dtype") != nil
+                if arguments.flag("grad") || dtypeGiven {
+                    throw CLIError.usage("onnx run: --grad and --dtype need --inputs X.safetensors --out Y.safetensors")
+                }
                 guard let input = try arguments.string("input-dir"), let out = try arguments.string("out-dir") else {
-                    throw CLIError.usage("onnx run: needs --input-dir DIR and --out-dir OUT")
+                    throw CLIError.usage("onnx run: needs --input-dir DIR and --out-dir OUT, or --inputs X --out Y")
                 }
                 return try onnxRun(model: path, inputDirectory: input, outDirectory: out)
             case "inspect": return try onnxInspect(model: path)

@@ -37,6 +37,24 @@ private struct Workspace {
         try Tensor<Double>.saveSafeTensors([("input", Tensor([-1, 2], shape: [2]))], to: root + "/inputs.safetensors")
         try FileIO.writeAtomically(Array("previous run".utf8), toPath: root + "/previous.safetensors")
 
+        // An ONNX model y = Relu(x), x float [2], and inputs for it of the wrong name, dtype, shape.
+        var relu = ONNXNode()
+        relu.opType = "Relu"
+        relu.name = "act"
+        relu.inputs = ["x"]
+        relu.outputs = ["y"]
+        var model = ONNXModel()
+        model.irVersion = 10
+        model.opsetImports = [ONNXOperatorSetID(domain: "", version: 17)]
+        model.graph.nodes = [relu]
+        model.graph.inputs = [ONNXValueInfo(name: "x", type: .tensor(elementType: 1, shape: [.value(2)]))]
+        model.graph.outputs = [ONNXValueInfo(name: "y", type: .tensor(elementType: 1, shape: nil))]
+        try FileIO.writeAtomically(model.serialized(), toPath: root + "/relu.onnx")
+        try SafeTensors(tensors: [("x", ArrayData(int64s: [1, 2], shape: [2]))]).write(to: root + "/x-i64.safetensors")
+        try SafeTensors(tensors: [("x", ArrayData(floats: [1, 2, 3], shape: [3]))]).write(to: root + "/x-3.safetensors")
+        try SafeTensors(tensors: [("x", ArrayData(floats: [1, 2], shape: [2])), ("grad_output", ArrayData(floats: [1], shape: [1]))])
+            .write(to: root + "/x-bad-seed.safetensors")
+
         // A language-model description naming charlm, without sizes (as if damaged).
         try FileIO.createDirectory(atPath: root + "/lm")
         try FileIO.writeAtomically(Array(#"{"model": "charlm", "sizes": {}, "alphabet": []}"#.utf8), toPath: root + "/lm/model.json")
@@ -182,6 +200,9 @@ private let errorCases: [ErrorCase] =
         usage(["bench", "cnn", "--batch-size", "1000000"], "option '--batch-size' expects an integer in 1...1024"),
         usage(["bench", "transformer", "--length", "0"], "option '--length' expects an integer in 1...4096"),
         usage(["bench", "gemm", "--json=yes"], "option '--json' is a flag and takes no value"),
+        usage(["bench", "onnx", "--model"], "option '--model' needs a value"),
+        failure(["bench", "onnx", "--model", "@missing.onnx"], "@missing.onnx: no such file"),
+        failure(["bench", "onnx", "--model", "@text.txt"], "@text.txt: protobuf ModelProto: "),
 
         usage(["reference", "--config", "@relu.json"], "option '--weights' is required"),
         usage(["reference", "--config", "@relu.json", "--frobnicate", "x"], "unknown option '--frobnicate'"),
@@ -226,6 +247,16 @@ private let errorCases: [ErrorCase] =
         failure(["onnx", "inspect", "@missing.onnx"], "@missing.onnx: no such file"),
         failure(["onnx", "inspect", "@text.txt"], "@text.txt: protobuf ModelProto: "),
         failure(["onnx", "export", "--checkpoint", "@missing", "--out", "@x.onnx"], "onnx export: @missing/checkpoint.safetensors: no such file"),
+        usage(["onnx", "run", "@relu.onnx", "--inputs", "@x-3.safetensors"], "onnx run: --inputs needs --out Y.safetensors"),
+        usage(["onnx", "run", "@relu.onnx", "--inputs", "@x-3.safetensors", "--out", "@y.safetensors", "--dtype", "f16"], "onnx run: --dtype must be f32 or f64, got 'f16'"),
+        usage(["onnx", "run", "@relu.onnx", "--input-dir", "@dir", "--out-dir", "@out", "--grad"], "onnx run: --grad and --dtype need --inputs X.safetensors --out Y.safetensors"),
+        failure(["onnx", "run", "@relu.onnx", "--inputs", "@missing.safetensors", "--out", "@y.safetensors"], "@missing.safetensors: no such file"),
+        failure(["onnx", "run", "@relu.onnx", "--inputs", "@inputs.safetensors", "--out", "@y.safetensors", "--grad"], "@inputs.safetensors: 'input' is not a graph input (inputs: x)"),
+        failure(["onnx", "run", "@relu.onnx", "--inputs", "@x-i64.safetensors", "--out", "@y.safetensors"], "@x-i64.safetensors: input 'x' is i64, the graph declares float"),
+        failure(["onnx", "run", "@relu.onnx", "--inputs", "@x-3.safetensors", "--out", "@y.safetensors", "--dtype", "f64"], "@x-3.safetensors: input 'x' has shape [3], the graph declares [2]"),
+        failure(["onnx", "run", "@relu.onnx", "--inputs", "@empty.safetensors", "--out", "@y.safetensors"], "graph input 'x' is missing"),
+        failure(["onnx", "run", "@relu.onnx", "--inputs", "@x-bad-seed.safetensors", "--out", "@y.safetensors", "--grad"], "grad_output has shape [1], output 0 'y' has [2]"),
+        failure(["onnx", "run", "@relu.onnx", "--inputs", "@x-bad-seed.safetensors", "--out", "@dir"], "@dir: is a directory"),
 
         usage(["inspect"], "inspect: which file?"),
         usage(["inspect", "@text.txt", "@dir"], "unexpected argument '@dir'"),

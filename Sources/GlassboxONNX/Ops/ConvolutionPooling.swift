@@ -154,6 +154,39 @@ func convolution(_ ctx: ONNXNodeContext, x: ONNXTensor, w: ONNXTensor, bias: [Do
     return ONNXTensor(dtype: dtype, shape: [batch, m] + g.output, reals: out)
 }
 
+/// ConvTranspose's begin/end pads and output sizes: from `output_shape` or `auto_pad` SAME_*
+/// (the total padding split as the reference does), else from `pads` and `output_padding`.
+func convTransposeGeometry(_ ctx: ONNXNodeContext, spatial: [Int], kernel: [Int], strides: [Int], dilations: [Int]) -> (pads: [Int], outShape: [Int]) {
+    let n = spatial.count
+    let outPad = ctx.ints("output_padding") ?? [Int](repeating: 0, count: n)
+    var pads = ctx.ints("pads") ?? [Int](repeating: 0, count: 2 * n)
+    let autoPad = ctx.string("auto_pad", "NOTSET")
+    var outShape = [Int](repeating: 0, count: n)
+    let explicit = ctx.ints("output_shape").map { Array($0.suffix(n)) }
+    for i in 0..<n {
+        let full = strides[i] * (spatial[i] - 1) + outPad[i] + (kernel[i] - 1) * dilations[i] + 1
+        if explicit != nil || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER" {
+            let target = explicit?[i] ?? spatial[i] * strides[i]
+            let total = max(full - target, 0)
+            if autoPad == "SAME_UPPER" || (autoPad != "SAME_LOWER" && explicit != nil && false) {
+                pads[i] = total / 2
+                pads[i + n] = total - total / 2
+            } else if autoPad == "SAME_LOWER" {
+                pads[i] = total - total / 2
+                pads[i + n] = total / 2
+            } else {
+                pads[i] = total / 2
+                pads[i + n] = total - total / 2
+            }
+            outShape[i] = target
+        } else {
+            if autoPad == "VALID" { pads[i] = 0; pads[i + n] = 0 }
+            outShape[i] = full - pads[i] - pads[i + n]
+        }
+    }
+    return (pads, outShape)
+}
+
 extension ONNXOperators {
     nonisolated(unsafe) static let convolutionPooling: [String: ONNXOperator] = [
         "Conv": { ctx in
@@ -175,32 +208,7 @@ extension ONNXOperators {
             let m = w.shape[1] * group
             let strides = ctx.ints("strides") ?? [Int](repeating: 1, count: n)
             let dilations = ctx.ints("dilations") ?? [Int](repeating: 1, count: n)
-            let outPad = ctx.ints("output_padding") ?? [Int](repeating: 0, count: n)
-            var pads = ctx.ints("pads") ?? [Int](repeating: 0, count: 2 * n)
-            let autoPad = ctx.string("auto_pad", "NOTSET")
-            var outShape = [Int](repeating: 0, count: n)
-            let explicit = ctx.ints("output_shape").map { Array($0.suffix(n)) }
-            for i in 0..<n {
-                let full = strides[i] * (spatial[i] - 1) + outPad[i] + (kernel[i] - 1) * dilations[i] + 1
-                if explicit != nil || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER" {
-                    let target = explicit?[i] ?? spatial[i] * strides[i]
-                    let total = max(full - target, 0)
-                    if autoPad == "SAME_UPPER" || (autoPad != "SAME_LOWER" && explicit != nil && false) {
-                        pads[i] = total / 2
-                        pads[i + n] = total - total / 2
-                    } else if autoPad == "SAME_LOWER" {
-                        pads[i] = total - total / 2
-                        pads[i + n] = total / 2
-                    } else {
-                        pads[i] = total / 2
-                        pads[i + n] = total - total / 2
-                    }
-                    outShape[i] = target
-                } else {
-                    if autoPad == "VALID" { pads[i] = 0; pads[i + n] = 0 }
-                    outShape[i] = full - pads[i] - pads[i + n]
-                }
-            }
+            let (pads, outShape) = convTransposeGeometry(ctx, spatial: spatial, kernel: kernel, strides: strides, dilations: dilations)
             let xv = x.reals, wv = w.reals
             let cPerGroup = c / group, mPerGroup = m / group
             let inSize = spatial.reduce(1, *), outSize = outShape.reduce(1, *), kSize = kernel.reduce(1, *)

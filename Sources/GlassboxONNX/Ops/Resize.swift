@@ -114,9 +114,18 @@ struct ResizeSettings {
     }
 }
 
-func resize(_ ctx: ONNXNodeContext, upsample: Bool = false) throws -> [ONNXValue?] {
-    let x = try ctx.input(0)
-    let r = x.rank
+/// A Resize node's interpolation: its settings and the 1-d interpolations along each resized
+/// axis, in order.
+struct ResizePlan {
+    /// Mode, coordinate transformation, rounding, cubic coefficient, …
+    var settings = ResizeSettings()
+    /// One step per resized axis: the axis, its scale, its output size and its region of interest.
+    var steps: [(axis: Int, scale: Double, outWidth: Int, roi: (Double, Double)?)] = []
+}
+
+/// The plan of a Resize (or, with `upsample`, Upsample) node for an input of shape `inputShape`.
+func resizePlan(_ ctx: ONNXNodeContext, inputShape: [Int], upsample: Bool = false) throws -> ResizePlan {
+    let r = inputShape.count
     var settings = ResizeSettings()
     settings.mode = ctx.string("mode", "nearest")
     if settings.mode == "bilinear" || settings.mode == "trilinear" { settings.mode = "linear" }
@@ -140,7 +149,7 @@ func resize(_ ctx: ONNXNodeContext, upsample: Bool = false) throws -> [ONNXValue
     }
     let axes = try (ctx.ints("axes") ?? Array(0..<r)).map { try normalizeAxis($0, r, ctx) }
     var fullScales = [Double](repeating: 1, count: r)
-    var fullSizes = x.shape
+    var fullSizes = inputShape
     if let roiValues = roi, roiValues.isEmpty { roi = nil }
     var fullRoi: [Double]? = nil
     if let roi {
@@ -149,26 +158,36 @@ func resize(_ ctx: ONNXNodeContext, upsample: Bool = false) throws -> [ONNXValue
         fullRoi = fr
     }
     if let sizes {
-        for (i, d) in axes.enumerated() { fullSizes[d] = sizes[i]; fullScales[d] = Double(sizes[i]) / Double(x.shape[d]) }
+        for (i, d) in axes.enumerated() { fullSizes[d] = sizes[i]; fullScales[d] = Double(sizes[i]) / Double(inputShape[d]) }
         let policy = ctx.string("keep_aspect_ratio_policy", "stretch")
         if policy != "stretch" {
             let chosen = axes.map { fullScales[$0] }
             let s = policy == "not_larger" ? chosen.min()! : chosen.max()!
-            for d in axes { fullScales[d] = s; fullSizes[d] = Int(s * Double(x.shape[d]) + 0.5) }
+            for d in axes { fullScales[d] = s; fullSizes[d] = Int(s * Double(inputShape[d]) + 0.5) }
         }
     } else if let scales {
         guard scales.count == axes.count else { throw ctx.fail("\(scales.count) scales for \(axes.count) axes") }
-        for (i, d) in axes.enumerated() { fullScales[d] = scales[i]; fullSizes[d] = Int(scales[i] * Double(x.shape[d])) }
+        for (i, d) in axes.enumerated() { fullScales[d] = scales[i]; fullSizes[d] = Int(scales[i] * Double(inputShape[d])) }
     } else {
         throw ctx.fail("neither scales nor sizes given")
     }
-    var data = x.reals
-    var shape = x.shape
+    var plan = ResizePlan(settings: settings)
     for d in axes {
         let roiAxis = fullRoi.map { ($0[d], $0[d + r]) }
-        if abs(fullScales[d] - 1) < 1e-9 && fullSizes[d] == shape[d] && (roiAxis == nil || (roiAxis!.0 == 0 && roiAxis!.1 == 1)) { continue }
-        data = settings.interpolate(data, shape: shape, axis: d, scale: fullScales[d], outWidth: fullSizes[d], roi: roiAxis)
-        shape[d] = fullSizes[d]
+        if abs(fullScales[d] - 1) < 1e-9 && fullSizes[d] == inputShape[d] && (roiAxis == nil || (roiAxis!.0 == 0 && roiAxis!.1 == 1)) { continue }
+        plan.steps.append((d, fullScales[d], fullSizes[d], roiAxis))
+    }
+    return plan
+}
+
+func resize(_ ctx: ONNXNodeContext, upsample: Bool = false) throws -> [ONNXValue?] {
+    let x = try ctx.input(0)
+    let plan = try resizePlan(ctx, inputShape: x.shape, upsample: upsample)
+    var data = x.reals
+    var shape = x.shape
+    for step in plan.steps {
+        data = plan.settings.interpolate(data, shape: shape, axis: step.axis, scale: step.scale, outWidth: step.outWidth, roi: step.roi)
+        shape[step.axis] = step.outWidth
     }
     if x.dtype.isInteger, let (lo, hi) = integerRange(x.dtype) {
         data = data.map { Swift.min(Swift.max($0.rounded(.toNearestOrEven), lo), hi) }

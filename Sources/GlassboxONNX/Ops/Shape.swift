@@ -52,10 +52,11 @@ func concatenate(_ parts: [ONNXTensor], axis: Int, _ ctx: ONNXNodeContext) throw
 }
 
 /// Slices `x` with per-axis starts, ends and steps (already clamped).
-func sliceTensor(_ x: ONNXTensor, starts: [Int], ends: [Int], axes: [Int], steps: [Int]) -> ONNXTensor {
-    var start = [Int](repeating: 0, count: x.rank), step = [Int](repeating: 1, count: x.rank), shape = x.shape
+/// Slice's clamped window: per axis of `shape`, the first index, the step and the output size.
+func sliceWindow(_ shape: [Int], starts: [Int], ends: [Int], axes: [Int], steps: [Int]) -> (start: [Int], step: [Int], shape: [Int]) {
+    var start = [Int](repeating: 0, count: shape.count), step = [Int](repeating: 1, count: shape.count), outShape = shape
     for (k, a) in axes.enumerated() {
-        let dim = x.shape[a]
+        let dim = shape[a]
         var s = starts[k], e = ends[k]
         let st = steps[k]
         if s < 0 { s += dim }
@@ -63,15 +64,44 @@ func sliceTensor(_ x: ONNXTensor, starts: [Int], ends: [Int], axes: [Int], steps
         if st > 0 {
             s = min(max(s, 0), dim)
             e = min(max(e, 0), dim)
-            shape[a] = max(0, (e - s + st - 1) / st)
+            outShape[a] = max(0, (e - s + st - 1) / st)
         } else {
             s = min(max(s, 0), dim - 1)
             e = min(max(e, -1), dim - 1)
-            shape[a] = max(0, (s - e + (-st) - 1) / (-st))
+            outShape[a] = max(0, (s - e + (-st) - 1) / (-st))
         }
         start[a] = s
         step[a] = st
     }
+    return (start, step, outShape)
+}
+
+/// Slice's arguments — from attributes before opset 10, from inputs 1–4 after — with the axes
+/// normalised for rank `rank` and the steps defaulted to 1.
+func sliceArguments(_ ctx: ONNXNodeContext, rank: Int) throws -> (starts: [Int], ends: [Int], axes: [Int], steps: [Int]) {
+    let starts: [Int], ends: [Int]
+    var axes: [Int]?, steps: [Int]?
+    if ctx.opset < 10 {
+        starts = ctx.ints("starts") ?? []
+        ends = ctx.ints("ends") ?? []
+        axes = ctx.ints("axes")
+    } else {
+        starts = try ctx.intsInput(1) ?? []
+        ends = try ctx.intsInput(2) ?? []
+        axes = try ctx.intsInput(3)
+        steps = try ctx.intsInput(4)
+    }
+    let ax = try (axes ?? Array(0..<starts.count)).map { try normalizeAxis($0, rank, ctx) }
+    let st = steps ?? [Int](repeating: 1, count: starts.count)
+    guard !st.contains(0) else { throw ctx.fail("step 0") }
+    guard starts.count == ax.count && ends.count == ax.count && st.count == ax.count else {
+        throw ctx.fail("starts, ends, axes and steps have different lengths")
+    }
+    return (starts, ends, ax, st)
+}
+
+func sliceTensor(_ x: ONNXTensor, starts: [Int], ends: [Int], axes: [Int], steps: [Int]) -> ONNXTensor {
+    let (start, step, shape) = sliceWindow(x.shape, starts: starts, ends: ends, axes: axes, steps: steps)
     let strides = stridesOf(x.shape)
     var indices: [Int] = []
     forEachIndex(shape) { idx in
@@ -165,22 +195,8 @@ extension ONNXOperators {
         "Size": { ctx in ONNXNodeContext.one(.scalar(Int64(try ctx.input(0).count))) },
         "Slice": { ctx in
             let x = try ctx.input(0)
-            let starts: [Int], ends: [Int]
-            var axes: [Int]?, steps: [Int]?
-            if ctx.opset < 10 {
-                starts = ctx.ints("starts") ?? []
-                ends = ctx.ints("ends") ?? []
-                axes = ctx.ints("axes")
-            } else {
-                starts = try ctx.intsInput(1) ?? []
-                ends = try ctx.intsInput(2) ?? []
-                axes = try ctx.intsInput(3)
-                steps = try ctx.intsInput(4)
-            }
-            let ax = try (axes ?? Array(0..<starts.count)).map { try normalizeAxis($0, x.rank, ctx) }
-            let st = steps ?? [Int](repeating: 1, count: starts.count)
-            guard !st.contains(0) else { throw ctx.fail("step 0") }
-            return ONNXNodeContext.one(sliceTensor(x, starts: starts, ends: ends, axes: ax, steps: st))
+            let a = try sliceArguments(ctx, rank: x.rank)
+            return ONNXNodeContext.one(sliceTensor(x, starts: a.starts, ends: a.ends, axes: a.axes, steps: a.steps))
         },
         "Split": { ctx in
             let x = try ctx.input(0)
