@@ -30,23 +30,31 @@ extension Trainer {
     /// The task's state moves on as in training; benchmark a fresh task.
     public func measureSteps(warmup: Int, steps: Int) throws -> StepTiming {
         precondition(warmup >= 0 && steps > 0, "measureSteps: warmup must be >= 0 and steps > 0, got \(warmup) and \(steps)")
+        if warmup > 0 { _ = try measureSteps(continuingAfter: 0, steps: warmup, profiled: false) }
+        return try measureSteps(continuingAfter: warmup, steps: steps, profiled: false).timing
+    }
+
+    /// Times the `steps` steps of a run that follow its first `done` steps (which earlier calls
+    /// ran on this trainer), under ``OpProfiler/profile(_:)`` when `profiled`.
+    public func measureSteps(continuingAfter done: Int, steps: Int, profiled: Bool) throws -> (timing: StepTiming, profile: OpProfile?) {
         let perEpoch = task.stepsPerEpoch
+        precondition(done >= 0 && steps > 0, "measureSteps: done must be >= 0 and steps > 0, got \(done) and \(steps)")
         precondition(perEpoch > 0, "measureSteps: the task has no steps in an epoch")
-        var epoch = 0, step = 0, samples = 0
-        var clock = Stopwatch()
-        for index in 0..<(warmup + steps) {
-            if index == warmup {
-                samples = 0
-                clock = Stopwatch()
+        var epoch = done / perEpoch, step = done % perEpoch, samples = 0
+        func run() throws {
+            for _ in 0..<steps {
+                if step == 0 { try task.beginEpoch(epoch) }
+                let context = TrainingContext(
+                    epoch: epoch + 1, step: step + 1, stepsPerEpoch: perEpoch, onNonFiniteLoss: onNonFiniteLoss,
+                    gradientClipNorm: gradientClipNorm)
+                samples += try task.step(step, context: context).samples
+                step += 1
+                if step == perEpoch { (epoch, step) = (epoch + 1, 0) }
             }
-            if step == 0 { try task.beginEpoch(epoch) }
-            let context = TrainingContext(
-                epoch: epoch + 1, step: step + 1, stepsPerEpoch: perEpoch, onNonFiniteLoss: onNonFiniteLoss,
-                gradientClipNorm: gradientClipNorm)
-            samples += try task.step(step, context: context).samples
-            step += 1
-            if step == perEpoch { (epoch, step) = (epoch + 1, 0) }
         }
-        return StepTiming(steps: steps, samples: samples, seconds: clock.seconds)
+        let clock = Stopwatch()
+        var profile: OpProfile?
+        if profiled { profile = try OpProfiler.profile(run).profile } else { try run() }
+        return (StepTiming(steps: steps, samples: samples, seconds: clock.seconds), profile)
     }
 }
