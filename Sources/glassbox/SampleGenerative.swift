@@ -24,17 +24,6 @@ var generativeSampleableModels: [SampleableModel] {
         ]
 }
 
-/// A 28×28 gray image of pixels in [0, 1] (clamped), rounded to bytes.
-private func digitImage(_ values: ArraySlice<Float>) -> Image {
-    Image(width: 28, height: 28, channels: 1, pixels: values.map { UInt8((Swift.min(Swift.max($0, 0), 1) * 255).rounded()) })
-}
-
-/// The images of a `[N, …]` tensor of 784 pixels each.
-func digitImages(_ tensor: Tensor<Float>) -> [Image] {
-    let values = tensor.scalars
-    return (0..<tensor.shape[0]).map { digitImage(values[($0 * 784)..<(($0 + 1) * 784)]) }
-}
-
 /// Writes `images` as a PNG grid of `nrow` per row, failing with the command's name.
 private func writeGrid(_ images: [Image], nrow: Int, to path: String, command: String) throws {
     try failing(command) { try PNG.writeGrid(images, to: path, nrow: nrow) }
@@ -61,7 +50,7 @@ private func sampleAutoencoder(_ settings: SampleSettings) throws {
     let test = try failing(command) { try MNIST.embedded(split: .test) }
     model.eval()
     if let path = settings.out {
-        let originals = unitPixels(test, 0..<32)
+        let originals = test.unitPixels(0..<32)
         let reconstructions = withoutGrad { model(originals) }
         let a = digitImages(originals), b = digitImages(reconstructions)
         let rows = stride(from: 0, to: 32, by: 8).flatMap { Array(a[$0..<($0 + 8)]) + Array(b[$0..<($0 + 8)]) }
@@ -71,7 +60,7 @@ private func sampleAutoencoder(_ settings: SampleSettings) throws {
         guard model.latentSize == 2 else {
             throw CLIError.usage("\(command): --scatter needs a 2-D latent (train with --latent 2); this one has \(model.latentSize)")
         }
-        let codes = withoutGrad { model.encode(unitPixels(test, 0..<test.count)) }.scalars
+        let codes = withoutGrad { model.encode(test.unitPixels(0..<test.count)) }.scalars
         let points = (0..<test.count).map { (x: Double(codes[2 * $0]), y: Double(codes[2 * $0 + 1])) }
         try failing(command) {
             try SVG.write(
@@ -104,18 +93,9 @@ private func sampleVAE(_ settings: SampleSettings) throws {
         return
     }
     let test = try failing(command) { try MNIST.embedded(split: .test) }
-    let means = withoutGrad { model.encode(unitPixels(test, 0..<16)).mean }.scalars
-    let latent = model.latentSize
-    var points: [Float] = []
-    for row in 0..<8 {
-        let a = means[(2 * row * latent)..<((2 * row + 1) * latent)]
-        let b = means[((2 * row + 1) * latent)..<((2 * row + 2) * latent)]
-        for step in 0..<10 {
-            let t = Float(step) / 9
-            points += zip(a, b).map { $0 + t * ($1 - $0) }
-        }
-    }
-    let decoded = withoutGrad { model.decode(Tensor(points, shape: [80, latent])) }
+    let means = withoutGrad { model.encode(test.unitPixels(0..<16)).mean }.scalars
+    let points = interpolateCodes(means, latentSize: model.latentSize, pairs: 8, steps: 10)
+    let decoded = withoutGrad { model.decode(points) }
     try writeGrid(digitImages(decoded), nrow: 10, to: path, command: command)
 }
 
@@ -137,14 +117,7 @@ private func writeSamples(
     guard let path = settings.out else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
     let toFile = path.hasSuffix(".safetensors")
     let count = settings.count ?? (toFile ? 10_000 : 64)
-    var generator = RandomGenerator(seed: settings.seed)
-    var batches: [Tensor<Float>] = []
-    withoutGrad {
-        for start in stride(from: 0, to: count, by: sampleBatchSize) {
-            batches.append(draw(Swift.min(sampleBatchSize, count - start), &generator).reshaped([-1, 1, 28, 28]))
-        }
-    }
-    let samples = Tensor.concat(batches)
+    let samples = drawDigitSamples(count: count, batchSize: sampleBatchSize, seed: settings.seed, draw: draw)
     if toFile {
         try failing(command) { try Tensor.saveSafeTensors([("samples", samples)], to: path, metadata: ["model": model]) }
         Console.err("\(command): wrote \(count) samples [\(count), 1, 28, 28] to '\(path)'")

@@ -1,0 +1,49 @@
+import GlassboxIO
+
+/// The outcome of a training run, for the summary line and the metrics file.
+public struct TrainReport {
+    /// The dataset trained on.
+    public var dataset: String
+    /// Training and test set sizes.
+    public var trainSamples: Int
+    public var testSamples: Int
+    /// The model's number of scalar parameters.
+    public var parameterCount: Int
+    /// Wall-clock seconds of training (not counting data loading and the final evaluation).
+    public var seconds: Double
+    /// Training samples processed per second.
+    public var samplesPerSecond: Double
+    /// The figures measured after training, headline first (`test accuracy 98.95% (9895/10000)`).
+    public var results: [TrainResult]
+    /// The mean training loss of each epoch run now.
+    public var epochLosses: [Double]
+    /// The epochs the model has been trained for (including those of a resumed checkpoint).
+    public var epochsCompleted: Int
+    /// What ``epochsCompleted`` counts: `epochs`, or `steps` for language models (the summary
+    /// word and metrics key). Language models' ``epochLosses`` are the mean training losses
+    /// between points of their curve.
+    public var unit = "epochs"
+    /// Further metrics-file entries (a language model's curve).
+    public var extraMetrics: [(String, JSONValue)] = []
+}
+
+/// One figure of a training run's outcome: a phrase of the summary line and an entry of the
+/// metrics file.
+public struct TrainResult {
+    /// The metrics-file key (`test_accuracy`).
+    public let key: String
+    /// The value written under ``key``.
+    public let value: Double
+    /// The phrase of the summary line (`test accuracy 98.95% (9895/10000)`); empty for a
+    /// figure written to the metrics file only.
+    public let text: String
+
+    /// The fraction `accuracy` of `count` test samples classified correctly.
+    public static func testAccuracy(_ accuracy: Double, of count: Int) -> TrainResult {
+        let correct = Int((accuracy * Double(count)).rounded())
+        return TrainResult(
+            key: "test_accuracy", value: accuracy,
+            text: "test accuracy \(TextFormat.fixed(accuracy * 100, decimals: 2))% (\(correct)/\(count))")
+    }
+}
+
