@@ -82,14 +82,17 @@ public final class LanguageModelTask: TrainingTask {
         self.validationWindows = CharacterCorpus.sequentialWindows(corpus.validation, length: windowLength)
     }
 
-    /// `model`, `optimizer`, `generator`, `steps` and `microseconds` (of training).
+    /// `model`, `optimizer`, `generator`, `step_count`, `training_microseconds` and the own
+    /// generators of the model's dropout layers.
     public var state: TrainingState<Float> {
-        TrainingState([
+        var state = TrainingState<Float>([
             ("model", .module(model)), ("optimizer", .optimizer(optimizer)),
             ("generator", .random(get: { self.generator }, set: { self.generator = $0 })),
-            ("steps", .counter(get: { self.stepCount }, set: { self.stepCount = $0 })),
-            ("microseconds", .counter(get: { Int(self.trainingSeconds * 1e6) }, set: { self.trainingSeconds = Double($0) / 1e6 })),
+            ("step_count", .counter(get: { self.stepCount }, set: { self.stepCount = $0 })),
+            ("training_microseconds", .counter(get: { Int(self.trainingSeconds * 1e6) }, set: { self.trainingSeconds = Double($0) / 1e6 })),
         ])
+        state.appendDropoutGenerators(of: model, name: "dropout")
+        return state
     }
 
     /// The run's progress in [0, 1]: the larger of the spent time and step fractions.
