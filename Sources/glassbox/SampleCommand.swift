@@ -120,42 +120,17 @@ private func runSample(_ arguments: ParsedArguments) throws -> Int32 {
 private func sampleLanguageModel(_ recipe: LanguageModelRecipe, settings: SampleSettings) throws {
     let command = "sample \(recipe.name)"
     let (model, alphabet) = try recipe.load(from: settings.checkpoint, command: command)
-    let corpus = Alphabet(alphabet)
     let prompt = settings.prompt ?? "\n"
     guard !prompt.isEmpty else { throw CLIError.usage("\(command): --prompt is empty") }
-    guard let ids = corpus.encode(prompt) else {
-        throw CLIError.usage("\(command): the prompt holds a character the model never saw")
-    }
-    var generator = RandomGenerator(seed: settings.seed)
-    let sampler = TokenSampler(temperature: settings.temperature, topK: settings.topK)
     let clock = Stopwatch()
-    let tokens = model.generate(ids, settings.length, sampler, settings.useCache, &generator)
-    let seconds = clock.seconds
-    Console.out(prompt + corpus.decode(tokens))
+    guard let text = model.continueText(
+        prompt, alphabet: CharacterAlphabet(alphabet), count: settings.length,
+        sampler: TokenSampler(temperature: settings.temperature, topK: settings.topK), useCache: settings.useCache, seed: settings.seed)
+    else { throw CLIError.usage("\(command): the prompt holds a character the model never saw") }
+    let seconds = clock.seconds, tokens = text.utf8
+    Console.out(prompt + text)
     Console.err(
         "\(command): \(tokens.count) tokens in \(TextFormat.fixed(seconds, decimals: 2)) s, "
             + "\(TextFormat.rate(Double(tokens.count) / Swift.max(seconds, 1e-9))) tokens/s"
             + (recipe.hasCache ? (settings.useCache ? " (key/value cache)" : " (no cache: whole context per token)") : ""))
-}
-
-/// Characters ↔ ids for a saved alphabet (a byte's id is its position).
-private struct Alphabet {
-    let bytes: [UInt8]
-    private let ids: [UInt8: Int]
-
-    init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-        ids = Dictionary(uniqueKeysWithValues: bytes.enumerated().map { ($0.element, $0.offset) })
-    }
-
-    func encode(_ text: String) -> [Int]? {
-        var out: [Int] = []
-        for byte in text.utf8 {
-            guard let id = ids[byte] else { return nil }
-            out.append(id)
-        }
-        return out
-    }
-
-    func decode(_ ids: [Int]) -> String { String(decoding: ids.map { bytes[$0] }, as: UTF8.self) }
 }

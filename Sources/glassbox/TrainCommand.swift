@@ -11,7 +11,7 @@ let trainCommand = Command(
         "train cnn|lenet|vgg [--data DIR [--dataset mnist|fashion-mnist]] [--validation-split F] [--out DIR [--resume] [--stop-after N]] [...]",
         "train seq2seq|transformer-seq2seq [--out DIR] [--beam N] [--steps-per-epoch N] [...]",
         "train forecast [--data DIR] [--cell lstm|gru] [...]",
-        "train charlm|gpt [--data FILE] (--minutes M | --steps N) [--arch KEY=N,...] [--dropout P] [--out DIR [--resume] [--stop-after STEPS]] [...]",
+        "train charlm|gpt [--data FILE] (--minutes M | --steps N) [--arch KEY=N,...] [--dropout P] [--steps-per-epoch N] [--out DIR [--resume] [--stop-after STEPS]] [...]",
         "train autoencoder|vae [--data DIR] [--arch mlp|conv] [--latent N] [--loss bce|mse] [--out DIR] [...]",
         "train gan|wgan|wgan-gp [--data DIR [--dataset mnist|fashion-mnist]] [--arch minibatch|plain] [--out DIR] [...]",
         "train ddpm [--data DIR [--dataset mnist|fashion-mnist]] [--arch attention|plain] [--minutes M] [--out DIR [--resume] [--stop-after N]] [...]",
@@ -35,7 +35,7 @@ let trainCommand = Command(
         .value("out", "DIR", "Save the final weights as DIR/model.safetensors and a checkpoint after every epoch (language models: every point of the curve)."),
         .flag("resume", "Continue the run checkpointed in --out DIR with its settings (--epochs sets a new total)."),
         .value("stop-after", "N", "Stop after epoch N of the run (language models: after step N, a multiple of the steps between curve points); --resume continues it exactly."),
-        .value("steps-per-epoch", "N", "Optimizer steps in an epoch of fresh numbers (seq2seq, transformer-seq2seq; default 500)."),
+        .value("steps-per-epoch", "N", "Optimizer steps in an epoch: of fresh numbers (seq2seq, transformer-seq2seq; default 500), between curve points and checkpoints (language models; default a twentieth of --steps)."),
         .value("beam", "N", "Beam width of the final evaluation of sequence-to-sequence models (default 4; 1: greedy only)."),
         .value("cell", "lstm|gru", "The forecaster's recurrent layer (forecast; default lstm)."),
         .value("minutes", "M", "Train for M minutes of training time (language models, with --steps whichever ends first; ddpm, within --epochs)."),
@@ -105,31 +105,9 @@ private func runTrain(_ arguments: ParsedArguments) throws -> Int32 {
 
     let report = try model.train(settings)
 
-    let finalLoss = report.epochLosses.last ?? .nan
-    Console.out(
-        "\(model.name): \(report.results.map(\.text).filter { !$0.isEmpty }.joined(separator: ", ")) after \(report.epochsCompleted) \(report.unit), "
-            + "final loss \(TextFormat.fixed(finalLoss, decimals: 4)), "
-            + "\(TextFormat.fixed(report.seconds, decimals: 1)) s, "
-            + "\(TextFormat.rate(report.samplesPerSecond)) samples/s")
-
+    Console.out(report.summary(model: model.name))
     if let metricsPath {
-        let metrics = JSONObject([
-            ("model", .string(model.name)),
-            ("dataset", .string(report.dataset)),
-            (report.unit, .integer(report.epochsCompleted)),
-            ("batch_size", .integer(settings.batchSize)),
-            ("learning_rate", .number(settings.learningRate)),
-            ("seed", settings.seed <= UInt64(Int.max) ? .integer(Int(settings.seed)) : .string(String(settings.seed))),
-            ("threads", .integer(Threading.threadCount)),
-            ("train_samples", .integer(report.trainSamples)),
-            ("test_samples", .integer(report.testSamples)),
-            ("parameters", .integer(report.parameterCount)),
-            ("seconds", .number(report.seconds)),
-            ("samples_per_second", .number(report.samplesPerSecond)),
-        ] + report.results.map { ($0.key, $0.value.isFinite ? JSONValue.number($0.value) : .null) } + [
-            ("final_loss", finalLoss.isFinite ? .number(finalLoss) : .null),
-            (report.unit == "epochs" ? "epoch_losses" : "interval_losses", .array(report.epochLosses.map { $0.isFinite ? .number($0) : .null })),
-        ] + report.extraMetrics)
+        let metrics = report.metrics(model: model.name, settings: settings)
         do {
             try FileIO.writeAtomically(Array((JSONValue.object(metrics).serialized() + "\n").utf8), toPath: metricsPath)
         } catch {

@@ -133,3 +133,16 @@ extension LanguageModelRecipe {
         return (instance, alphabet)
     }
 }
+
+extension LanguageModelInstance {
+    /// `count` characters continuing `prompt`, drawn with `sampler` from a generator seeded
+    /// with `seed` (through the key/value cache when `useCache` and the model has one), or `nil`
+    /// when the prompt holds a character outside `alphabet`.
+    public func continueText(
+        _ prompt: String, alphabet: CharacterAlphabet, count: Int, sampler: TokenSampler, useCache: Bool, seed: UInt64
+    ) -> String? {
+        guard let ids = alphabet.encode(prompt) else { return nil }
+        var generator = RandomGenerator(seed: seed)
+        return alphabet.decode(generate(ids, count, sampler, useCache, &generator))
+    }
+}

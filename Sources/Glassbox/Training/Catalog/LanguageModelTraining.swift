@@ -18,14 +18,14 @@ var languageTrainableModels: [TrainableModel] {
 }
 
 /// The `train` options every language model takes.
-private let languageModelOptions: Set<TrainOption> = [.out, .resume, .stopAfter, .minutes, .steps, .arch]
+private let languageModelOptions: Set<TrainOption> = [.out, .resume, .stopAfter, .minutes, .steps, .arch, .stepsPerEpoch]
 
 /// About how many points the training curve has (one per epoch of ``LanguageModelTask``).
 private let curvePoints = 20
 
 /// Trains a character language model with ``LanguageModelTask`` through the ``Trainer``: an
-/// epoch is one point of the training curve, `ceil(steps / 20)` steps (50 with `--minutes`
-/// alone), so `--steps N` runs N steps rounded up to whole epochs. After every epoch it saves
+/// epoch is one point of the training curve, `--steps-per-epoch` steps (default `ceil(steps /
+/// 20)`, or 50 with `--minutes` alone), so `--steps N` runs N steps rounded up to whole epochs. After every epoch it saves
 /// `model.safetensors` and `model.json` (the sizes and alphabet) and, with `--out DIR`, a
 /// checkpoint; `--stop-after S` (steps, a multiple of the epoch) stops there and `--resume`
 /// continues exactly (a time budget, depending on the machine's speed, does not). The final
@@ -39,13 +39,14 @@ func trainLanguageModel(_ recipe: LanguageModelRecipe, settings: TrainSettings) 
         settings.steps = givenSteps ?? metadata["steps"].flatMap(Int.init)
         settings.architecture = metadata["arch"].flatMap { $0.isEmpty ? nil : $0 }
         settings.dropout = metadata["dropout"].flatMap(Double.init)
+        settings.stepsPerEpoch = metadata["steps_per_epoch"].flatMap(Int.init)
     }
     guard settings.steps != nil || settings.minutes != nil else {
         throw TrainingSetupError.usage("\(command): how long? give --steps N and/or --minutes M")
     }
     var sizes = try recipe.sizes(overriding: settings.architecture, command: command)
     let arch = recipe.architecture.map { "\($0.key)=\(sizes[$0.key]!)" }.joined(separator: ",")
-    let interval = settings.steps.map { Swift.max(1, ($0 + curvePoints - 1) / curvePoints) } ?? 50
+    let interval = settings.stepsPerEpoch ?? settings.steps.map { Swift.max(1, ($0 + curvePoints - 1) / curvePoints) } ?? 50
     let epochs = settings.steps.map { ($0 + interval - 1) / interval } ?? Int.max / 2
     if let stop = settings.stopAfter, stop % interval != 0 {
         throw TrainingSetupError.usage("\(command): --stop-after counts steps and must be a multiple of the \(interval) steps between curve points")
@@ -71,7 +72,10 @@ func trainLanguageModel(_ recipe: LanguageModelRecipe, settings: TrainSettings) 
         timeBudget: settings.minutes.map { $0 * 60 }, stepsPerEpoch: interval, generator: generator)
     let trainer = Trainer(task, epochs: epochs)
     trainer.identity = runIdentity(settings, model: recipe.name).merging(
-        ["dataset": path, "arch": arch, "dropout": String(dropout), "steps": settings.steps.map(String.init) ?? ""]) { _, new in new }
+        [
+            "dataset": path, "arch": arch, "dropout": String(dropout), "steps": settings.steps.map(String.init) ?? "",
+            "steps_per_epoch": String(interval),
+        ]) { _, new in new }
     var run = settings
     run.epochs = epochs
     run.stopAfter = settings.stopAfter.map { $0 / interval }

@@ -1,11 +1,13 @@
 import GlassboxIO
+import GlassboxKernels
 
 /// The outcome of a training run, for the summary line and the metrics file.
 public struct TrainReport {
     /// The dataset trained on.
     public var dataset: String
-    /// Training and test set sizes.
+    /// The training set's size.
     public var trainSamples: Int
+    /// The test set's size.
     public var testSamples: Int
     /// The model's number of scalar parameters.
     public var parameterCount: Int
@@ -47,3 +49,38 @@ public struct TrainResult {
     }
 }
 
+extension TrainReport {
+    /// The mean training loss of the last epoch (or interval) run, NaN when none ran.
+    public var finalLoss: Double { epochLosses.last ?? .nan }
+
+    /// The one-line summary of a run of `model`: its results, the epochs (steps), the final
+    /// loss, the seconds and the throughput.
+    public func summary(model: String) -> String {
+        "\(model): \(results.map(\.text).filter { !$0.isEmpty }.joined(separator: ", ")) after \(epochsCompleted) \(unit), "
+            + "final loss \(TextFormat.fixed(finalLoss, decimals: 4)), "
+            + "\(TextFormat.fixed(seconds, decimals: 1)) s, "
+            + "\(TextFormat.rate(samplesPerSecond)) samples/s"
+    }
+
+    /// The metrics-file object of a run of `model` with `settings`: the settings, the sizes,
+    /// the time, every result (non-finite values as `null`), the losses and ``extraMetrics``.
+    public func metrics(model: String, settings: TrainSettings) -> JSONObject {
+        JSONObject([
+            ("model", .string(model)),
+            ("dataset", .string(dataset)),
+            (unit, .integer(epochsCompleted)),
+            ("batch_size", .integer(settings.batchSize)),
+            ("learning_rate", .number(settings.learningRate)),
+            ("seed", settings.seed <= UInt64(Int.max) ? .integer(Int(settings.seed)) : .string(String(settings.seed))),
+            ("threads", .integer(Threading.threadCount)),
+            ("train_samples", .integer(trainSamples)),
+            ("test_samples", .integer(testSamples)),
+            ("parameters", .integer(parameterCount)),
+            ("seconds", .number(seconds)),
+            ("samples_per_second", .number(samplesPerSecond)),
+        ] + results.map { ($0.key, $0.value.isFinite ? JSONValue.number($0.value) : .null) } + [
+            ("final_loss", finalLoss.isFinite ? .number(finalLoss) : .null),
+            (unit == "epochs" ? "epoch_losses" : "interval_losses", .array(epochLosses.map { $0.isFinite ? .number($0) : .null })),
+        ] + extraMetrics)
+    }
+}
