@@ -18,7 +18,9 @@ func runTrainer<Task: TrainingTask>(
         let loaded = try setupFailing(command) { try trainer.resume(from: directory) }
         guard loaded.epoch < settings.epochs else {
             throw TrainingSetupError.failure(
-                "\(command): the checkpoint already has \(loaded.epoch) epochs; ask for more with --epochs N (N > \(loaded.epoch))")
+                position(1) == "epoch 1"
+                    ? "\(command): the checkpoint already has \(loaded.epoch) epochs; ask for more with --epochs N (N > \(loaded.epoch))"
+                    : "\(command): the checkpoint's run is complete (\(position(loaded.epoch)))")
         }
         if let stop = settings.stopAfter, stop <= loaded.epoch {
             throw TrainingSetupError.usage("\(command): --stop-after is not after the checkpoint's \(position(loaded.epoch))")
