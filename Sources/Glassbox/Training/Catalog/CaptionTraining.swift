@@ -1,5 +1,3 @@
-
-
 /// `glassbox train caption`: the ``Captioner`` (CNN encoder → GRU decoder) on strips of three
 /// MNIST digits captioned with their words, Adam with a cosine learning-rate decay.
 ///

@@ -1,4 +1,3 @@
-
 import GlassboxIO
 
 /// The U-Net's base channel count `C` (C, 2C, 2C channels at 28, 14 and 7 pixels).

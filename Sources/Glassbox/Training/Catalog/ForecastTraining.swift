@@ -1,5 +1,3 @@
-
-
 /// The series `glassbox train forecast` reads: name and path under the data directory.
 private let forecastSeries = [("airline", "airline/Airline.csv"), ("co2", "co2/co2.csv")]
 

@@ -1,4 +1,3 @@
-
 import GlassboxIO
 
 /// A GAN `glassbox train` trains and `glassbox sample` rebuilds: DCGAN networks, an

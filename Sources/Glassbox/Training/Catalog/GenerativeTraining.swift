@@ -1,4 +1,3 @@
-
 import GlassboxIO
 
 /// A trained generative image model, seen through what training and sampling need.

@@ -1,6 +1,4 @@
-
 import GlassboxIO
-
 
 /// A convolutional classifier `glassbox train` can train on MNIST-style 28×28 images, and
 /// that `predict` and `explain` rebuild from a checkpoint by its name.

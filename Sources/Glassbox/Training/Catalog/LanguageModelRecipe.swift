@@ -1,4 +1,3 @@
-
 import GlassboxIO
 
 /// A built character language model, seen through what training and sampling need.

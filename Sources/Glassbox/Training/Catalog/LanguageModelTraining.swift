@@ -1,6 +1,4 @@
-
 import GlassboxIO
-
 
 /// The corpus `glassbox train charlm|gpt` reads when `--data` is not given (relative to the
 /// working directory).

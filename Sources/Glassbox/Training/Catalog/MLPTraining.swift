@@ -1,5 +1,3 @@
-
-
 /// `glassbox train mlp`: the ``MLP`` (64-128-64-10, ReLU) on the embedded 8×8 digits, with
 /// Adam, cross-entropy and a cosine learning-rate decay to 0 over the run (``ClassifierTask``),
 /// checkpointed into `--out DIR` after every epoch (`--resume`, `--stop-after N`).

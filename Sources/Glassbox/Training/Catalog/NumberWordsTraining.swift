@@ -1,4 +1,3 @@
-
 import GlassboxIO
 
 /// Optimizer steps per reported "epoch" of the number-to-words models, which draw fresh

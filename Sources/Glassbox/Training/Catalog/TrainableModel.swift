@@ -24,7 +24,6 @@ public struct TrainableModel: Sendable {
 /// The reference models, in help order.
 public let trainableModels: [TrainableModel] = [mlpModel] + imageClassifierModels + [seq2seqModel, transformerSeq2SeqModel, captionModel, forecastModel] + languageTrainableModels + generativeTrainableModels + ganTrainableModels + [ddpmTrainableModel]
 
-
 /// With `--resume`, checks that the checkpoint in `--out DIR` is of `model` and takes the run's
 /// batch size, learning rate, seed, dataset and (unless `--epochs` is given) total epochs into
 /// `settings`, so the run continues with the settings it started with. Returns the

@@ -1,4 +1,3 @@
-
 import GlassboxIO
 
 /// Runs `trainer` for `glassbox train`: resumes the run checkpointed in `--out DIR` with
