@@ -1,49 +1,6 @@
 import Glassbox
 import GlassboxKernels
 
-/// The settings of one `glassbox sample` run, after defaults are applied.
-struct SampleSettings: Sendable {
-    /// The directory `glassbox train MODEL --out DIR` wrote.
-    var checkpoint: String
-    /// The text to continue (language models).
-    var prompt: String?
-    /// How many tokens to generate.
-    var length: Int
-    /// The sampling temperature.
-    var temperature: Double
-    /// Keep only the K most likely tokens, if given.
-    var topK: Int?
-    /// The seed of the draws.
-    var seed: UInt64
-    /// Whether to decode with the model's key/value cache.
-    var useCache: Bool
-    /// The output file (image models: a PNG grid, or samples as safetensors).
-    var out: String? = nil
-    /// How many samples to draw (image models).
-    var count: Int? = nil
-    /// Where to write the scatter plot of a 2-D latent (autoencoder).
-    var scatter: String? = nil
-    /// Whether to draw latent interpolations instead of samples (vae).
-    var interpolate = false
-    /// Sample with DDIM in this many steps instead of ancestrally over all of them (ddpm).
-    var ddimSteps: Int? = nil
-    /// DDIM's noise η (0: deterministic; 1: posterior draws) (ddpm).
-    var eta: Double? = nil
-}
-
-/// A model `glassbox sample NAME` can draw from. A new generative model adds one entry to
-/// ``sampleableModels``.
-struct SampleableModel: Sendable {
-    /// The name given after `sample` (the name it was trained under).
-    let name: String
-    /// One line of help.
-    let summary: String
-    /// The model-specific options it accepts (without `--`); the others are usage errors.
-    let options: Set<String>
-    /// Loads the checkpoint, samples, and prints the result.
-    let sample: @Sendable (_ settings: SampleSettings) throws -> Void
-}
-
 /// The options of `glassbox sample` that only some models accept.
 private let modelSpecificSampleOptions = ["prompt", "no-cache", "out", "count", "scatter", "interpolate", "steps", "eta"]
 

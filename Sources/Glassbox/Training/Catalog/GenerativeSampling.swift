@@ -1,8 +1,7 @@
-import Glassbox
 import GlassboxIO
 
 /// The generative image models as ``SampleableModel``s.
-var generativeSampleableModels: [SampleableModel] {
+public var generativeSampleableModels: [SampleableModel] {
     [
         SampleableModel(
             name: "autoencoder", summary: "test digits beside their reconstructions (--out FILE.png), a 2-D latent's scatter (--scatter FILE.svg)",
@@ -26,7 +25,7 @@ var generativeSampleableModels: [SampleableModel] {
 
 /// Writes `images` as a PNG grid of `nrow` per row, failing with the command's name.
 private func writeGrid(_ images: [Image], nrow: Int, to path: String, command: String) throws {
-    try failing(command) { try PNG.writeGrid(images, to: path, nrow: nrow) }
+    try setupFailing(command) { try PNG.writeGrid(images, to: path, nrow: nrow) }
     Console.err("\(command): wrote \(images.count) images to '\(path)'")
 }
 
@@ -42,12 +41,12 @@ private func loadGenerative(_ name: String, _ settings: SampleSettings) throws -
 private func sampleAutoencoder(_ settings: SampleSettings) throws {
     let command = "sample autoencoder"
     guard settings.out != nil || settings.scatter != nil else {
-        throw CLIError.usage("\(command): give --out FILE.png and/or --scatter FILE.svg")
+        throw TrainingSetupError.usage("\(command): give --out FILE.png and/or --scatter FILE.svg")
     }
     guard let model = try loadGenerative("autoencoder", settings).module as? any Autoencoder<Float> else {
-        throw CLIError.failure("\(command): the checkpoint does not hold an autoencoder")
+        throw TrainingSetupError.failure("\(command): the checkpoint does not hold an autoencoder")
     }
-    let test = try failing(command) { try MNIST.embedded(split: .test) }
+    let test = try setupFailing(command) { try MNIST.embedded(split: .test) }
     model.eval()
     if let path = settings.out {
         let originals = test.unitPixels(0..<32)
@@ -58,11 +57,11 @@ private func sampleAutoencoder(_ settings: SampleSettings) throws {
     }
     if let path = settings.scatter {
         guard model.latentSize == 2 else {
-            throw CLIError.usage("\(command): --scatter needs a 2-D latent (train with --latent 2); this one has \(model.latentSize)")
+            throw TrainingSetupError.usage("\(command): --scatter needs a 2-D latent (train with --latent 2); this one has \(model.latentSize)")
         }
         let codes = withoutGrad { model.encode(test.unitPixels(0..<test.count)) }.scalars
         let points = (0..<test.count).map { (x: Double(codes[2 * $0]), y: Double(codes[2 * $0 + 1])) }
-        try failing(command) {
+        try setupFailing(command) {
             try SVG.write(
                 SVG.scatterPlot(
                     points: points, labels: test.labels, classNames: test.classNames,
@@ -79,12 +78,12 @@ private func sampleAutoencoder(_ settings: SampleSettings) throws {
 /// between the posterior means of two test digits.
 private func sampleVAE(_ settings: SampleSettings) throws {
     let command = "sample vae"
-    guard let path = settings.out else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    guard let path = settings.out else { throw TrainingSetupError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
     guard let model = try loadGenerative("vae", settings).module as? VAE<Float> else {
-        throw CLIError.failure("\(command): the checkpoint does not hold a VAE")
+        throw TrainingSetupError.failure("\(command): the checkpoint does not hold a VAE")
     }
     if path.hasSuffix(".safetensors") && settings.interpolate {
-        throw CLIError.usage("\(command): --interpolate draws a PNG grid, not a .safetensors file")
+        throw TrainingSetupError.usage("\(command): --interpolate draws a PNG grid, not a .safetensors file")
     }
     guard settings.interpolate else {
         try writeSamples(settings, model: "vae", command: command) { count, generator in
@@ -92,7 +91,7 @@ private func sampleVAE(_ settings: SampleSettings) throws {
         }
         return
     }
-    let test = try failing(command) { try MNIST.embedded(split: .test) }
+    let test = try setupFailing(command) { try MNIST.embedded(split: .test) }
     let means = withoutGrad { model.encode(test.unitPixels(0..<16)).mean }.scalars
     let points = interpolateCodes(means, latentSize: model.latentSize, pairs: 8, steps: 10)
     let decoded = withoutGrad { model.decode(points) }
@@ -114,12 +113,12 @@ private func writeSamples(
     _ settings: SampleSettings, model: String, command: String,
     draw: (_ count: Int, _ generator: inout RandomGenerator) -> Tensor<Float>
 ) throws {
-    guard let path = settings.out else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    guard let path = settings.out else { throw TrainingSetupError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
     let toFile = path.hasSuffix(".safetensors")
     let count = settings.count ?? (toFile ? 10_000 : 64)
     let samples = drawDigitSamples(count: count, batchSize: sampleBatchSize, seed: settings.seed, draw: draw)
     if toFile {
-        try failing(command) { try Tensor.saveSafeTensors([("samples", samples)], to: path, metadata: ["model": model]) }
+        try setupFailing(command) { try Tensor.saveSafeTensors([("samples", samples)], to: path, metadata: ["model": model]) }
         Console.err("\(command): wrote \(count) samples [\(count), 1, 28, 28] to '\(path)'")
     } else {
         try writeGrid(digitImages(samples), nrow: 8, to: path, command: command)
@@ -130,7 +129,7 @@ private func writeSamples(
 /// drawn from `--seed`, as a PNG grid or a `.safetensors` file of samples in [0, 1].
 private func sampleGAN(_ recipe: GANRecipe, settings: SampleSettings) throws {
     let command = "sample \(recipe.name)"
-    guard settings.out != nil else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    guard settings.out != nil else { throw TrainingSetupError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
     let gan = try recipe.load(from: settings.checkpoint, command: command)
     gan.eval()
     try writeSamples(settings, model: recipe.name, command: command) { count, generator in
@@ -142,9 +141,9 @@ private func sampleGAN(_ recipe: GANRecipe, settings: SampleSettings) throws {
 /// or with DDIM in `--steps N`, as a PNG grid or a `.safetensors` file of samples in [0, 1].
 private func sampleDDPM(_ settings: SampleSettings) throws {
     let command = "sample ddpm"
-    guard settings.out != nil else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    guard settings.out != nil else { throw TrainingSetupError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
     if settings.eta != nil && settings.ddimSteps == nil {
-        throw CLIError.usage("\(command): --eta applies to DDIM sampling: give --steps N too")
+        throw TrainingSetupError.usage("\(command): --eta applies to DDIM sampling: give --steps N too")
     }
     let model = try loadDDPM(from: settings.checkpoint, command: command)
     let clock = Stopwatch()
