@@ -65,6 +65,10 @@ enum CLI {
         } catch let error as CLIError {
             Console.err("glassbox: \(error)")
             return error.exitStatus
+        } catch let error as TrainingSetupError {
+            Console.err("glassbox: \(error)")
+            if case .usage = error { return 2 }
+            return 1
         } catch {
             Console.err("glassbox: \(error)")
             return 1

@@ -1,41 +1,6 @@
 import Glassbox
 import GlassboxIO
 
-/// A trained image classifier rebuilt from a checkpoint directory written by
-/// `glassbox train cnn|lenet|vgg --out DIR`, with the pixel normalisation it was trained with.
-struct CheckpointedClassifier {
-    let name: String
-    let model: Sequential<Float>
-    let normalization: PixelNormalization
-    let variant: MNIST.Variant
-
-    /// Loads the checkpoint in `directory` (in evaluation mode).
-    init(directory: String, command: String) throws {
-        let metadata = try failing(command) { try Checkpoint.metadata(in: directory) }
-        guard let name = metadata["model"], let classifier = imageClassifiers.first(where: { $0.name == name }) else {
-            throw CLIError.failure(
-                "\(command): '\(Checkpoint.path(in: directory))' holds model '\(metadata["model"] ?? "?")', not an image classifier (one of: \(imageClassifiers.map(\.name).joined(separator: ", ")))")
-        }
-        guard let mean = metadata["normalization_mean"].flatMap(Double.init),
-            let std = metadata["normalization_std"].flatMap(Double.init), std > 0
-        else { throw CLIError.failure("\(command): '\(Checkpoint.path(in: directory))' lacks its pixel normalisation") }
-        var generator = RandomGenerator(seed: 0)
-        let model = classifier.make(&generator)
-        _ = try failing(command) { try Checkpoint.load(into: model, from: directory) }
-        model.eval()
-        self.name = name
-        self.model = model
-        self.normalization = PixelNormalization(mean: [mean], std: [std])
-        self.variant = MNIST.Variant(rawValue: metadata["dataset"] ?? "") ?? .mnist
-    }
-
-    /// `[N, 1, 28, 28]` normalised inputs for 8-bit 28×28 images.
-    func inputs(_ pixels: [UInt8], count: Int) -> Tensor<Float> {
-        let table = normalization.lookupTable(channels: 1, as: Float.self)
-        return Tensor(pixels.map { table[Int($0)] }, shape: [count, 1, 28, 28])
-    }
-}
-
 /// Reads 28×28 grayscale images: an IDX file (raw or gzip) of shape `[N, 28, 28]`, or one PNG
 /// or PGM image (converted to grayscale). Returns the pixels, row-major, and the image count.
 func readDigitImages(_ path: String, command: String) throws -> (pixels: [UInt8], count: Int) {

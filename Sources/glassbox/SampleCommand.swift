@@ -1,49 +1,6 @@
 import Glassbox
 import GlassboxKernels
 
-/// The settings of one `glassbox sample` run, after defaults are applied.
-struct SampleSettings: Sendable {
-    /// The directory `glassbox train MODEL --out DIR` wrote.
-    var checkpoint: String
-    /// The text to continue (language models).
-    var prompt: String?
-    /// How many tokens to generate.
-    var length: Int
-    /// The sampling temperature.
-    var temperature: Double
-    /// Keep only the K most likely tokens, if given.
-    var topK: Int?
-    /// The seed of the draws.
-    var seed: UInt64
-    /// Whether to decode with the model's key/value cache.
-    var useCache: Bool
-    /// The output file (image models: a PNG grid, or samples as safetensors).
-    var out: String? = nil
-    /// How many samples to draw (image models).
-    var count: Int? = nil
-    /// Where to write the scatter plot of a 2-D latent (autoencoder).
-    var scatter: String? = nil
-    /// Whether to draw latent interpolations instead of samples (vae).
-    var interpolate = false
-    /// Sample with DDIM in this many steps instead of ancestrally over all of them (ddpm).
-    var ddimSteps: Int? = nil
-    /// DDIM's noise η (0: deterministic; 1: posterior draws) (ddpm).
-    var eta: Double? = nil
-}
-
-/// A model `glassbox sample NAME` can draw from. A new generative model adds one entry to
-/// ``sampleableModels``.
-struct SampleableModel: Sendable {
-    /// The name given after `sample` (the name it was trained under).
-    let name: String
-    /// One line of help.
-    let summary: String
-    /// The model-specific options it accepts (without `--`); the others are usage errors.
-    let options: Set<String>
-    /// Loads the checkpoint, samples, and prints the result.
-    let sample: @Sendable (_ settings: SampleSettings) throws -> Void
-}
-
 /// The options of `glassbox sample` that only some models accept.
 private let modelSpecificSampleOptions = ["prompt", "no-cache", "out", "count", "scatter", "interpolate", "steps", "eta"]
 
@@ -120,42 +77,17 @@ private func runSample(_ arguments: ParsedArguments) throws -> Int32 {
 private func sampleLanguageModel(_ recipe: LanguageModelRecipe, settings: SampleSettings) throws {
     let command = "sample \(recipe.name)"
     let (model, alphabet) = try recipe.load(from: settings.checkpoint, command: command)
-    let corpus = Alphabet(alphabet)
     let prompt = settings.prompt ?? "\n"
     guard !prompt.isEmpty else { throw CLIError.usage("\(command): --prompt is empty") }
-    guard let ids = corpus.encode(prompt) else {
-        throw CLIError.usage("\(command): the prompt holds a character the model never saw")
-    }
-    var generator = RandomGenerator(seed: settings.seed)
-    let sampler = TokenSampler(temperature: settings.temperature, topK: settings.topK)
     let clock = Stopwatch()
-    let tokens = model.generate(ids, settings.length, sampler, settings.useCache, &generator)
-    let seconds = clock.seconds
-    Console.out(prompt + corpus.decode(tokens))
+    guard let text = model.continueText(
+        prompt, alphabet: CharacterAlphabet(alphabet), count: settings.length,
+        sampler: TokenSampler(temperature: settings.temperature, topK: settings.topK), useCache: settings.useCache, seed: settings.seed)
+    else { throw CLIError.usage("\(command): the prompt holds a character the model never saw") }
+    let seconds = clock.seconds, tokens = text.utf8
+    Console.out(prompt + text)
     Console.err(
         "\(command): \(tokens.count) tokens in \(TextFormat.fixed(seconds, decimals: 2)) s, "
             + "\(TextFormat.rate(Double(tokens.count) / Swift.max(seconds, 1e-9))) tokens/s"
             + (recipe.hasCache ? (settings.useCache ? " (key/value cache)" : " (no cache: whole context per token)") : ""))
-}
-
-/// Characters ↔ ids for a saved alphabet (a byte's id is its position).
-private struct Alphabet {
-    let bytes: [UInt8]
-    private let ids: [UInt8: Int]
-
-    init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-        ids = Dictionary(uniqueKeysWithValues: bytes.enumerated().map { ($0.element, $0.offset) })
-    }
-
-    func encode(_ text: String) -> [Int]? {
-        var out: [Int] = []
-        for byte in text.utf8 {
-            guard let id = ids[byte] else { return nil }
-            out.append(id)
-        }
-        return out
-    }
-
-    func decode(_ ids: [Int]) -> String { String(decoding: ids.map { bytes[$0] }, as: UTF8.self) }
 }

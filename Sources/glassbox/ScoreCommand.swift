@@ -25,35 +25,6 @@ let scoreCommand = Command(
     maxPositionals: 0,
     run: runScore)
 
-/// The classifier's class probabilities and penultimate features of a set of images.
-private struct ClassifierView {
-    /// `N × classes`, row-major.
-    var probabilities: [Double] = []
-    /// `N × dimension`, row-major.
-    var features: [Double] = []
-    var dimension = 0
-}
-
-/// Runs `classifier` over pixels in [0, 1] (`count × 784`), in batches of 500: every layer but
-/// the last gives the features, the last the logits.
-private func view(_ classifier: CheckpointedClassifier, pixels: [Float], count: Int) -> ClassifierView {
-    let mean = Float(classifier.normalization.mean[0]), std = Float(classifier.normalization.std[0])
-    var out = ClassifierView()
-    let layers = classifier.model.layers
-    withoutGrad {
-        for start in stride(from: 0, to: count, by: 500) {
-            let n = Swift.min(500, count - start)
-            let x = Tensor(pixels[(start * 784)..<((start + n) * 784)].map { ($0 - mean) / std }, shape: [n, 1, 28, 28])
-            let features = layers.dropLast().reduce(x) { $1($0) }
-            let logits = layers.last!(features)
-            out.dimension = features.count / n
-            out.features += features.scalars.map(Double.init)
-            out.probabilities += logits.softmax(dim: 1).scalars.map(Double.init)
-        }
-    }
-    return out
-}
-
 private func runScore(_ arguments: ParsedArguments) throws -> Int32 {
     let command = "score"
     guard let samplesPath = try arguments.string("samples") else { throw CLIError.usage("score: --samples FILE is required") }
@@ -71,8 +42,9 @@ private func runScore(_ arguments: ParsedArguments) throws -> Int32 {
         return try MNIST.embedded(split: .test)
     }
     let clock = Stopwatch()
-    let generated = view(classifier, pixels: samples.asFloats(), count: shape[0])
-    let real = view(classifier, pixels: test.images.map { Float($0) / 255 }, count: test.count)
+    let mean = Float(classifier.normalization.mean[0]), std = Float(classifier.normalization.std[0])
+    let generated = ClassifierView(classifier.model, pixels: samples.asFloats(), count: shape[0], mean: mean, std: std)
+    let real = ClassifierView(classifier.model, pixels: test.images.map { Float($0) / 255 }, count: test.count, mean: mean, std: std)
     let classes = generated.probabilities.count / shape[0]
     let generatedScore = inceptionScore(probabilities: generated.probabilities, classCount: classes)
     let realScore = inceptionScore(probabilities: real.probabilities, classCount: classes)

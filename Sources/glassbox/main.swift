@@ -1,6 +1,4 @@
-// The `glassbox` command line. See `glassbox --help`; commands live in Command.swift,
-// ReferenceCommand.swift (reference, compare, golden), InspectCommand.swift,
-// TrainCommand.swift and BenchCommand.swift.
+// The `glassbox` command line. See `glassbox --help`; the commands are listed in Command.swift.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -113,6 +113,7 @@ private let sequenceModelErrorCases: [ErrorCase] =
     ["seq2seq", "transformer-seq2seq"].flatMap { (model: String) -> [ErrorCase] in
         [
             usage(["train", model, "--beam", "0"], "option '--beam' expects a positive integer, got '0'"),
+            usage(["train", model, "--steps-per-epoch", "0"], "option '--steps-per-epoch' expects a positive integer, got '0'"),
             usage(["train", model, "--dataset", "mnist"], "option '--dataset' applies to cnn, lenet, vgg, seqmnist, vit, "),
             usage(["train", model, "--resume"], "train \(model): --resume needs --out DIR"),
             failure(["train", model, "--out", "@text.txt/run"], "@text.txt: cannot create directory: a file is in the way"),
@@ -135,6 +136,7 @@ private let errorCases: [ErrorCase] =
         usage(["train", "mlp", "--resume"], "train mlp: --resume needs --out DIR"),
         usage(["train", "mlp", "--minutes", "1"], "option '--minutes' applies to charlm, gpt, ddpm, not 'mlp'"),
         usage(["train", "mlp", "--beam", "4"], "option '--beam' applies to seq2seq, transformer-seq2seq, not 'mlp'"),
+        usage(["train", "mlp", "--steps-per-epoch", "5"], "option '--steps-per-epoch' applies to seq2seq, transformer-seq2seq, charlm, gpt, not 'mlp'"),
         failure(["train", "mlp", "--data", "@missing.csv"], "@missing.csv: no such file"),
         failure(["train", "mlp", "--data", "@dir"], "@dir: is a directory"),
         failure(["train", "mlp", "--data", "@truncated.png"], "@truncated.png:1: column 1: expected a non-negative integer"),
@@ -332,10 +334,14 @@ private let languageModelErrorCases: [ErrorCase] =
             usage(["train", model, "--epochs", "2"], "give --steps N or --minutes M, not --epochs"),
             usage(["train", model, "--minutes", "0"], "option '--minutes' expects a positive number, got '0'"),
             usage(["train", model, "--steps", "1", "--arch", "layers=2"], "--arch expects KEY=N,... with N > 0 and KEY one of"),
+            usage(["train", model, "--steps", "1", "--resume"], "train \(model): --resume needs --out DIR"),
+            usage(["train", model, "--steps", "1", "--steps-per-epoch", "0"], "option '--steps-per-epoch' expects a positive integer, got '0'"),
             usage(
-                ["train", model, "--steps", "1", "--resume"],
-                "option '--resume' applies to mlp, cnn, lenet, vgg, seqmnist, vit, seq2seq, transformer-seq2seq, caption, forecast, "
-                    + "autoencoder, vae, gan, wgan, wgan-gp, ddpm, not '\(model)'"),
+                ["train", model, "--steps", "4", "--steps-per-epoch", "2", "--stop-after", "3"],
+                "train \(model): --stop-after counts steps and must be a multiple of the 2 steps between curve points"),
+            failure(["train", model, "--out", "@dir", "--resume"], "@dir/checkpoint.safetensors: no such file"),
+            failure(["train", model, "--out", "@weights-only", "--resume"], "not a Glassbox checkpoint"),
+            failure(["train", model, "--out", "@checkpoint", "--resume"], "is of model 'lenet', not '\(model)'"),
             failure(["train", model, "--steps", "1", "--data", "@missing.txt"], "train \(model): no corpus at '@missing.txt' (give --data FILE)"),
             failure(["train", model, "--steps", "1", "--data", "@text.txt"], "@text.txt: 6 characters are too few for a character corpus"),
             failure(["train", model, "--steps", "1", "--data", "@dir"], "@dir: is a directory"),

@@ -59,15 +59,16 @@ struct CaptionTests {
         "a short training run learns: loss falls and most test strips are captioned exactly",
         .slow)
     func shortTrainingLearns() throws {
-        let train = DigitStrips.make(from: try MNIST.embedded(split: .train), count: 6000, seed: 1)
+        let digits = try MNIST.embedded(split: .train).subset(Array(0..<6000))
         let test = DigitStrips.make(from: try MNIST.embedded(split: .test), count: 300, seed: 2)
         var g = RandomGenerator(seed: 4)
         let model = Captioner<Float>(generator: &g)
-        let optimizer = Adam(model.parameters, lr: 2e-3)
+        let task = CaptionTask(model: model, digits: digits, batchSize: 32, optimizer: Adam(model.parameters, lr: 2e-3), seed: 5)
         var first = Double.nan
-        let last = model.trainEpoch(on: train, batchSize: 32, optimizer: optimizer, seed: 5) { step, loss in
-            if step == 1 { first = loss }
+        let records = try Trainer(task, epochs: 1).run { event in
+            if case .step(_, let step, let loss, _, _) = event, step == 1 { first = loss }
         }
+        let last = records[0].loss
         #expect(first > 2 && last < first / 2, "loss \(first) → \(last)")
         let correct = model.exactMatches(on: test)
         #expect(correct > 60, "\(correct)/300 exact")  // chance: 0.3

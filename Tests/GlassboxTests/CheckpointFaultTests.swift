@@ -112,26 +112,53 @@ struct CheckpointFailureTests {
     }
 }
 
-/// A directory with 64 MNIST training and 16 test images, and the `--out` directory of a
-/// LeNet run on them (one optimizer step per epoch, so that the run saves every few
-/// milliseconds).
+/// A directory with 64 MNIST training and 16 test images, a small text, and the `--out`
+/// directory of a LeNet run on the images (one optimizer step per epoch) or of a tiny GPT run
+/// on the text (one step per epoch), so that the run saves every few milliseconds.
 private struct KillTestWorkspace {
     let root = scratchDirectory("kill")
+    /// `lenet` or `gpt`.
+    var model = "lenet"
     var data: String { root + "/data" }
+    var corpus: String { root + "/corpus.txt" }
     var out: String { root + "/run" }
+    /// The tiny GPT's sizes.
+    static let gptArch = "n_layer=1,n_head=2,n_embd=16,block_size=16"
 
-    init() throws {
+    init(model: String = "lenet") throws {
+        self.model = model
         try FileIO.createDirectory(atPath: data)
         try writeIDX(MNIST.embedded(split: .train), count: 64, prefix: "train", to: data)
         try writeIDX(MNIST.embedded(split: .test), count: 16, prefix: "t10k", to: data)
+        try FileIO.writeAtomically(Array(String(repeating: "To be, or not to be, that is the question.\n", count: 40).utf8), toPath: corpus)
     }
 
-    /// `glassbox train lenet` on the small data set, saving to `directory` (default ``out``).
+    /// `glassbox train lenet|gpt` on the small data set for `epochs` epochs (gpt: steps),
+    /// saving to `directory` (default ``out``).
     func trainArguments(epochs: Int, out directory: String? = nil) -> [String] {
-        [
-            "train", "lenet", "--data", data, "--epochs", String(epochs), "--batch-size", "64", "--threads", "1",
-            "--out", directory ?? out,
-        ]
+        let common = ["--batch-size", model == "gpt" ? "4" : "64", "--threads", "1", "--out", directory ?? out]
+        if model == "gpt" {
+            return ["train", "gpt", "--data", corpus, "--steps", String(epochs), "--steps-per-epoch", "1", "--arch", Self.gptArch] + common
+        }
+        return ["train", "lenet", "--data", data, "--epochs", String(epochs)] + common
+    }
+
+    /// The epoch of the checkpoint in ``out``, loaded whole into a fresh model and optimizer.
+    func loadCheckpointEpoch() throws -> Int {
+        var fresh = RandomGenerator(seed: 0)
+        guard model == "gpt" else {
+            let model: Sequential<Float> = makeLeNet5(generator: &fresh)
+            return try Checkpoint.load(into: model, optimizer: Adam(model.parameters, lr: 0.001), from: out).epoch
+        }
+        let recipe = languageModels.first { $0.name == "gpt" }!
+        let text = try CharacterCorpus.load(path: corpus)
+        var sizes = try recipe.sizes(overriding: Self.gptArch, command: "test")
+        sizes["vocab_size"] = text.vocabularySize
+        let instance = recipe.make(sizes, 0.1, &fresh)
+        let task = LanguageModelTask(
+            model: instance.module, logits: instance.logits, corpus: text, windowLength: 16, batchSize: 4, learningRate: 0.002,
+            totalSteps: 10, stepsPerEpoch: 1, generator: fresh)
+        return try Checkpoint.load(into: task.state, from: out).epoch
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
@@ -146,9 +173,9 @@ private let killRounds = ProcessInfo.processInfo.environment["GLASSBOX_KILL_ROUN
     .enabled(if: glassboxExecutable != nil, "the glassbox executable is not built next to the tests"),
     .slow)
 struct CheckpointKillTests {
-    @Test("kill, check, resume, many times; the last checkpoint always loads and resumes exactly")
-    func killDuringSaves() throws {
-        let workspace = try KillTestWorkspace()
+    @Test("kill, check, resume, many times; the last checkpoint always loads and resumes exactly", arguments: ["lenet", "gpt"])
+    func killDuringSaves(model: String) throws {
+        let workspace = try KillTestWorkspace(model: model)
         defer { workspace.remove() }
         let totalEpochs = 1_000_000  // never reached: every run is killed
         var generator = RandomGenerator(seed: 2026)
@@ -177,14 +204,12 @@ struct CheckpointKillTests {
             }
             // The checkpoint is whole: it loads into a fresh model and optimizer, and it is
             // never older than the one seen before.
-            var fresh = RandomGenerator(seed: 0)
-            let model: Sequential<Float> = makeLeNet5(generator: &fresh)
-            let checkpoint = try Checkpoint.load(into: model, optimizer: Adam(model.parameters, lr: 0.001), from: workspace.out)
-            #expect(checkpoint.epoch >= lastEpoch, "round \(round): epoch went back from \(lastEpoch) to \(checkpoint.epoch)")
-            lastEpoch = checkpoint.epoch
+            let epoch = try workspace.loadCheckpointEpoch()
+            #expect(epoch >= lastEpoch, "round \(round): epoch went back from \(lastEpoch) to \(epoch)")
+            lastEpoch = epoch
         }
         print(
-            "kill test: \(killRounds) kills, \(killsDuringSave) during a save (a temporary file left behind), "
+            "kill test (\(model)): \(killRounds) kills, \(killsDuringSave) during a save (a temporary file left behind), "
                 + "\(killsBeforeFirstSave) before the first save; the checkpoint reached epoch \(lastEpoch)")
         #expect(killsDuringSave > 0, "no kill landed during a save")
         try #require(lastEpoch > 0, "no checkpoint was ever saved")

@@ -2,7 +2,7 @@ import Foundation
 import Glassbox
 import Testing
 
-// The three recipes of Docs/Training.md, verbatim: each region between `// doc: NAME` and
+// The four snippets of Docs/Training.md, verbatim: each region between `// doc: NAME` and
 // `// end doc` is a code block of the page (the test below checks that they are equal).
 
 // doc: vae
@@ -59,6 +59,20 @@ func trainDDPM(on train: ImageDataset<Float>, test: ImageDataset<Float>, epochs:
 }
 // end doc
 
+// doc: catalog
+func trainLikeTheCommandLine(_ name: String, corpus: String, steps: Int) throws -> TrainReport {
+    let model = trainableModels.first { $0.name == name }!  // mlp, cnn, ..., gpt, ddpm
+    var settings = model.defaults  // what `glassbox train NAME` uses without options
+    settings.dataPath = corpus
+    settings.steps = steps  // the language models count steps, the others epochs
+    settings.architecture = "n_layer=1,n_head=2,n_embd=16,block_size=16"
+    settings.showsProgress = false
+    let report = try model.train(settings)
+    print(report.summary(model: name))  // the line `glassbox train` prints
+    return report
+}
+// end doc
+
 /// The code blocks of `Docs/Training.md` and the regions of this file, by name.
 private func snippets() throws -> (doc: [String], source: [String]) {
     let here = URL(fileURLWithPath: #filePath)
@@ -90,7 +104,7 @@ struct TrainingDocTests {
     @Test("the page's code blocks are this file's doc regions, each at most 25 lines")
     func pageMatchesSource() throws {
         let (doc, source) = try snippets()
-        #expect(doc.count == 3)
+        #expect(doc.count == 4)
         #expect(doc == source)
         #expect(source.allSatisfy { $0.split(separator: "\n").count <= 25 })
     }
@@ -114,5 +128,17 @@ struct TrainingDocTests {
         #expect(resumed.parameters.allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
         let model = try trainDDPM(on: train, test: test, epochs: 1)
         #expect(model.unet.parameters.allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
+    }
+
+    @Test("the catalog trains a tiny GPT for two steps, as the command line would")
+    func catalog() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("glassbox-doc-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let text = String(repeating: "To be, or not to be, that is the question.\n", count: 40)
+        try text.write(toFile: directory + "/corpus.txt", atomically: true, encoding: .utf8)
+        let report = try trainLikeTheCommandLine("gpt", corpus: directory + "/corpus.txt", steps: 2)
+        #expect(report.epochsCompleted == 2 && report.unit == "steps")
+        #expect(report.results.first?.value.isFinite == true)
     }
 }

@@ -98,3 +98,31 @@ public func frechetDistance(_ a: FeatureStatistics, _ b: FeatureStatistics) -> D
     let crossTrace = root.sandwiching(b.covariance).eigendecomposition().values.reduce(0) { $0 + Swift.max($1, 0).squareRoot() }
     return meanTerm + a.covariance.trace + b.covariance.trace - 2 * crossTrace
 }
+
+/// A classifier's view of a set of images: class probabilities and penultimate features.
+public struct ClassifierView: Sendable {
+    /// `N × classes` softmax probabilities, row-major.
+    public var probabilities: [Double] = []
+    /// `N × dimension` features (the input of the last layer), row-major.
+    public var features: [Double] = []
+    /// The feature dimension.
+    public var dimension = 0
+
+    /// Runs `classifier` (in its current mode, without gradients) over `count` 28 × 28 images of
+    /// pixels in [0, 1] (`count × 784`, normalised with `mean` and `std` first), in batches of
+    /// `batchSize`: every layer but the last gives the features, the last the logits.
+    public init(_ classifier: Sequential<Float>, pixels: [Float], count: Int, mean: Float, std: Float, batchSize: Int = 500) {
+        let layers = classifier.layers
+        withoutGrad {
+            for start in stride(from: 0, to: count, by: batchSize) {
+                let n = Swift.min(batchSize, count - start)
+                let x = Tensor(pixels[(start * 784)..<((start + n) * 784)].map { ($0 - mean) / std }, shape: [n, 1, 28, 28])
+                let features = layers.dropLast().reduce(x) { $1($0) }
+                let logits = layers.last!(features)
+                dimension = features.count / n
+                self.features += features.scalars.map(Double.init)
+                probabilities += logits.softmax(dim: 1).scalars.map(Double.init)
+            }
+        }
+    }
+}

@@ -132,38 +132,6 @@ public final class Captioner<Scalar: TensorScalar>: Module {
 }
 
 extension Captioner {
-    /// One epoch of teacher-forced training on `strips` (labels read as ``DigitStrips``
-    /// numbers): shuffled batches (order from `seed`), ``loss(_:captions:)``, gradients clipped
-    /// to norm `maxGradNorm`, one `optimizer` step per batch.
-    ///
-    /// - Parameters:
-    ///   - onStep: called after each step with its 1-based number and loss.
-    /// - Returns: the mean loss over the epoch's batches.
-    public func trainEpoch(
-        on strips: ImageDataset<Scalar>, batchSize: Int, optimizer: any Optimizer<Scalar>, seed: UInt64,
-        maxGradNorm: Double = 5, onStep: (_ step: Int, _ loss: Double) -> Void = { _, _ in }
-    ) -> Double {
-        precondition(batchSize > 0 && strips.count > 0, "Captioner.trainEpoch: batch size \(batchSize) of \(strips.count) strips")
-        train()
-        var order = Array(0..<strips.count)
-        var generator = RandomGenerator(seed: seed)
-        generator.shuffle(&order)
-        var total = 0.0, steps = 0
-        for start in stride(from: 0, to: order.count, by: batchSize) {
-            let batch = strips.batch(Array(order[start..<Swift.min(start + batchSize, order.count)]))
-            zeroGrad()
-            let loss = self.loss(batch.features, captions: DigitStrips.captions(batch.labels.indices))
-            loss.backward()
-            clipGradNorm(parameters, maxNorm: maxGradNorm)
-            optimizer.step()
-            let value = Double(loss.item)
-            total += value
-            steps += 1
-            onStep(steps, value)
-        }
-        return total / Double(steps)
-    }
-
     /// The number of `strips` whose greedy caption (``greedyDecode(_:maxLength:)``) is exactly
     /// their three words, evaluated in batches of `batchSize` (in evaluation mode; the mode is
     /// restored after).

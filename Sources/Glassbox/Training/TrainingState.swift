@@ -111,3 +111,17 @@ extension TrainingState {
         }
     }
 }
+
+extension TrainingState {
+    /// Adds, as random-stream parts named `name.<module path>.generator`, the own generator of
+    /// every ``Dropout`` layer inside `module` that has one (``GPT``'s dropouts do), so that a
+    /// resumed run draws the same masks.
+    public mutating func appendDropoutGenerators(of module: any Module<Scalar>, name: String) {
+        if let layer = module as? Dropout<Scalar>, layer.generator != nil {
+            append(name + ".generator", .random(get: { layer.generator! }, set: { layer.generator = $0 }))
+        }
+        for child in module.children {
+            appendDropoutGenerators(of: child.module, name: name + "." + child.name)
+        }
+    }
+}

@@ -1,37 +1,36 @@
-import Glassbox
 import GlassboxIO
 
 /// A trained generative image model, seen through what training and sampling need.
-struct GenerativeInstance {
+public struct GenerativeInstance {
     /// The model, for its parameters and saving.
-    let module: any Module<Float>
+    public let module: any Module<Float>
     /// The loss of a batch of images `[B, 1, 28, 28]` (pixels in [0, 1]), summed over the batch;
     /// draws its noise (if any) from the generator.
-    let loss: (_ images: Tensor<Float>, _ generator: inout RandomGenerator) -> Tensor<Float>
+    public let loss: (_ images: Tensor<Float>, _ generator: inout RandomGenerator) -> Tensor<Float>
 }
 
 /// A generative image model `glassbox train` trains and `glassbox sample` rebuilds from the
 /// description saved next to its weights.
-struct GenerativeRecipe: Sendable {
+public struct GenerativeRecipe: Sendable {
     /// The name given after `train` and `sample`.
-    let name: String
+    public let name: String
     /// One line of help.
-    let summary: String
+    public let summary: String
     /// Optimizer settings when not given.
-    let defaults: TrainSettings
+    public let defaults: TrainSettings
     /// The model-specific `train` options it accepts.
-    let options: Set<TrainOption>
+    public let options: Set<TrainOption>
     /// The architecture the settings ask for, as saved in `model.json` (checked: a usage error
     /// names the bad option).
-    let architecture: @Sendable (_ settings: TrainSettings, _ command: String) throws -> [String: String]
+    public let architecture: @Sendable (_ settings: TrainSettings, _ command: String) throws -> [String: String]
     /// Builds the model for an architecture.
-    let make: @Sendable (_ architecture: [String: String], _ generator: inout RandomGenerator) -> GenerativeInstance
+    public let make: @Sendable (_ architecture: [String: String], _ generator: inout RandomGenerator) -> GenerativeInstance
     /// What the loss measures, for the summary (`nats/image`).
-    let lossUnit: @Sendable (_ architecture: [String: String]) -> String
+    public let lossUnit: @Sendable (_ architecture: [String: String]) -> String
 }
 
 /// The generative image models, in help order.
-let generativeRecipes: [GenerativeRecipe] = [autoencoderRecipe, vaeRecipe]
+public let generativeRecipes: [GenerativeRecipe] = [autoencoderRecipe, vaeRecipe]
 
 /// The generative models as ``TrainableModel``s.
 var generativeTrainableModels: [TrainableModel] {
@@ -52,11 +51,11 @@ private let autoencoderRecipe = GenerativeRecipe(
     architecture: { settings, command in
         let arch = settings.architecture ?? "mlp"
         guard arch == "mlp" || arch == "conv" else {
-            throw CLIError.usage("\(command): --arch expects mlp or conv, got '\(arch)'")
+            throw TrainingSetupError.usage("\(command): --arch expects mlp or conv, got '\(arch)'")
         }
         let loss = settings.lossName ?? "bce"
         guard loss == "bce" || loss == "mse" else {
-            throw CLIError.usage("\(command): --loss expects bce or mse, got '\(loss)'")
+            throw TrainingSetupError.usage("\(command): --loss expects bce or mse, got '\(loss)'")
         }
         return ["arch": arch, "latent": String(settings.latentSize ?? 32), "loss": loss]
     },
@@ -92,13 +91,8 @@ private let vaeRecipe = GenerativeRecipe(
     },
     lossUnit: { _ in "nats/image" })
 
-/// Images `indices` of `data` as pixels in [0, 1], `[B, 1, 28, 28]` (no normalisation).
-func unitPixels(_ data: ImageDataset<Float>, _ indices: some Collection<Int>) -> Tensor<Float> {
-    data.unitPixels(indices)
-}
-
 /// The file next to the weights that describes a generative model.
-func generativeDescriptionPath(in directory: String) -> String { directory + "/model.json" }
+public func generativeDescriptionPath(in directory: String) -> String { directory + "/model.json" }
 
 /// Trains a generative model with ``AutoencoderTask`` (Adam on the summed loss of each batch,
 /// shuffled every epoch with the seed's generator, the test loss per image after every
@@ -134,7 +128,7 @@ func trainGenerative(_ recipe: GenerativeRecipe, settings: TrainSettings) throws
     let trainLosses = trainer.history.map(\.loss), testLosses = trainer.history.map { $0.metrics["test_loss"] ?? .nan }
     let seconds = trainer.history.map(\.seconds).reduce(0, +)
     if let directory = settings.outDirectory {
-        try failing("\(command): cannot save the model") {
+        try setupFailing("\(command): cannot save the model") {
             try model.module.save(to: directory + "/model.safetensors", metadata: ["model": recipe.name])
             let description = JSONObject(
                 [("model", .string(recipe.name))] + architecture.keys.sorted().map { ($0, .string(architecture[$0]!)) })
@@ -160,13 +154,13 @@ func trainGenerative(_ recipe: GenerativeRecipe, settings: TrainSettings) throws
 
 /// Rebuilds the generative model saved in `directory` by `glassbox train NAME --out DIR` and
 /// loads its weights; returns it with its architecture.
-func loadGenerative(_ recipe: GenerativeRecipe, from directory: String, command: String) throws -> (
+public func loadGenerative(_ recipe: GenerativeRecipe, from directory: String, command: String) throws -> (
     instance: GenerativeInstance, architecture: [String: String]
 ) {
     let path = generativeDescriptionPath(in: directory)
-    let json = try failing(command) { try JSONValue(parsing: FileIO.readBytes(atPath: path)) }
+    let json = try setupFailing(command) { try JSONValue(parsing: FileIO.readBytes(atPath: path)) }
     guard json["model"]?.stringValue == recipe.name else {
-        throw CLIError.failure("\(command): '\(path)' describes model '\(json["model"]?.stringValue ?? "?")', not '\(recipe.name)'")
+        throw TrainingSetupError.failure("\(command): '\(path)' describes model '\(json["model"]?.stringValue ?? "?")', not '\(recipe.name)'")
     }
     var settings = recipe.defaults
     settings.architecture = json["arch"]?.stringValue
@@ -175,6 +169,6 @@ func loadGenerative(_ recipe: GenerativeRecipe, from directory: String, command:
     let architecture = try recipe.architecture(settings, command)
     var generator = RandomGenerator(seed: 0)
     let instance = recipe.make(architecture, &generator)
-    try failing(command) { try instance.module.load(from: directory + "/model.safetensors") }
+    try setupFailing(command) { try instance.module.load(from: directory + "/model.safetensors") }
     return (instance, architecture)
 }

@@ -1,4 +1,3 @@
-import Glassbox
 import GlassboxIO
 
 /// The U-Net's base channel count `C` (C, 2C, 2C channels at 28, 14 and 7 pixels).
@@ -20,7 +19,7 @@ private func ddpmAttention(_ arch: String?, command: String) throws -> Bool {
     switch arch ?? "attention" {
     case "attention": return true
     case "plain": return false
-    case let other: throw CLIError.usage("\(command): --arch expects attention or plain, got '\(other)'")
+    case let other: throw TrainingSetupError.usage("\(command): --arch expects attention or plain, got '\(other)'")
     }
 }
 
@@ -31,15 +30,15 @@ private func makeDDPM(attention: Bool, generator: inout RandomGenerator) -> DDPM
 
 /// Rebuilds the DDPM saved in `directory` by `glassbox train ddpm --out DIR` and loads its
 /// (averaged) weights.
-func loadDDPM(from directory: String, command: String) throws -> DDPM<Float> {
+public func loadDDPM(from directory: String, command: String) throws -> DDPM<Float> {
     let path = generativeDescriptionPath(in: directory)
-    let json = try failing(command) { try JSONValue(parsing: FileIO.readBytes(atPath: path)) }
+    let json = try setupFailing(command) { try JSONValue(parsing: FileIO.readBytes(atPath: path)) }
     guard json["model"]?.stringValue == "ddpm" else {
-        throw CLIError.failure("\(command): '\(path)' describes model '\(json["model"]?.stringValue ?? "?")', not 'ddpm'")
+        throw TrainingSetupError.failure("\(command): '\(path)' describes model '\(json["model"]?.stringValue ?? "?")', not 'ddpm'")
     }
     var generator = RandomGenerator(seed: 0)
     let model = makeDDPM(attention: try ddpmAttention(json["arch"]?.stringValue, command: command), generator: &generator)
-    try failing(command) { try model.unet.load(from: directory + "/model.safetensors") }
+    try setupFailing(command) { try model.unet.load(from: directory + "/model.safetensors") }
     return model
 }
 
@@ -80,7 +79,7 @@ private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
             "\(command): epoch \(record.epoch), train loss \(TextFormat.fixed(record.loss, decimals: 4)), "
                 + "test loss (EMA) \(TextFormat.fixed(record.metrics["test_loss"] ?? .nan, decimals: 4)), \(TextFormat.fixed(seconds, decimals: 1)) s")
         guard let directory = settings.outDirectory else { return }
-        try failing("\(command): cannot save the model") {
+        try setupFailing("\(command): cannot save the model") {
             try task.average.withAverages {
                 try model.unet.save(to: directory + "/model.safetensors", metadata: ["model": "ddpm"])
                 var grid = RandomGenerator(seed: settings.seed &+ 1)
@@ -95,7 +94,7 @@ private func trainDDPM(_ settings: TrainSettings) throws -> TrainReport {
     let trainLosses = trainer.history.map(\.loss), testLosses = trainer.history.map { $0.metrics["test_loss"] ?? .nan }
     let seconds = trainer.history.map(\.seconds).reduce(0, +)
     if let directory = settings.outDirectory {
-        try failing("\(command): cannot save the loss curve") {
+        try setupFailing("\(command): cannot save the loss curve") {
             try writeLossCurve(
                 [("train", trainLosses), ("test (EMA)", testLosses)], title: "ddpm: ε-prediction loss per epoch",
                 yLabel: "mean squared error", to: directory + "/loss.svg")

@@ -1,21 +1,20 @@
-import Glassbox
 import GlassboxIO
 
 /// Optimizer steps per reported "epoch" of the number-to-words models, which draw fresh
 /// numbers at every step (the task has no finite training set).
-let numberWordsStepsPerEpoch = 500
+public let numberWordsStepsPerEpoch = 500
 
 /// The most tokens a number-to-words model generates (the longest number has 10 words, plus `<eos>`).
-let numberWordsMaxLength = 16
+public let numberWordsMaxLength = 16
 
 /// `glassbox train seq2seq`: the recurrent ``Seq2Seq`` (bidirectional GRU encoder, GRU decoder
 /// with Luong attention) on ``NumberWords``.
 let seq2seqModel = TrainableModel(
     name: "seq2seq",
     summary: "GRU encoder-decoder (bidirectional 2x64, decoder 128, Luong attention) translating numbers 0-999999 to English words; "
-        + "an epoch is \(numberWordsStepsPerEpoch) steps of fresh numbers, Adam + cosine LR",
+        + "an epoch is \(numberWordsStepsPerEpoch) steps (--steps-per-epoch N) of fresh numbers, Adam + cosine LR",
     defaults: TrainSettings(epochs: 4, batchSize: 128, learningRate: 0.003, seed: 0),
-    options: [.out, .beam, .resume, .stopAfter],
+    options: [.out, .beam, .resume, .stopAfter, .stepsPerEpoch],
     train: { settings in
         var generator = RandomGenerator(seed: settings.seed)
         let model = Seq2Seq<Float>(
@@ -28,9 +27,9 @@ let seq2seqModel = TrainableModel(
 let transformerSeq2SeqModel = TrainableModel(
     name: "transformer-seq2seq",
     summary: "encoder-decoder transformer (2+2 pre-norm layers, d 64, 4 heads, feed-forward 256) translating numbers 0-999999 to English words; "
-        + "an epoch is \(numberWordsStepsPerEpoch) steps of fresh numbers, Adam + warm-up + cosine LR",
+        + "an epoch is \(numberWordsStepsPerEpoch) steps (--steps-per-epoch N) of fresh numbers, Adam + warm-up + cosine LR",
     defaults: TrainSettings(epochs: 4, batchSize: 128, learningRate: 0.001, seed: 0),
-    options: [.out, .beam, .resume, .stopAfter],
+    options: [.out, .beam, .resume, .stopAfter, .stepsPerEpoch],
     train: { settings in
         var generator = RandomGenerator(seed: settings.seed)
         let model = TransformerSeq2Seq<Float>(
@@ -48,22 +47,25 @@ func trainNumberWords<Model: SequenceToSequenceModel>(
 ) throws -> TrainReport where Model.Scalar == Float {
     let command = "train \(name)"
     var settings = settings
-    try takeResumedSettings(&settings, model: name, command: command)
+    if let metadata = try takeResumedSettings(&settings, model: name, command: command) {
+        settings.stepsPerEpoch = metadata["steps_per_epoch"].flatMap(Int.init) ?? settings.stepsPerEpoch
+    }
+    let stepsPerEpoch = settings.stepsPerEpoch ?? numberWordsStepsPerEpoch
     guard settings.epochs > 0, settings.batchSize > 0 else {
-        throw CLIError.usage("\(command): --epochs and --batch-size must be positive")
+        throw TrainingSetupError.usage("\(command): --epochs and --batch-size must be positive")
     }
     try checkOutDirectory(settings, files: ["model.safetensors"], command: command)
     let task = SequenceToSequenceTask(
-        model: model, epochs: settings.epochs, batchSize: settings.batchSize, stepsPerEpoch: numberWordsStepsPerEpoch,
+        model: model, epochs: settings.epochs, batchSize: settings.batchSize, stepsPerEpoch: stepsPerEpoch,
         learningRate: settings.learningRate, warmupSteps: warmupSteps, generator: generator)
     let trainer = Trainer(task, epochs: settings.epochs)
-    trainer.identity = runIdentity(settings, model: name).merging(["epochs": String(settings.epochs)]) { _, new in new }
+    trainer.identity = runIdentity(settings, model: name).merging(["epochs": String(settings.epochs), "steps_per_epoch": String(stepsPerEpoch)]) { _, new in new }
     let clock = Stopwatch()
     let records = try runTrainer(trainer, settings: settings, command: command)
     let seconds = clock.seconds
     model.eval()
     if let directory = settings.outDirectory {
-        try failing("\(command): cannot save the weights") {
+        try setupFailing("\(command): cannot save the weights") {
             try model.save(to: directory + "/model.safetensors", metadata: ["model": name])
         }
     }
@@ -77,14 +79,14 @@ func trainNumberWords<Model: SequenceToSequenceModel>(
     let samples = records.map(\.samples).reduce(0, +)
     return TrainReport(
         dataset: "number-words (fresh draws, held-out \(NumberWords.heldOutCount))",
-        trainSamples: settings.epochs * numberWordsStepsPerEpoch * settings.batchSize,
+        trainSamples: settings.epochs * stepsPerEpoch * settings.batchSize,
         testSamples: NumberWords.heldOutCount, parameterCount: model.parameterCount, seconds: seconds,
         samplesPerSecond: Double(samples) / max(seconds, 1e-9), results: results, epochLosses: trainer.history.map(\.loss),
         epochsCompleted: trainer.completedEpochs)
 }
 
 /// The number of held-out numbers `model` translates exactly, decoding in batches of 500.
-func numberWordsExactMatch<Model: SequenceToSequenceModel>(_ model: Model, beamWidth: Int) -> Int {
+public func numberWordsExactMatch<Model: SequenceToSequenceModel>(_ model: Model, beamWidth: Int) -> Int {
     let numbers = NumberWords.heldOut
     var correct = 0
     for start in stride(from: 0, to: numbers.count, by: 500) {

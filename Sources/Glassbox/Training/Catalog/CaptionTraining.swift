@@ -1,5 +1,3 @@
-import Glassbox
-
 /// `glassbox train caption`: the ``Captioner`` (CNN encoder → GRU decoder) on strips of three
 /// MNIST digits captioned with their words, Adam with a cosine learning-rate decay.
 ///
@@ -33,7 +31,7 @@ let captionModel = TrainableModel(
         let records = try runTrainer(trainer, settings: settings, command: command)
         let seconds = clock.seconds
         if let directory = settings.outDirectory {
-            try failing("\(command): cannot save the weights") {
+            try setupFailing("\(command): cannot save the weights") {
                 try model.save(to: directory + "/model.safetensors", metadata: ["model": "caption"])
             }
         }

@@ -1,22 +1,20 @@
-import Glassbox
 import GlassboxIO
-import GlassboxKernels
 
 /// A convolutional classifier `glassbox train` can train on MNIST-style 28×28 images, and
 /// that `predict` and `explain` rebuild from a checkpoint by its name.
-struct ImageClassifier: Sendable {
+public struct ImageClassifier: Sendable {
     /// The name given after `train`, stored in checkpoints as `model`.
-    let name: String
+    public let name: String
     /// One line of help.
-    let summary: String
+    public let summary: String
     /// The settings used when an option is not given.
-    let defaults: TrainSettings
+    public let defaults: TrainSettings
     /// Builds the untrained model from a generator.
-    let make: @Sendable (inout RandomGenerator) -> Sequential<Float>
+    public let make: @Sendable (inout RandomGenerator) -> Sequential<Float>
 }
 
 /// The image classifiers, in help order.
-let imageClassifiers: [ImageClassifier] = [
+public let imageClassifiers: [ImageClassifier] = [
     ImageClassifier(
         name: "cnn",
         summary: "the seed CNN: Conv(32)-Pool-Conv(64)-Pool-Dense(128)-Dense(10), Adam",
@@ -57,11 +55,11 @@ var imageClassifierModels: [TrainableModel] {
 
 /// Loads the training and test sets: the embedded MNIST subset, or the IDX files in
 /// `settings.dataPath` (MNIST or, with `--dataset fashion-mnist`, Fashion-MNIST).
-func loadImageData(_ settings: TrainSettings, command: String) throws -> (
+public func loadImageData(_ settings: TrainSettings, command: String) throws -> (
     train: ImageDataset<Float>, test: ImageDataset<Float>, name: String
 ) {
     let variant = try datasetVariant(settings.datasetName, command: command)
-    return try failing(command) {
+    return try setupFailing(command) {
         if let directory = settings.dataPath {
             return (
                 try MNIST.load(directory: directory, split: .train, variant: variant),
@@ -69,17 +67,17 @@ func loadImageData(_ settings: TrainSettings, command: String) throws -> (
                 "\(variant.rawValue) (\(directory))")
         }
         guard variant == .mnist else {
-            throw CLIError.usage("\(command): there is no embedded \(variant.rawValue); pass --data DIR")
+            throw TrainingSetupError.usage("\(command): there is no embedded \(variant.rawValue); pass --data DIR")
         }
         return (try MNIST.embedded(split: .train), try MNIST.embedded(split: .test), "mnist (embedded subset)")
     }
 }
 
 /// The dataset variant named by `--dataset` (default MNIST).
-func datasetVariant(_ name: String?, command: String) throws -> MNIST.Variant {
+public func datasetVariant(_ name: String?, command: String) throws -> MNIST.Variant {
     guard let name else { return .mnist }
     guard let variant = MNIST.Variant(rawValue: name) else {
-        throw CLIError.usage(
+        throw TrainingSetupError.usage(
             "\(command): unknown dataset '\(name)' (one of: \(MNIST.Variant.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
     return variant
@@ -119,7 +117,7 @@ func trainImageClassifier(_ classifier: ImageClassifier, settings: TrainSettings
     let seconds = clock.seconds
     if let directory = settings.outDirectory {
         // The weights alone, PyTorch state_dict names: loads into torch.nn.Sequential.
-        try failing("\(command): cannot save the weights") {
+        try setupFailing("\(command): cannot save the weights") {
             try model.save(to: directory + "/model.safetensors", metadata: ["model": classifier.name])
         }
     }

@@ -1,5 +1,3 @@
-import Glassbox
-
 /// The series `glassbox train forecast` reads: name and path under the data directory.
 private let forecastSeries = [("airline", "airline/Airline.csv"), ("co2", "co2/co2.csv")]
 
@@ -16,7 +14,7 @@ let forecastModel = TrainableModel(
         var cell = ForecasterCell.lstm
         if let name = settings.cellName {
             guard let named = ForecasterCell(rawValue: name) else {
-                throw CLIError.usage(
+                throw TrainingSetupError.usage(
                     "train forecast: unknown cell '\(name)' (one of: \(ForecasterCell.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             cell = named
@@ -26,7 +24,7 @@ let forecastModel = TrainableModel(
             do {
                 return (name, try TimeSeries.loadMonthly(path: directory + "/" + file))
             } catch {
-                throw CLIError.failure(
+                throw TrainingSetupError.failure(
                     "train forecast: cannot read the \(name) series: \(error) (--data DIR names the folder holding \(forecastSeries.map(\.1).joined(separator: " and ")))")
             }
         }
@@ -56,7 +54,7 @@ let forecastModel = TrainableModel(
             seconds += clock.seconds
             model.eval()
             if let directory = run.outDirectory {
-                try failing("\(command): cannot save the weights") {
+                try setupFailing("\(command): cannot save the weights") {
                     try model.save(to: directory + "/model.safetensors", metadata: ["model": "forecast", "series": name])
                 }
             }

@@ -1,30 +1,29 @@
-import Glassbox
 import GlassboxIO
 
 /// A GAN `glassbox train` trains and `glassbox sample` rebuilds: DCGAN networks, an
 /// objective and its optimizer recipe.
-struct GANRecipe: Sendable {
+public struct GANRecipe: Sendable {
     /// The name given after `train` and `sample`.
-    let name: String
+    public let name: String
     /// One line of help.
-    let summary: String
+    public let summary: String
     /// Optimizer settings when not given.
-    let defaults: TrainSettings
+    public let defaults: TrainSettings
     /// The adversarial objective.
-    let objective: GANObjective
+    public let objective: GANObjective
     /// Discriminator (critic) steps per generator step, each on a fresh real batch.
-    let criticSteps: Int
+    public let criticSteps: Int
     /// Whether the discriminator has BatchNorm (not for a gradient penalty, which is per sample).
-    let discriminatorBatchNorm: Bool
+    public let discriminatorBatchNorm: Bool
     /// The `--arch` values it accepts, the default first: `minibatch` adds a minibatch
     /// discrimination layer to the discriminator, `plain` does not.
-    let architectures: [String]
+    public let architectures: [String]
     /// The optimizer of either network for a learning rate.
-    let optimizer: @Sendable (_ parameters: [Tensor<Float>], _ learningRate: Double) -> any Optimizer<Float>
+    public let optimizer: @Sendable (_ parameters: [Tensor<Float>], _ learningRate: Double) -> any Optimizer<Float>
     /// The decay of an exponential moving average of the generator's weights and BatchNorm
     /// statistics, updated after every generator step, which is what is saved and sampled; `nil`
     /// for none (the trained weights are saved).
-    var generatorAverageDecay: Double? = nil
+    public var generatorAverageDecay: Double? = nil
 }
 
 /// The width of both DCGAN networks (`w`: 64 and 128 channels).
@@ -35,7 +34,7 @@ private let ganLatentSize = 100
 private let ganMinibatchKernels = 32
 
 /// The GANs, in help order.
-let ganRecipes: [GANRecipe] = [
+public let ganRecipes: [GANRecipe] = [
     GANRecipe(
         name: "gan",
         summary: "DCGAN (transposed convolutions, BatchNorm, LeakyReLU), non-saturating loss, minibatch discrimination (--arch plain: none), Adam(β 0.5, 0.999), generator EMA 0.999",
@@ -68,16 +67,16 @@ var ganTrainableModels: [TrainableModel] {
 
 extension GANRecipe {
     /// The architecture `--arch` names (the default when not given).
-    func architecture(_ arch: String?, command: String) throws -> String {
+    public func architecture(_ arch: String?, command: String) throws -> String {
         guard let arch else { return architectures[0] }
         guard architectures.contains(arch) else {
-            throw CLIError.usage("\(command): --arch expects \(architectures.joined(separator: " or ")), got '\(arch)'")
+            throw TrainingSetupError.usage("\(command): --arch expects \(architectures.joined(separator: " or ")), got '\(arch)'")
         }
         return arch
     }
 
     /// A new GAN of `architecture`, initialised from `generator`.
-    func make(_ architecture: String, generator: inout RandomGenerator) -> GAN<Float> {
+    public func make(_ architecture: String, generator: inout RandomGenerator) -> GAN<Float> {
         GAN(
             generator: makeDCGANGenerator(latentSize: ganLatentSize, width: ganWidth, generator: &generator),
             discriminator: makeDCGANDiscriminator(
@@ -88,15 +87,15 @@ extension GANRecipe {
 
     /// Rebuilds the GAN saved in `directory` by `glassbox train NAME --out DIR` and loads its
     /// weights.
-    func load(from directory: String, command: String) throws -> GAN<Float> {
+    public func load(from directory: String, command: String) throws -> GAN<Float> {
         let path = generativeDescriptionPath(in: directory)
-        let json = try failing(command) { try JSONValue(parsing: FileIO.readBytes(atPath: path)) }
+        let json = try setupFailing(command) { try JSONValue(parsing: FileIO.readBytes(atPath: path)) }
         guard json["model"]?.stringValue == name else {
-            throw CLIError.failure("\(command): '\(path)' describes model '\(json["model"]?.stringValue ?? "?")', not '\(name)'")
+            throw TrainingSetupError.failure("\(command): '\(path)' describes model '\(json["model"]?.stringValue ?? "?")', not '\(name)'")
         }
         var generator = RandomGenerator(seed: 0)
         let gan = make(try architecture(json["arch"]?.stringValue, command: command), generator: &generator)
-        try failing(command) { try gan.load(from: directory + "/model.safetensors") }
+        try setupFailing(command) { try gan.load(from: directory + "/model.safetensors") }
         return gan
     }
 }
@@ -124,12 +123,12 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
         settings.architecture = metadata["arch"] ?? settings.architecture
     }
     let architecture = try recipe.architecture(settings.architecture, command: command)
-    guard settings.batchSize >= 2 else { throw CLIError.usage("\(command): --batch-size must be at least 2") }
+    guard settings.batchSize >= 2 else { throw TrainingSetupError.usage("\(command): --batch-size must be at least 2") }
     try checkOutDirectory(settings, files: ["model.safetensors", "model.json", "samples.png", "loss.svg"], command: command)
     let data = try loadImageData(settings, command: command)
     let steps = data.train.count / settings.batchSize
     guard steps >= recipe.criticSteps else {
-        throw CLIError.failure(
+        throw TrainingSetupError.failure(
             "\(command): \(data.train.count) training images make \(steps) batches of \(settings.batchSize) an epoch, "
                 + "fewer than the \(recipe.criticSteps) discriminator steps of one generator step")
     }
@@ -163,7 +162,7 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
                 + (wasserstein ? ", Wasserstein estimate \(TextFormat.fixed(record.metrics["wasserstein_estimate"] ?? .nan, decimals: 4))" : "")
                 + ", \(TextFormat.fixed(trainer.history.map(\.seconds).reduce(0, +), decimals: 1)) s")
         guard let directory = settings.outDirectory else { return }
-        try failing("\(command): cannot save the model") {
+        try setupFailing("\(command): cannot save the model") {
             try withAveragedGenerator {
                 try gan.save(to: directory + "/model.safetensors", metadata: ["model": recipe.name])
                 try writeProgressGrid(gan, latents: fixedLatents, to: directory + "/samples.png")
@@ -180,7 +179,7 @@ func trainGAN(_ recipe: GANRecipe, settings: TrainSettings) throws -> TrainRepor
     let estimates = trainer.history.map { $0.metrics["wasserstein_estimate"] ?? .nan }
     let seconds = trainer.history.map(\.seconds).reduce(0, +)
     if let directory = settings.outDirectory {
-        try failing("\(command): cannot save the loss curve") {
+        try setupFailing("\(command): cannot save the loss curve") {
             try writeLossCurve(
                 [("discriminator", discriminatorLosses), ("generator", generatorLosses)]
                     + (wasserstein ? [("Wasserstein estimate", estimates)] : []),

@@ -1,36 +1,39 @@
-import Glassbox
 import GlassboxIO
 
 /// Runs `trainer` for `glassbox train`: resumes the run checkpointed in `--out DIR` with
 /// `--resume`, stops after `--stop-after N` and within `--minutes M`, checkpoints into
 /// `--out DIR` after every epoch, and shows a progress bar. `onEpochEnd` sees each finished
-/// epoch (to write the recipe's files). Returns the records of the epochs run now.
+/// epoch (to write the recipe's files); `position` names the end of an epoch in messages and
+/// `progress` replaces the progress bar. Returns the records of the epochs run now.
 func runTrainer<Task: TrainingTask>(
-    _ trainer: Trainer<Task>, settings: TrainSettings, command: String, onEpochEnd: (EpochRecord) throws -> Void = { _ in }
+    _ trainer: Trainer<Task>, settings: TrainSettings, command: String, onEpochEnd: (EpochRecord) throws -> Void = { _ in },
+    position: (Int) -> String = { "epoch \($0)" }, progress: ((TrainingEvent) -> Void)? = nil
 ) throws -> [EpochRecord] {
     trainer.epochs = settings.epochs
     trainer.stopAfter = settings.stopAfter
     trainer.timeLimit = settings.minutes.map { $0 * 60 }
     trainer.checkpointDirectory = settings.outDirectory
     if settings.resume, let directory = settings.outDirectory {
-        let loaded = try failing(command) { try trainer.resume(from: directory) }
+        let loaded = try setupFailing(command) { try trainer.resume(from: directory) }
         guard loaded.epoch < settings.epochs else {
-            throw CLIError.failure(
-                "\(command): the checkpoint already has \(loaded.epoch) epochs; ask for more with --epochs N (N > \(loaded.epoch))")
+            throw TrainingSetupError.failure(
+                position(1) == "epoch 1"
+                    ? "\(command): the checkpoint already has \(loaded.epoch) epochs; ask for more with --epochs N (N > \(loaded.epoch))"
+                    : "\(command): the checkpoint's run is complete (\(position(loaded.epoch)))")
         }
         if let stop = settings.stopAfter, stop <= loaded.epoch {
-            throw CLIError.usage("\(command): --stop-after \(stop) is not after the checkpoint's epoch \(loaded.epoch)")
+            throw TrainingSetupError.usage("\(command): --stop-after is not after the checkpoint's \(position(loaded.epoch))")
         }
-        Console.err("\(command): resuming after epoch \(loaded.epoch) from '\(directory)'")
+        Console.err("\(command): resuming after \(position(loaded.epoch)) from '\(directory)'")
     }
-    let progress = ProgressBar.reporter()
+    let progress = progress ?? (settings.showsProgress ? ProgressBar.reporter() : { _ in })
     do {
         return try trainer.run { event in
             progress(event)
             if case .epochEnded(let record) = event { try onEpochEnd(record) }
         }
     } catch let error as FileError {
-        throw CLIError.failure("\(command): cannot save the checkpoint: \(error)")
+        throw TrainingSetupError.failure("\(command): cannot save the checkpoint: \(error)")
     }
 }
 
@@ -38,7 +41,7 @@ func runTrainer<Task: TrainingTask>(
 /// checkpoint) cannot be written.
 func checkOutDirectory(_ settings: TrainSettings, files: [String], command: String) throws {
     guard let directory = settings.outDirectory else { return }
-    try failing(command) {
+    try setupFailing(command) {
         try FileIO.createDirectory(atPath: directory)
         for file in [Checkpoint.fileName] + files { try FileIO.checkWritable(path: directory + "/" + file) }
     }

@@ -1,8 +1,7 @@
-import Glassbox
 import GlassboxIO
 
 /// The generative image models as ``SampleableModel``s.
-var generativeSampleableModels: [SampleableModel] {
+public var generativeSampleableModels: [SampleableModel] {
     [
         SampleableModel(
             name: "autoencoder", summary: "test digits beside their reconstructions (--out FILE.png), a 2-D latent's scatter (--scatter FILE.svg)",
@@ -24,20 +23,9 @@ var generativeSampleableModels: [SampleableModel] {
         ]
 }
 
-/// A 28×28 gray image of pixels in [0, 1] (clamped), rounded to bytes.
-private func digitImage(_ values: ArraySlice<Float>) -> Image {
-    Image(width: 28, height: 28, channels: 1, pixels: values.map { UInt8((Swift.min(Swift.max($0, 0), 1) * 255).rounded()) })
-}
-
-/// The images of a `[N, …]` tensor of 784 pixels each.
-func digitImages(_ tensor: Tensor<Float>) -> [Image] {
-    let values = tensor.scalars
-    return (0..<tensor.shape[0]).map { digitImage(values[($0 * 784)..<(($0 + 1) * 784)]) }
-}
-
 /// Writes `images` as a PNG grid of `nrow` per row, failing with the command's name.
 private func writeGrid(_ images: [Image], nrow: Int, to path: String, command: String) throws {
-    try failing(command) { try PNG.writeGrid(images, to: path, nrow: nrow) }
+    try setupFailing(command) { try PNG.writeGrid(images, to: path, nrow: nrow) }
     Console.err("\(command): wrote \(images.count) images to '\(path)'")
 }
 
@@ -53,15 +41,15 @@ private func loadGenerative(_ name: String, _ settings: SampleSettings) throws -
 private func sampleAutoencoder(_ settings: SampleSettings) throws {
     let command = "sample autoencoder"
     guard settings.out != nil || settings.scatter != nil else {
-        throw CLIError.usage("\(command): give --out FILE.png and/or --scatter FILE.svg")
+        throw TrainingSetupError.usage("\(command): give --out FILE.png and/or --scatter FILE.svg")
     }
     guard let model = try loadGenerative("autoencoder", settings).module as? any Autoencoder<Float> else {
-        throw CLIError.failure("\(command): the checkpoint does not hold an autoencoder")
+        throw TrainingSetupError.failure("\(command): the checkpoint does not hold an autoencoder")
     }
-    let test = try failing(command) { try MNIST.embedded(split: .test) }
+    let test = try setupFailing(command) { try MNIST.embedded(split: .test) }
     model.eval()
     if let path = settings.out {
-        let originals = unitPixels(test, 0..<32)
+        let originals = test.unitPixels(0..<32)
         let reconstructions = withoutGrad { model(originals) }
         let a = digitImages(originals), b = digitImages(reconstructions)
         let rows = stride(from: 0, to: 32, by: 8).flatMap { Array(a[$0..<($0 + 8)]) + Array(b[$0..<($0 + 8)]) }
@@ -69,11 +57,11 @@ private func sampleAutoencoder(_ settings: SampleSettings) throws {
     }
     if let path = settings.scatter {
         guard model.latentSize == 2 else {
-            throw CLIError.usage("\(command): --scatter needs a 2-D latent (train with --latent 2); this one has \(model.latentSize)")
+            throw TrainingSetupError.usage("\(command): --scatter needs a 2-D latent (train with --latent 2); this one has \(model.latentSize)")
         }
-        let codes = withoutGrad { model.encode(unitPixels(test, 0..<test.count)) }.scalars
+        let codes = withoutGrad { model.encode(test.unitPixels(0..<test.count)) }.scalars
         let points = (0..<test.count).map { (x: Double(codes[2 * $0]), y: Double(codes[2 * $0 + 1])) }
-        try failing(command) {
+        try setupFailing(command) {
             try SVG.write(
                 SVG.scatterPlot(
                     points: points, labels: test.labels, classNames: test.classNames,
@@ -90,12 +78,12 @@ private func sampleAutoencoder(_ settings: SampleSettings) throws {
 /// between the posterior means of two test digits.
 private func sampleVAE(_ settings: SampleSettings) throws {
     let command = "sample vae"
-    guard let path = settings.out else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    guard let path = settings.out else { throw TrainingSetupError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
     guard let model = try loadGenerative("vae", settings).module as? VAE<Float> else {
-        throw CLIError.failure("\(command): the checkpoint does not hold a VAE")
+        throw TrainingSetupError.failure("\(command): the checkpoint does not hold a VAE")
     }
     if path.hasSuffix(".safetensors") && settings.interpolate {
-        throw CLIError.usage("\(command): --interpolate draws a PNG grid, not a .safetensors file")
+        throw TrainingSetupError.usage("\(command): --interpolate draws a PNG grid, not a .safetensors file")
     }
     guard settings.interpolate else {
         try writeSamples(settings, model: "vae", command: command) { count, generator in
@@ -103,19 +91,10 @@ private func sampleVAE(_ settings: SampleSettings) throws {
         }
         return
     }
-    let test = try failing(command) { try MNIST.embedded(split: .test) }
-    let means = withoutGrad { model.encode(unitPixels(test, 0..<16)).mean }.scalars
-    let latent = model.latentSize
-    var points: [Float] = []
-    for row in 0..<8 {
-        let a = means[(2 * row * latent)..<((2 * row + 1) * latent)]
-        let b = means[((2 * row + 1) * latent)..<((2 * row + 2) * latent)]
-        for step in 0..<10 {
-            let t = Float(step) / 9
-            points += zip(a, b).map { $0 + t * ($1 - $0) }
-        }
-    }
-    let decoded = withoutGrad { model.decode(Tensor(points, shape: [80, latent])) }
+    let test = try setupFailing(command) { try MNIST.embedded(split: .test) }
+    let means = withoutGrad { model.encode(test.unitPixels(0..<16)).mean }.scalars
+    let points = interpolateCodes(means, latentSize: model.latentSize, pairs: 8, steps: 10)
+    let decoded = withoutGrad { model.decode(points) }
     try writeGrid(digitImages(decoded), nrow: 10, to: path, command: command)
 }
 
@@ -134,19 +113,12 @@ private func writeSamples(
     _ settings: SampleSettings, model: String, command: String,
     draw: (_ count: Int, _ generator: inout RandomGenerator) -> Tensor<Float>
 ) throws {
-    guard let path = settings.out else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    guard let path = settings.out else { throw TrainingSetupError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
     let toFile = path.hasSuffix(".safetensors")
     let count = settings.count ?? (toFile ? 10_000 : 64)
-    var generator = RandomGenerator(seed: settings.seed)
-    var batches: [Tensor<Float>] = []
-    withoutGrad {
-        for start in stride(from: 0, to: count, by: sampleBatchSize) {
-            batches.append(draw(Swift.min(sampleBatchSize, count - start), &generator).reshaped([-1, 1, 28, 28]))
-        }
-    }
-    let samples = Tensor.concat(batches)
+    let samples = drawDigitSamples(count: count, batchSize: sampleBatchSize, seed: settings.seed, draw: draw)
     if toFile {
-        try failing(command) { try Tensor.saveSafeTensors([("samples", samples)], to: path, metadata: ["model": model]) }
+        try setupFailing(command) { try Tensor.saveSafeTensors([("samples", samples)], to: path, metadata: ["model": model]) }
         Console.err("\(command): wrote \(count) samples [\(count), 1, 28, 28] to '\(path)'")
     } else {
         try writeGrid(digitImages(samples), nrow: 8, to: path, command: command)
@@ -157,7 +129,7 @@ private func writeSamples(
 /// drawn from `--seed`, as a PNG grid or a `.safetensors` file of samples in [0, 1].
 private func sampleGAN(_ recipe: GANRecipe, settings: SampleSettings) throws {
     let command = "sample \(recipe.name)"
-    guard settings.out != nil else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    guard settings.out != nil else { throw TrainingSetupError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
     let gan = try recipe.load(from: settings.checkpoint, command: command)
     gan.eval()
     try writeSamples(settings, model: recipe.name, command: command) { count, generator in
@@ -169,9 +141,9 @@ private func sampleGAN(_ recipe: GANRecipe, settings: SampleSettings) throws {
 /// or with DDIM in `--steps N`, as a PNG grid or a `.safetensors` file of samples in [0, 1].
 private func sampleDDPM(_ settings: SampleSettings) throws {
     let command = "sample ddpm"
-    guard settings.out != nil else { throw CLIError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
+    guard settings.out != nil else { throw TrainingSetupError.usage("\(command): --out FILE.png or FILE.safetensors is required") }
     if settings.eta != nil && settings.ddimSteps == nil {
-        throw CLIError.usage("\(command): --eta applies to DDIM sampling: give --steps N too")
+        throw TrainingSetupError.usage("\(command): --eta applies to DDIM sampling: give --steps N too")
     }
     let model = try loadDDPM(from: settings.checkpoint, command: command)
     let clock = Stopwatch()

@@ -1,42 +1,41 @@
-import Glassbox
 import GlassboxIO
 
 /// A built character language model, seen through what training and sampling need.
-struct LanguageModelInstance {
+public struct LanguageModelInstance {
     /// The model, for its parameters and saving.
-    let module: any Module<Float>
+    public let module: any Module<Float>
     /// The logits `[B, T, V]` of ids `[B, T]`.
-    let logits: (IndexTensor) -> Tensor<Float>
+    public let logits: (IndexTensor) -> Tensor<Float>
     /// Continues a prompt (ids) by `count` tokens; `useCache` is ignored by models without a cache.
-    let generate: (_ prompt: [Int], _ count: Int, _ sampler: TokenSampler, _ useCache: Bool, _ generator: inout RandomGenerator) -> [Int]
+    public let generate: (_ prompt: [Int], _ count: Int, _ sampler: TokenSampler, _ useCache: Bool, _ generator: inout RandomGenerator) -> [Int]
 }
 
 /// A character language model `glassbox train` trains and `glassbox sample` rebuilds from the
 /// architecture and alphabet saved next to its weights.
-struct LanguageModelRecipe: Sendable {
+public struct LanguageModelRecipe: Sendable {
     /// The name given after `train` and `sample`.
-    let name: String
+    public let name: String
     /// One line of help.
-    let summary: String
+    public let summary: String
     /// Optimizer settings when not given.
-    let defaults: TrainSettings
+    public let defaults: TrainSettings
     /// The architecture's sizes (`--arch KEY=N,...` overrides them), in help order; the
     /// vocabulary size is added from the corpus as `vocab_size`.
-    let architecture: [(key: String, value: Int)]
+    public let architecture: [(key: String, value: Int)]
     /// The training context: the `architecture` key whose value is the window length.
-    let contextKey: String
+    public let contextKey: String
     /// Whether the model decodes with a key/value cache (sampling reports tokens/s both ways).
-    let hasCache: Bool
+    public let hasCache: Bool
     /// The dropout probability when `--dropout` is not given, or `nil` for a model without
     /// dropout (which then rejects the option).
-    var dropout: Double? = nil
+    public var dropout: Double? = nil
     /// Builds the model from the architecture sizes (with `vocab_size`) and the dropout
     /// probability (0 for a model without dropout).
-    let make: @Sendable (_ sizes: [String: Int], _ dropout: Double, _ generator: inout RandomGenerator) -> LanguageModelInstance
+    public let make: @Sendable (_ sizes: [String: Int], _ dropout: Double, _ generator: inout RandomGenerator) -> LanguageModelInstance
 }
 
 /// The character language models, in help order.
-let languageModels: [LanguageModelRecipe] = [
+public let languageModels: [LanguageModelRecipe] = [
     LanguageModelRecipe(
         name: "charlm",
         summary: "a character LSTM: Embedding(64)-LSTM(512)-Linear, context 64, Adam, warm-up + cosine LR",
@@ -74,28 +73,31 @@ let languageModels: [LanguageModelRecipe] = [
 
 extension LanguageModelRecipe {
     /// The architecture sizes with the overrides of `--arch KEY=N,...` applied.
-    func sizes(overriding arch: String?, command: String) throws -> [String: Int] {
+    public func sizes(overriding arch: String?, command: String) throws -> [String: Int] {
         var sizes = Dictionary(uniqueKeysWithValues: architecture.map { ($0.key, $0.value) })
         guard let arch else { return sizes }
         for item in arch.split(separator: ",") {
             let parts = item.split(separator: "=", omittingEmptySubsequences: false)
             guard parts.count == 2, sizes[String(parts[0])] != nil, let value = Int(parts[1]), value > 0 else {
-                throw CLIError.usage(
+                throw TrainingSetupError.usage(
                     "\(command): --arch expects KEY=N,... with N > 0 and KEY one of \(architecture.map(\.key).joined(separator: ", ")), got '\(item)'")
             }
             sizes[String(parts[0])] = value
         }
         if name == "gpt", sizes["n_embd"]! % sizes["n_head"]! != 0 {
-            throw CLIError.usage("\(command): n_embd \(sizes["n_embd"]!) is not a multiple of n_head \(sizes["n_head"]!)")
+            throw TrainingSetupError.usage("\(command): n_embd \(sizes["n_embd"]!) is not a multiple of n_head \(sizes["n_head"]!)")
         }
         return sizes
     }
 
     /// The file next to the weights that describes the model: name, sizes and alphabet.
-    static func descriptionPath(in directory: String) -> String { directory + "/model.json" }
+    public static func descriptionPath(in directory: String) -> String { directory + "/" + descriptionFile }
+
+    /// The name of the file that describes the model, next to its weights.
+    public static let descriptionFile = "model.json"
 
     /// Writes the weights (`model.safetensors`) and description (`model.json`) into `directory`.
-    func save(_ instance: LanguageModelInstance, sizes: [String: Int], alphabet: [UInt8], to directory: String) throws {
+    public func save(_ instance: LanguageModelInstance, sizes: [String: Int], alphabet: [UInt8], to directory: String) throws {
         try instance.module.save(to: directory + "/model.safetensors", metadata: ["model": name])
         let description = JSONObject([
             ("model", .string(name)),
@@ -107,26 +109,39 @@ extension LanguageModelRecipe {
 
     /// Rebuilds the model saved in `directory` by ``save(_:sizes:alphabet:to:)`` and loads its
     /// weights; returns it with its alphabet.
-    func load(from directory: String, command: String) throws -> (instance: LanguageModelInstance, alphabet: [UInt8]) {
+    public func load(from directory: String, command: String) throws -> (instance: LanguageModelInstance, alphabet: [UInt8]) {
         let path = Self.descriptionPath(in: directory)
-        let json = try failing(command) { try JSONValue(parsing: FileIO.readBytes(atPath: path)) }
+        let json = try setupFailing(command) { try JSONValue(parsing: FileIO.readBytes(atPath: path)) }
         guard json["model"]?.stringValue == name else {
-            throw CLIError.failure("\(command): '\(path)' describes model '\(json["model"]?.stringValue ?? "?")', not '\(name)'")
+            throw TrainingSetupError.failure("\(command): '\(path)' describes model '\(json["model"]?.stringValue ?? "?")', not '\(name)'")
         }
         var sizes: [String: Int] = [:]
         for key in architecture.map(\.key) + ["vocab_size"] {
             guard let value = json["sizes"]?[key]?.integerValue, value > 0 else {
-                throw CLIError.failure("\(command): '\(path)' lacks the size '\(key)'")
+                throw TrainingSetupError.failure("\(command): '\(path)' lacks the size '\(key)'")
             }
             sizes[key] = value
         }
         let alphabet = (json["alphabet"]?.arrayValue ?? []).compactMap { $0.integerValue.flatMap(UInt8.init(exactly:)) }
         guard alphabet.count == sizes["vocab_size"] else {
-            throw CLIError.failure("\(command): '\(path)': the alphabet does not have vocab_size \(sizes["vocab_size"]!) characters")
+            throw TrainingSetupError.failure("\(command): '\(path)': the alphabet does not have vocab_size \(sizes["vocab_size"]!) characters")
         }
         var generator = RandomGenerator(seed: 0)
         let instance = make(sizes, 0, &generator)
-        try failing(command) { try instance.module.load(from: directory + "/model.safetensors") }
+        try setupFailing(command) { try instance.module.load(from: directory + "/model.safetensors") }
         return (instance, alphabet)
+    }
+}
+
+extension LanguageModelInstance {
+    /// `count` characters continuing `prompt`, drawn with `sampler` from a generator seeded
+    /// with `seed` (through the key/value cache when `useCache` and the model has one), or `nil`
+    /// when the prompt holds a character outside `alphabet`.
+    public func continueText(
+        _ prompt: String, alphabet: CharacterAlphabet, count: Int, sampler: TokenSampler, useCache: Bool, seed: UInt64
+    ) -> String? {
+        guard let ids = alphabet.encode(prompt) else { return nil }
+        var generator = RandomGenerator(seed: seed)
+        return alphabet.decode(generate(ids, count, sampler, useCache, &generator))
     }
 }

@@ -1,5 +1,3 @@
-import Glassbox
-
 /// `glassbox train mlp`: the ``MLP`` (64-128-64-10, ReLU) on the embedded 8×8 digits, with
 /// Adam, cross-entropy and a cosine learning-rate decay to 0 over the run (``ClassifierTask``),
 /// checkpointed into `--out DIR` after every epoch (`--resume`, `--stop-after N`).
@@ -20,7 +18,7 @@ let mlpModel = TrainableModel(
         do {
             data = try Digits.load(path: settings.dataPath)
         } catch {
-            throw CLIError.failure("train mlp: cannot load the digits: \(error)")
+            throw TrainingSetupError.failure("train mlp: cannot load the digits: \(error)")
         }
         var generator = RandomGenerator(seed: settings.seed)
         let model = MLP<Float>(
@@ -37,7 +35,7 @@ let mlpModel = TrainableModel(
         let history = try runTrainer(trainer, settings: settings, command: command)
         let seconds = clock.seconds
         if let directory = settings.outDirectory {
-            try failing("\(command): cannot save the weights") {
+            try setupFailing("\(command): cannot save the weights") {
                 try model.save(to: directory + "/model.safetensors", metadata: ["model": "mlp"])
             }
         }
