@@ -28,6 +28,9 @@ let benchmarks: [Benchmark] = [
     sequenceBenchmark(.transformer, summary: "forward+backward of one encoder layer (d_model 128, 4 heads, ff 512; batch 32 x 64 tokens), in sequences/s", length: 64),
     sequenceBenchmark(.lstm, summary: "forward+backward of the seed LSTM (100 -> 256, 2 layers; batch 32 x 50 steps), in sequences/s", length: 50),
     Benchmark(
+        name: "train", summary: "steady-state optimizer steps/s of a `glassbox train` recipe (bench train MODEL), as torch_train.py times PyTorch's",
+        run: runTrainBenchmark),
+    Benchmark(
         name: "onnx", summary: "ONNX inference on Glassbox's runtime: the exported seed CNN (batch 64) or --model FILE, in ms per batch",
         run: { arguments in
             let batchSize = try arguments.int("batch-size", in: 1...1024) ?? 64
@@ -55,10 +58,11 @@ private func sequenceBenchmark(_ benchmark: SequenceBenchmark, summary: String, 
 /// `glassbox bench NAME [options]`.
 let benchCommand = Command(
     name: "bench",
-    summary: "Run a micro-benchmark (gemm, cnn, transformer, lstm, onnx)",
+    summary: "Run a benchmark (gemm, cnn, transformer, lstm, train MODEL, onnx)",
     usage: ["bench gemm [--size N] [--threads N] [--json]", "bench cnn [--batch-size N] [--seconds S] [--threads N] [--json]",
         "bench transformer|lstm [--batch-size N] [--length N] [--seconds S] [--threads N] [--json]",
         "bench onnx [--model FILE | --out FILE] [--batch-size N] [--seconds S] [--threads N] [--plain] [--json]",
+        "bench train MODEL [--steps N] [--warmup N] [--threads N] [--profile] [--json]",
     ],
     details: "Benchmarks:\n"
         + benchmarks.map { "  \($0.name)  \($0.summary)" }.joined(separator: "\n"),
@@ -71,9 +75,12 @@ let benchCommand = Command(
         .value("model", "FILE", "onnx: the ONNX model to run (default: the seed CNN, exported in memory)."),
         .value("out", "FILE", "onnx: write the exported seed CNN there (for Scripts/bench_onnx.py)."),
         .flag("plain", "onnx: also time one run on the plain executor (the Double reference path)."),
+        .value("steps", "N", "train: timed optimizer steps (default: as many as fill about 3 s)."),
+        .value("warmup", "N", "train: untimed steps first (default 3)."),
+        .flag("profile", "train: print where the timed steps went (top ops forward and backward, optimizer, data) on stderr."),
         .flag("json", "Print one JSON object instead of text."),
     ],
-    maxPositionals: 1,
+    maxPositionals: 2,
     run: { arguments in
         let names = benchmarks.map(\.name).joined(separator: ", ")
         guard let name = arguments.positionals.first else {
@@ -81,6 +88,9 @@ let benchCommand = Command(
         }
         guard let benchmark = benchmarks.first(where: { $0.name == name }) else {
             throw CLIError.usage("bench: unknown benchmark '\(name)' (one of: \(names))")
+        }
+        if name != "train" && arguments.positionals.count > 1 {
+            throw CLIError.usage("bench \(name): unexpected argument '\(arguments.positionals[1])'")
         }
         return try benchmark.run(arguments)
     })

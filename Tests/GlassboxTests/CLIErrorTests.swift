@@ -205,6 +205,11 @@ private let errorCases: [ErrorCase] =
         usage(["bench", "onnx", "--model"], "option '--model' needs a value"),
         failure(["bench", "onnx", "--model", "@missing.onnx"], "@missing.onnx: no such file"),
         failure(["bench", "onnx", "--model", "@text.txt"], "@text.txt: protobuf ModelProto: "),
+        usage(["bench", "train"], "bench train: which model?"),
+        usage(["bench", "train", "resnet"], "bench train: unknown model 'resnet'"),
+        usage(["bench", "train", "mlp", "--steps", "0"], "option '--steps' expects an integer in 1...100000"),
+        usage(["bench", "train", "mlp", "--warmup", "x"], "option '--warmup' expects an integer in 0...10000"),
+        usage(["bench", "gemm", "mlp"], "bench gemm: unexpected argument 'mlp'"),
 
         usage(["reference", "--config", "@relu.json"], "option '--weights' is required"),
         usage(["reference", "--config", "@relu.json", "--frobnicate", "x"], "unknown option '--frobnicate'"),

@@ -157,6 +157,20 @@ struct CLITests {
         #expect(r.status == 0, "\(r.err)")
         #expect(!r.out.isEmpty)
     }
+
+    @Test("bench train mlp: the recipe's steps timed, one JSON object last, the profile on stderr")
+    func benchTrain() throws {
+        let r = try glassbox(["bench", "train", "mlp", "--steps", "4", "--warmup", "1", "--threads", "1", "--profile", "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let json = try JSONValue(parsing: Array((lines(r.out).last ?? "").utf8))
+        #expect(json["model"]?.stringValue == "mlp" && json["steps"]?.doubleValue == 4 && json["threads"]?.doubleValue == 1)
+        let seconds = json["seconds"]?.doubleValue ?? 0, rate = json["steps_per_second"]?.doubleValue ?? 0
+        #expect(seconds > 0 && abs(rate * seconds - 4) < 0.01, "\(r.out)")
+        // The recipe's batch of 16 digits a step.
+        #expect(abs((json["samples_per_second"]?.doubleValue ?? 0) - 16 * rate) < 0.05 * 16 * rate, "\(r.out)")
+        #expect(json["configuration"]?.stringValue != nil && (json["peak_rss_mb"]?.doubleValue ?? 0) > 0)
+        #expect(r.err.contains("forward matmul") && r.err.contains("backward matmul") && r.err.contains("optimizer"), "\(r.err)")
+    }
 }
 
 /// `Tests/Fixtures` and `Tests/GlassboxIOTests/Fixtures`.

@@ -13,6 +13,9 @@ func runTrainer<Task: TrainingTask>(
     trainer.stopAfter = settings.stopAfter
     trainer.timeLimit = settings.minutes.map { $0 * 60 }
     trainer.checkpointDirectory = settings.outDirectory
+    if let request = StepMeasurementRequest.current {
+        throw StepsMeasured(measurement: try request.measure(trainer))
+    }
     if settings.resume, let directory = settings.outDirectory {
         let loaded = try setupFailing(command) { try trainer.resume(from: directory) }
         guard loaded.epoch < settings.epochs else {
