@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Glassbox
 import GlassboxKernels
 
@@ -43,20 +38,4 @@ func runTrainBenchmark(_ arguments: ParsedArguments) throws -> Int32 {
                 + "\(configuration) build, peak RSS \(TextFormat.fixed(peakResidentMegabytes(), decimals: 0)) MB)")
     }
     return 0
-}
-
-/// The process's peak resident set size in MiB (`getrusage`), or 0 where unavailable.
-private func peakResidentMegabytes() -> Double {
-    #if canImport(Glibc) || canImport(Musl)
-    var usage = rusage()
-    #if canImport(Glibc)
-    let who = __rusage_who_t(RUSAGE_SELF.rawValue)
-    #else
-    let who = RUSAGE_SELF
-    #endif
-    guard getrusage(who, &usage) == 0 else { return 0 }
-    return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
-    #else
-    return 0
-    #endif
 }
