@@ -25,8 +25,8 @@ func runTrainBenchmark(_ arguments: ParsedArguments) throws -> Int32 {
     if arguments.flag("json") {
         Console.out(
             "{\"benchmark\":\"train\",\"model\":\"\(name)\",\"steps\":\(timing.steps),\"warmup\":\(warmup),"
-                + "\"seconds\":\(TextFormat.fixed(timing.seconds, decimals: 4)),"
-                + "\"steps_per_second\":\(TextFormat.fixed(timing.stepsPerSecond, decimals: 4)),"
+                + "\"seconds\":\(TextFormat.fixed(timing.seconds, decimals: 6)),"
+                + "\"steps_per_second\":\(TextFormat.fixed(timing.stepsPerSecond, decimals: 6)),"
                 + "\"samples_per_second\":\(TextFormat.fixed(timing.samplesPerSecond, decimals: 2)),"
                 + "\"threads\":\(Threading.threadCount),\"peak_rss_mb\":\(TextFormat.fixed(peakResidentMegabytes(), decimals: 1)),"
                 + "\"configuration\":\"\(configuration)\"}")
