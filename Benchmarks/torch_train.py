@@ -125,6 +125,19 @@ GLASSBOX_PARAMETERS = {
 # Data
 
 
+def peak_rss_mb():
+    """This process's own peak RSS: VmHWM of /proc/self/status on Linux (ru_maxrss survives
+    execve there, so it would report a larger parent's peak), else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def read_idx(path):
     """An IDX file (gzip-compressed) as a uint8 array of its shape."""
     with gzip.open(path) as f:
@@ -942,7 +955,7 @@ def main():
         "seconds": seconds,
         "parameters": parameters,
         "glassbox_parameters": expected,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "torch_version": torch.__version__,
     }
     print(f"{args.model}: {row['steps_per_second']:.2f} steps/s, {row['samples_per_second']:.0f} samples/s "
