@@ -7,68 +7,68 @@ with its batch size, optimizer and hyper-parameters, loss, gradient clipping, le
 schedule and data, drawn as the recipe draws it. One step is what the recipe calls one step:
 drawing and converting the batch, forward, loss, `loss.item()`, backward, clipping, the
 optimizer update (and the EMA update where the recipe keeps one). Warm-up steps are excluded;
-no evaluation runs. The recipes (lines as of commit 7a421b5; Models/, Datasets/ and Training/
-are under Sources/Glassbox):
+no evaluation runs. The recipes (Models/, Datasets/ and Training/ are under Sources/Glassbox;
+the recipes live in Training/Catalog; model line numbers as of commit 7a421b5):
 
-  mlp          Sources/glassbox/TrainMLP.swift:8 (MLP, Sources/Glassbox/Models/MLP.swift:16) through
+  mlp          Training/Catalog/MLPTraining.swift (MLP, Sources/Glassbox/Models/MLP.swift:16) through
                Module.fit (Sources/Glassbox/Training/Fit.swift:65): the embedded 8x8 digits
                (Sources/Glassbox/Datasets/digits.csv.gz, pixels / 16; a random 1438-sample training
                part, as Digits.load's 80 % split), batch 16, Adam lr 3e-3, cosine over 20 epochs.
-  cnn          Sources/glassbox/TrainImageClassifier.swift:21 (makeSeedCNN, Models/SeedCNN.swift:17)
-  lenet        TrainImageClassifier.swift:26 (makeLeNet5, Models/LeNet5.swift:14)
-  vgg          TrainImageClassifier.swift:31 (makeSmallVGG, Models/SmallVGG.swift:18)
-  seqmnist     TrainImageClassifier.swift:36 (makeSequentialMNIST, Models/LSTMNet.swift:32)
-  vit          TrainImageClassifier.swift:41 (makeVisionTransformer, Models/VisionTransformer.swift:71)
-               The image classifiers train through trainImageClassifier (TrainImageClassifier.swift:96)
+  cnn          Training/Catalog/ImageClassifierTraining.swift (makeSeedCNN, Models/SeedCNN.swift:17)
+  lenet        ImageClassifierTraining.swift (makeLeNet5, Models/LeNet5.swift:14)
+  vgg          ImageClassifierTraining.swift (makeSmallVGG, Models/SmallVGG.swift:18)
+  seqmnist     ImageClassifierTraining.swift (makeSequentialMNIST, Models/LSTMNet.swift:32)
+  vit          ImageClassifierTraining.swift (makeVisionTransformer, Models/VisionTransformer.swift:71)
+               The image classifiers train through trainImageClassifier (ImageClassifierTraining.swift)
                and Module.fit (Training/Fit.swift:65): the embedded 10k MNIST subset
                (Sources/Glassbox/Datasets/mnist), reshuffled every epoch, the last batch partial,
                pixels normalised with mean 0.1307 / std 0.3081, cross-entropy, Adam lr 1e-3,
                cosine over the epochs (10; vgg 8, seqmnist 5); batch 64 (vit 128); fit also
                counts the correct predictions of every batch.
-  seq2seq      Sources/glassbox/TrainSeq2Seq.swift:18 (Seq2Seq, Models/Seq2Seq.swift:49) through
-               trainNumberWords (TrainSeq2Seq.swift:50): fresh numbers 0-999999 every step
+  seq2seq      Training/Catalog/NumberWordsTraining.swift (Seq2Seq, Models/Seq2Seq.swift:49) through
+               trainNumberWords (NumberWordsTraining.swift): fresh numbers 0-999999 every step
                (Datasets/NumberWords.swift), batch 128, Adam lr 3e-3, cosine over 2000 steps,
                grad norm clipped to 1. The 2000 held-out numbers are not excluded here (Glassbox
                draws them with its own generator; rejecting them is negligible work).
   transformer-seq2seq
-               TrainSeq2Seq.swift:33 (TransformerSeq2Seq, Models/TransformerSeq2Seq.swift:25):
+               NumberWordsTraining.swift (TransformerSeq2Seq, Models/TransformerSeq2Seq.swift:25):
                as seq2seq, Adam lr 1e-3, 200 warm-up steps then cosine.
-  caption      Sources/glassbox/TrainCaption.swift:10 (Captioner, Models/Captioner.swift:23;
-               Captioner.trainEpoch, Captioner.swift:147): strips of 3 random digits of the
+  caption      Training/Catalog/CaptionTraining.swift (Captioner, Models/Captioner.swift:23;
+               the caption recipe): strips of 3 random digits of the
                embedded subset (Datasets/DigitStrips.swift), 10k strips an epoch, batch 64,
                Adam lr 1e-3, grad norm clipped to 5. The strips are built batch by batch here
                (the recipe builds an epoch's 10k at once: the same work).
-  forecast     Sources/glassbox/TrainForecast.swift:9 (Forecaster.fit, Models/Forecaster.swift:110):
+  forecast     Training/Catalog/ForecastTraining.swift (Forecaster.fit, Models/Forecaster.swift:110):
                LSTM(1 -> 32) + Linear(32, 1) on standardised seasonal log differences, windows of
                12, batch 32, Adam lr 3e-3, grad norm clipped to 1. The recipe fits the airline
                series then CO2 (../shared/data/timeseries); this times the airline series (the
                step is the same).
-  charlm       Sources/glassbox/LanguageModels.swift:41 (CharLSTM, Models/CharLSTM.swift:13)
-  gpt          LanguageModels.swift:57 (GPT, Models/GPT.swift:264; GPTBlock, GPT.swift:184)
-               Both train through trainLanguageModel (Sources/glassbox/TrainLanguageModel.swift:46):
+  charlm       Training/Catalog/LanguageModelTraining.swift (CharLSTM, Models/CharLSTM.swift:13)
+  gpt          LanguageModelTraining.swift (GPT, Models/GPT.swift:264; GPTBlock, GPT.swift:184)
+               Both train through trainLanguageModel (Training/Recipes/LanguageModelTask.swift):
                random windows of 64 characters of the first 90 % of
                ../shared/data/shakespeare/shakespeare_1mb.txt, batch 32, Adam lr 2e-3 betas
                (0.9, 0.99), 100 warm-up steps then cosine to a tenth (over warm-up + timed steps
                here), grad norm clipped to 1, cross-entropy over every position; gpt with
                dropout 0.1 (embeddings, both residual branches).
-  autoencoder  Sources/glassbox/TrainGenerative.swift:47 (MLPAutoencoder, Models/Autoencoder.swift:43)
-  vae          TrainGenerative.swift:82 (VAE, Models/VAE.swift:61)
-               Both train through trainGenerative (TrainGenerative.swift:129): the embedded 10k
+  autoencoder  Training/Catalog/GenerativeTraining.swift (MLPAutoencoder, Models/Autoencoder.swift:43)
+  vae          GenerativeTraining.swift (VAE, Models/VAE.swift:61)
+               Both train through trainGenerative (GenerativeTraining.swift): the embedded 10k
                MNIST subset in [0, 1], reshuffled every epoch, batch 128, Adam lr 1e-3, summed
                BCE with logits (+ KL for the VAE).
-  gan          Sources/glassbox/TrainGAN.swift:40 (makeDCGANGenerator / makeDCGANDiscriminator,
+  gan          Training/Catalog/GANTraining.swift (makeDCGANGenerator / makeDCGANDiscriminator,
                Models/DCGAN.swift:18 and :49; GAN.discriminatorLoss / generatorLoss,
                Models/GAN.swift:82 and :106): minibatch discrimination (32 kernels of 8),
                non-saturating loss, Adam(0.5, 0.999) lr 2e-4, generator EMA 0.999 (parameters
                and BatchNorm running statistics).
-  wgan         TrainGAN.swift:46: critic weights clipped to +-0.01, RMSprop lr 5e-5, 5 critic steps.
-  wgan-gp      TrainGAN.swift:52: no BatchNorm in the critic, gradient penalty 10, Adam(0.5, 0.9)
+  wgan         GANTraining.swift: critic weights clipped to +-0.01, RMSprop lr 5e-5, 5 critic steps.
+  wgan-gp      GANTraining.swift: no BatchNorm in the critic, gradient penalty 10, Adam(0.5, 0.9)
                lr 1e-4, 5 critic steps.
-               The GANs train through trainGAN (TrainGAN.swift:128): the embedded 10k subset
+               The GANs train through trainGAN (GANTraining.swift): the embedded 10k subset
                in [-1, 1], reshuffled every epoch, full batches of 64. One step is one
                discriminator (critic) batch, plus the generator update every 1 (gan) or 5
                (wgan, wgan-gp) steps, as the recipe's progress bar counts them.
-  ddpm         Sources/glassbox/TrainDDPM.swift:16 (trainDDPM, TrainDDPM.swift:81; UNet C 16 with
+  ddpm         Training/Catalog/DDPMTraining.swift (trainDDPM, DDPMTraining.swift; UNet C 16 with
                attention, Models/UNet.swift:139; DDPM.loss, Models/DDPM.swift:136): the embedded
                subset in [-1, 1], batch 128, uniform steps of the linear 1e-4..0.02 schedule over
                1000, MSE on the noise, Adam lr 1e-3, grad norm clipped to 1, EMA 0.999 of the

@@ -68,6 +68,9 @@ public enum BinaryOperation: Sendable {
     case greater
     /// `a >= b`
     case greaterEqual
+    /// `0` where `b <= 0`, else `a` (`a` where `b` is NaN): ReLU's backward in one pass, with
+    /// `a` the incoming gradient and `b` the ReLU's input, like PyTorch's `threshold_backward`.
+    case reluGradient
 }
 
 /// Elementwise kernels over contiguous buffers and broadcast views.
@@ -230,6 +233,7 @@ public enum Elementwise {
         case .lessEqual: apply(a, ia, b, ib, o, n) { $0 <= $1 ? 1 : 0 }
         case .greater: apply(a, ia, b, ib, o, n) { $0 > $1 ? 1 : 0 }
         case .greaterEqual: apply(a, ia, b, ib, o, n) { $0 >= $1 ? 1 : 0 }
+        case .reluGradient: apply(a, ia, b, ib, o, n) { $1 <= 0 ? 0 : $0 }
         }
     }
 

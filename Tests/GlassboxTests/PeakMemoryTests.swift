@@ -15,5 +15,5 @@ import Testing
     #expect(checksum > 0)
     let peak = peakResidentMegabytes()
     #expect(peak >= Double(megabytes), "peak RSS \(peak) MB after touching \(megabytes) MB")
-    #expect(peak < 1 << 20, "peak RSS \(peak) MB is not a plausible figure in MiB")
+    #expect(peak < Double(1 << 20), "peak RSS \(peak) MB is not a plausible figure in MiB")
 }

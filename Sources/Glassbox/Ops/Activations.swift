@@ -6,7 +6,12 @@ extension Tensor {
     /// `max(x, 0)`. Derivative: 1 where `x > 0`, else 0.
     public func relu() -> Tensor {
         let x = self
-        return x.unaryKernel(.relu).recorded(.relu, [x]) { g, _ in [g * x.unaryKernel(.positiveMask)] }
+        // The gradient is `g` where `x > 0` (or NaN), else 0, in one pass (PyTorch's
+        // threshold_backward); a recorded gradient (createGraph) takes `x·[x > 0]`'s derivative.
+        return Tensor.recordedFused(
+            .relu, [x], outputs: [x.unaryKernel(.relu)],
+            kernelBackward: { g, _ in [Tensor.binaryKernel(.reluGradient, g[0], x, name: "relu")] },
+            composite: { inputs in [inputs[0] * inputs[0].unaryKernel(.positiveMask)] })[0]
     }
 
     /// `x` where `x > 0`, else `slope·x`.
