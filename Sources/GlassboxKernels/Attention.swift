@@ -24,6 +24,9 @@ import Musl
 // identical for any thread count): tasks (n, key block) accumulate dK and dV over all query
 // blocks; tasks (n, query block) accumulate dQ over all key blocks. The score tiles are
 // recomputed by the same code as the forward pass.
+//
+// Float problems of at most 64 keys, 256 queries and head sizes of at most 128 take the direct
+// kernel of Attention+Small.swift instead (no GEMM calls, no tiles).
 
 /// The sizes of one attention call: `batchHeads` independent problems of `queries` × `keys`.
 public struct AttentionShape: Sendable, Equatable {
@@ -186,7 +189,11 @@ public enum Attention {
         logSumExp: UnsafeMutablePointer<T>, shape: AttentionShape, masks: AttentionMasks<T>, layouts: AttentionLayouts? = nil
     ) {
         let layouts = layouts ?? .contiguous(shape)
-        if T.self == Float.self {
+        if T.self == Float.self && isSmall(shape) {
+            smallForward(
+                rebind(q, Float.self), rebind(k, Float.self), rebind(v, Float.self), rebind(out, Float.self),
+                rebind(logSumExp, Float.self), shape, unsafeBitCast(masks, to: AttentionMasks<Float>.self), layouts)
+        } else if T.self == Float.self {
             forwardImpl(
                 rebind(q, Float.self), rebind(k, Float.self), rebind(v, Float.self), rebind(out, Float.self),
                 rebind(logSumExp, Float.self), shape, unsafeBitCast(masks, to: AttentionMasks<Float>.self), layouts)
@@ -210,7 +217,13 @@ public enum Attention {
         layouts: AttentionLayouts? = nil
     ) {
         let layouts = layouts ?? .contiguous(shape)
-        if T.self == Float.self {
+        if T.self == Float.self && isSmall(shape) {
+            smallBackward(
+                rebind(q, Float.self), rebind(k, Float.self), rebind(v, Float.self), rebind(out, Float.self),
+                rebind(logSumExp, Float.self), rebind(gradOut, Float.self), rebind(gradQ, Float.self),
+                rebind(gradK, Float.self), rebind(gradV, Float.self), shape, unsafeBitCast(masks, to: AttentionMasks<Float>.self),
+                layouts)
+        } else if T.self == Float.self {
             backwardImpl(
                 rebind(q, Float.self), rebind(k, Float.self), rebind(v, Float.self), rebind(out, Float.self),
                 rebind(logSumExp, Float.self), rebind(gradOut, Float.self), rebind(gradQ, Float.self),

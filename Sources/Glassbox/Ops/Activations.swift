@@ -40,26 +40,36 @@ extension Tensor {
 
     /// Gaussian error linear unit, exact (`approximate: .none`, PyTorch's default) or the tanh
     /// approximation.
+    ///
+    /// One fused kernel forward and one backward (`GELUKernel`); a recorded backward
+    /// (`createGraph`) differentiates ``geluComposite(_:approximate:)`` instead, which computes
+    /// the same bits with differentiable operations.
     public func gelu(approximate: GELUApproximation = .none) -> Tensor {
         let x = self
+        let tanh = approximate == .tanh
+        let y = Tensor.empty(x.shape)
+        GELUKernel.forward(x.storage.pointer, y.storage.pointer, count: x.count, tanh: tanh)
+        Tensor.recordedFused(tanh ? .geluTanh : .gelu, [x], outputs: [y]) { g, _ in
+            precondition(g[0].count == x.count, "gelu: gradient \(g[0].shape) for input \(x.shape)")
+            let dx = Tensor.empty(x.shape)
+            GELUKernel.backward(x.storage.pointer, gradOutput: g[0].storage.pointer, gradInput: dx.storage.pointer, count: x.count, tanh: tanh)
+            return [dx]
+        } composite: { inputs in
+            [Tensor.geluComposite(inputs[0], approximate: approximate)]
+        }
+        return y
+    }
+
+    /// GELU written with differentiable operations (the function the fused kernels compute, in
+    /// the same order of operations).
+    static func geluComposite(_ x: Tensor, approximate: GELUApproximation) -> Tensor {
         switch approximate {
         case .none:
-            let y = withoutGrad { x * ((x * Scalar(0.5).squareRoot()).erf() + 1) * 0.5 }
-            return y.recorded(.gelu, [x]) { g, _ in
-                // d/dx xΦ(x) = Φ(x) + x·φ(x)
-                let cdf = ((x * Scalar(0.5).squareRoot()).erf() + 1) * 0.5
-                let pdf = (x * x * -0.5).exp() * (1 / (2 * Scalar.pi).squareRoot())
-                return [g * (cdf + x * pdf)]
-            }
+            return x * ((x * Scalar(0.5).squareRoot()).erf() + 1) * 0.5
         case .tanh:
             let c = (2 / Scalar.pi).squareRoot()
             let k: Scalar = 0.044715
-            let y = withoutGrad { x * ((x + x * x * x * k) * c).tanh() * 0.5 + x * 0.5 }
-            return y.recorded(.geluTanh, [x]) { g, _ in
-                let t = ((x + x * x * x * k) * c).tanh()
-                let du = (x * x * (3 * k) + 1) * c
-                return [g * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * du)]
-            }
+            return x * ((x + x * x * x * k) * c).tanh() * 0.5 + x * 0.5
         }
     }
 
