@@ -78,7 +78,8 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         // The weights, packed once for all images: as 6-row panels of w[g] for the direct
         // kernels, else as the 16-column panels of w[g]ᵀ, op(B) of y[n,g]ᵀ = colᵀ · w[g]ᵀ.
         let direct = usesDirectKernels
-        let nr = 2 * V.scalarCount
+        let narrow = Self.narrow(columns: og)
+        let nr = narrow ? V.scalarCount : 2 * V.scalarCount
         let packedCount = GEMMPackedMatrix<S>.count(og, depth: k, panel: direct ? GEMMBlocking.mr : nr)
         let packed = Self.allocate(g.groups * packedCount, zeroed: false)
         defer { packed.deallocate() }
@@ -109,8 +110,8 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                     if let transposed {
                         for j0 in stride(from: 0, to: p, by: pixelBlock) {
                             let rows = Swift.min(pixelBlock, p - j0)
-                            GEMMProblem(m: rows, n: og, k: k, ldc: og).run(
-                                V.self, 1,
+                            Self.gemm(
+                                GEMMProblem(m: rows, n: og, k: k, ldc: og), narrow: narrow,
                                 ConvolutionMatrix(base: groupImage, rowTable: pixels, columnTable: taps, firstRow: j0),
                                 GEMMPackedMatrix(packed: packed + group * packedCount, depth: k), 0, transposed, threads)
                             Self.transpose(transposed, rows: rows, columns: og, into: out + j0, stride: p, adding: groupBias)
@@ -136,6 +137,10 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                     (dx + (n * g.inputChannels + c) * hw).update(repeating: bias?[c] ?? 0, count: hw)
                 }
             }
+            return
+        }
+        if let flipped = flippedGeometry {
+            backwardDataFlipped(flipped, dy, w, bias, dx)
             return
         }
         // Column blocks of whole output rows, K × |J| ≤ the budget (one block for small images).
@@ -220,6 +225,7 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         defer { partials.deallocate() }
         let inner = Swift.max(1, Threading.threadCount / chunks)
         let direct = usesDirectKernels
+        let narrow = Self.narrow(columns: og)
         let zeroRow = direct ? Self.allocate(p, zeroed: true) : nil
         defer { zeroRow?.deallocate() }
         Threading.parallelChunks(chunks) { range in
@@ -252,8 +258,8 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                 for n in images {
                     let image = read(x, image: n, scratch: &scratch)
                     for group in 0..<g.groups {
-                        GEMMProblem(m: k, n: og, k: p, ldc: og).run(
-                            V.self, 1,
+                        Self.gemm(
+                            GEMMProblem(m: k, n: og, k: p, ldc: og), narrow: narrow,
                             ConvolutionMatrix(
                                 base: image + group * g.inputChannelsPerGroup * readChannelCount, rowTable: taps,
                                 columnTable: pixels),
@@ -278,6 +284,30 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
     }
 
     // MARK: Helpers
+
+    /// Whether a GEMM with `columns` columns of C runs on half-width vectors: with 512-bit
+    /// vectors the 6 × 2-vector tile is 32 Floats wide, so a C of 16 columns (a layer of 16
+    /// channels) would fill half of it; the 256-bit tile (6 × 16) fits it exactly and runs at
+    /// the same rate per vector on Zen 4 (AVX-512 is double-pumped there). Both accumulate every
+    /// element over k in the same order, so the choice does not change the bits.
+    static func narrow(columns: Int) -> Bool {
+        V.scalarCount * MemoryLayout<S>.stride == 64 && columns <= V.scalarCount
+    }
+
+    /// Runs `problem` (alpha 1) on the register tile of `V`, or of half its width when `narrow`
+    /// (see ``narrow(columns:)``); packed B panels must have the matching width.
+    @inline(__always)
+    static func gemm<A: GEMMPackingA, B: GEMMPackingB>(
+        _ problem: GEMMProblem, narrow: Bool, _ a: A, _ b: B, _ beta: S, _ c: UnsafeMutablePointer<S>, _ threads: Int
+    ) where A.Scalar == S, B.Scalar == S {
+        if narrow && V.scalarCount == 16 {
+            problem.run(SIMD8<S>.self, 1, a, b, beta, c, threads)
+        } else if narrow && V.scalarCount == 8 {
+            problem.run(SIMD4<S>.self, 1, a, b, beta, c, threads)
+        } else {
+            problem.run(V.self, 1, a, b, beta, c, threads)
+        }
+    }
 
     /// Runs `body(images, gemmThreads)`: ranges of whole images on each thread with
     /// single-threaded GEMMs when there are enough images, else all images with GEMMs that use
