@@ -77,7 +77,8 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         }
         // The weights, packed once for all images: as 6-row panels of w[g] for the direct
         // kernels, else as the 16-column panels of w[g]ᵀ, op(B) of y[n,g]ᵀ = colᵀ · w[g]ᵀ.
-        let direct = usesDirectKernels
+        let direct = usesDirectKernels || usesGridKernel
+        let grid = !usesDirectKernels && usesGridKernel
         let narrow = Self.narrow(columns: og)
         let nr = narrow ? V.scalarCount : 2 * V.scalarCount
         let packedCount = GEMMPackedMatrix<S>.count(og, depth: k, panel: direct ? GEMMBlocking.mr : nr)
@@ -97,9 +98,11 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         overImages { images, threads in
             var scratch: UnsafeMutablePointer<S>? = nil
             let transposed = direct ? nil : Self.allocate(pixelBlock * og, zeroed: false)
+            let tile = grid ? Self.allocate(12 * V.scalarCount, zeroed: false) : nil
             defer {
                 scratch?.deallocate()
                 transposed?.deallocate()
+                tile?.deallocate()
             }
             for n in images {
                 let image = read(x, image: n, scratch: &scratch)
@@ -116,6 +119,8 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                                 GEMMPackedMatrix(packed: packed + group * packedCount, depth: k), 0, transposed, threads)
                             Self.transpose(transposed, rows: rows, columns: og, into: out + j0, stride: p, adding: groupBias)
                         }
+                    } else if let tile {
+                        forwardGrid(image: groupImage, packed: packed + group * packedCount, bias: groupBias, y: out, tile: tile)
                     } else {
                         forwardDirect(image: groupImage, packed: packed + group * packedCount, bias: groupBias, y: out)
                     }
@@ -225,28 +230,38 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         defer { partials.deallocate() }
         let inner = Swift.max(1, Threading.threadCount / chunks)
         let direct = usesDirectKernels
+        let gridded = !direct && usesGridWeightGradient
         let narrow = Self.narrow(columns: og)
         let zeroRow = direct ? Self.allocate(p, zeroed: true) : nil
         defer { zeroRow?.deallocate() }
         Threading.parallelChunks(chunks) { range in
             var scratch: UnsafeMutablePointer<S>? = nil
-            let accumulators = direct ? UnsafeMutablePointer<V>.allocate(capacity: g.groups * directAccumulatorCount) : nil
+            let accumulators =
+                direct || gridded ? UnsafeMutablePointer<V>.allocate(capacity: g.groups * directAccumulatorCount) : nil
+            let gridDy = gridded ? Self.allocate(gridGradientCount, zeroed: true) : nil
             defer {
                 scratch?.deallocate()
                 accumulators?.deallocate()
+                gridDy?.deallocate()
             }
             for chunk in range {
                 let first = chunk * g.batch / chunks
                 let images = first..<((chunk + 1) * g.batch / chunks)
-                if let accumulators, let zeroRow {
+                if let accumulators {
                     accumulators.initialize(repeating: V(), count: g.groups * directAccumulatorCount)
                     for n in images {
                         let image = read(x, image: n, scratch: &scratch)
                         for group in 0..<g.groups {
-                            weightGradientDirect(
-                                image: image + group * g.inputChannelsPerGroup * readChannelCount,
-                                dy: dy + (n * g.outputChannels + group * og) * p, zeroRow: zeroRow,
-                                accumulators: accumulators + group * directAccumulatorCount)
+                            let groupImage = image + group * g.inputChannelsPerGroup * readChannelCount
+                            let groupDy = dy + (n * g.outputChannels + group * og) * p
+                            let groupAccumulators = accumulators + group * directAccumulatorCount
+                            if let gridDy {
+                                spreadOnGrid(groupDy, into: gridDy)
+                                weightGradientGrid(image: groupImage, gridDy: gridDy, accumulators: groupAccumulators)
+                            } else if let zeroRow {
+                                weightGradientDirect(
+                                    image: groupImage, dy: groupDy, zeroRow: zeroRow, accumulators: groupAccumulators)
+                            }
                         }
                     }
                     for group in 0..<g.groups {
