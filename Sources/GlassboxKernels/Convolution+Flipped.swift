@@ -16,11 +16,12 @@
 
 extension ConvolutionPlan {
     /// The stride-1 convolution whose forward pass is this geometry's backward-data pass (see
-    /// the comment at the top of this file), or `nil` when a stride is not 1 or the padding
-    /// exceeds the kernel's extent.
+    /// the comment at the top of this file), or `nil` when a stride is not 1, the padding
+    /// exceeds the kernel's extent, or Og > 32 (the col2im GEMM's depth Og is then long enough:
+    /// the seed CNN's conv2, Og = 64, ran 8 % slower flipped in one A/B round).
     var flippedGeometry: ConvolutionGeometry? {
         let g = geometry
-        guard g.strideHeight == 1 && g.strideWidth == 1 else { return nil }
+        guard g.strideHeight == 1 && g.strideWidth == 1 && g.outputChannelsPerGroup <= 32 else { return nil }
         let top = g.dilationHeight * (g.kernelHeight - 1) - g.paddingTop
         let left = g.dilationWidth * (g.kernelWidth - 1) - g.paddingLeft
         guard top >= 0 && left >= 0 else { return nil }
