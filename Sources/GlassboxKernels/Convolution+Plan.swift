@@ -77,8 +77,10 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         }
         // The weights, packed once for all images: as 6-row panels of w[g] for the direct
         // kernels, else as the 16-column panels of w[g]ᵀ, op(B) of y[n,g]ᵀ = colᵀ · w[g]ᵀ.
-        let direct = usesDirectKernels
-        let nr = 2 * V.scalarCount
+        let direct = usesDirectKernels || usesGridKernel
+        let grid = !usesDirectKernels && usesGridKernel
+        let narrow = Self.narrow(columns: og)
+        let nr = narrow ? V.scalarCount : 2 * V.scalarCount
         let packedCount = GEMMPackedMatrix<S>.count(og, depth: k, panel: direct ? GEMMBlocking.mr : nr)
         let packed = Self.allocate(g.groups * packedCount, zeroed: false)
         defer { packed.deallocate() }
@@ -96,9 +98,11 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         overImages { images, threads in
             var scratch: UnsafeMutablePointer<S>? = nil
             let transposed = direct ? nil : Self.allocate(pixelBlock * og, zeroed: false)
+            let tile = grid ? Self.allocate(12 * V.scalarCount, zeroed: false) : nil
             defer {
                 scratch?.deallocate()
                 transposed?.deallocate()
+                tile?.deallocate()
             }
             for n in images {
                 let image = read(x, image: n, scratch: &scratch)
@@ -109,12 +113,14 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                     if let transposed {
                         for j0 in stride(from: 0, to: p, by: pixelBlock) {
                             let rows = Swift.min(pixelBlock, p - j0)
-                            GEMMProblem(m: rows, n: og, k: k, ldc: og).run(
-                                V.self, 1,
+                            Self.gemm(
+                                GEMMProblem(m: rows, n: og, k: k, ldc: og), narrow: narrow,
                                 ConvolutionMatrix(base: groupImage, rowTable: pixels, columnTable: taps, firstRow: j0),
                                 GEMMPackedMatrix(packed: packed + group * packedCount, depth: k), 0, transposed, threads)
                             Self.transpose(transposed, rows: rows, columns: og, into: out + j0, stride: p, adding: groupBias)
                         }
+                    } else if let tile {
+                        forwardGrid(image: groupImage, packed: packed + group * packedCount, bias: groupBias, y: out, tile: tile)
                     } else {
                         forwardDirect(image: groupImage, packed: packed + group * packedCount, bias: groupBias, y: out)
                     }
@@ -136,6 +142,10 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                     (dx + (n * g.inputChannels + c) * hw).update(repeating: bias?[c] ?? 0, count: hw)
                 }
             }
+            return
+        }
+        if let flipped = flippedGeometry {
+            backwardDataFlipped(flipped, dy, w, bias, dx)
             return
         }
         // Column blocks of whole output rows, K × |J| ≤ the budget (one block for small images).
@@ -220,27 +230,38 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
         defer { partials.deallocate() }
         let inner = Swift.max(1, Threading.threadCount / chunks)
         let direct = usesDirectKernels
+        let gridded = !direct && usesGridWeightGradient
+        let narrow = Self.narrow(columns: og)
         let zeroRow = direct ? Self.allocate(p, zeroed: true) : nil
         defer { zeroRow?.deallocate() }
         Threading.parallelChunks(chunks) { range in
             var scratch: UnsafeMutablePointer<S>? = nil
-            let accumulators = direct ? UnsafeMutablePointer<V>.allocate(capacity: g.groups * directAccumulatorCount) : nil
+            let accumulators =
+                direct || gridded ? UnsafeMutablePointer<V>.allocate(capacity: g.groups * directAccumulatorCount) : nil
+            let gridDy = gridded ? Self.allocate(gridGradientCount, zeroed: true) : nil
             defer {
                 scratch?.deallocate()
                 accumulators?.deallocate()
+                gridDy?.deallocate()
             }
             for chunk in range {
                 let first = chunk * g.batch / chunks
                 let images = first..<((chunk + 1) * g.batch / chunks)
-                if let accumulators, let zeroRow {
+                if let accumulators {
                     accumulators.initialize(repeating: V(), count: g.groups * directAccumulatorCount)
                     for n in images {
                         let image = read(x, image: n, scratch: &scratch)
                         for group in 0..<g.groups {
-                            weightGradientDirect(
-                                image: image + group * g.inputChannelsPerGroup * readChannelCount,
-                                dy: dy + (n * g.outputChannels + group * og) * p, zeroRow: zeroRow,
-                                accumulators: accumulators + group * directAccumulatorCount)
+                            let groupImage = image + group * g.inputChannelsPerGroup * readChannelCount
+                            let groupDy = dy + (n * g.outputChannels + group * og) * p
+                            let groupAccumulators = accumulators + group * directAccumulatorCount
+                            if let gridDy {
+                                spreadOnGrid(groupDy, into: gridDy)
+                                weightGradientGrid(image: groupImage, gridDy: gridDy, accumulators: groupAccumulators)
+                            } else if let zeroRow {
+                                weightGradientDirect(
+                                    image: groupImage, dy: groupDy, zeroRow: zeroRow, accumulators: groupAccumulators)
+                            }
                         }
                     }
                     for group in 0..<g.groups {
@@ -252,8 +273,8 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                 for n in images {
                     let image = read(x, image: n, scratch: &scratch)
                     for group in 0..<g.groups {
-                        GEMMProblem(m: k, n: og, k: p, ldc: og).run(
-                            V.self, 1,
+                        Self.gemm(
+                            GEMMProblem(m: k, n: og, k: p, ldc: og), narrow: narrow,
                             ConvolutionMatrix(
                                 base: image + group * g.inputChannelsPerGroup * readChannelCount, rowTable: taps,
                                 columnTable: pixels),
@@ -278,6 +299,30 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
     }
 
     // MARK: Helpers
+
+    /// Whether a GEMM with `columns` columns of C runs on half-width vectors: with 512-bit
+    /// vectors the 6 × 2-vector tile is 32 Floats wide, so a C of 16 columns (a layer of 16
+    /// channels) would fill half of it; the 256-bit tile (6 × 16) fits it exactly and runs at
+    /// the same rate per vector on Zen 4 (AVX-512 is double-pumped there). Both accumulate every
+    /// element over k in the same order, so the choice does not change the bits.
+    static func narrow(columns: Int) -> Bool {
+        V.scalarCount * MemoryLayout<S>.stride == 64 && columns <= V.scalarCount
+    }
+
+    /// Runs `problem` (alpha 1) on the register tile of `V`, or of half its width when `narrow`
+    /// (see ``narrow(columns:)``); packed B panels must have the matching width.
+    @inline(__always)
+    static func gemm<A: GEMMPackingA, B: GEMMPackingB>(
+        _ problem: GEMMProblem, narrow: Bool, _ a: A, _ b: B, _ beta: S, _ c: UnsafeMutablePointer<S>, _ threads: Int
+    ) where A.Scalar == S, B.Scalar == S {
+        if narrow && V.scalarCount == 16 {
+            problem.run(SIMD8<S>.self, 1, a, b, beta, c, threads)
+        } else if narrow && V.scalarCount == 8 {
+            problem.run(SIMD4<S>.self, 1, a, b, beta, c, threads)
+        } else {
+            problem.run(V.self, 1, a, b, beta, c, threads)
+        }
+    }
 
     /// Runs `body(images, gemmThreads)`: ranges of whole images on each thread with
     /// single-threaded GEMMs when there are enough images, else all images with GEMMs that use

@@ -27,6 +27,10 @@
 //
 // With few taps (K ≤ 32, unit horizontal stride, output rows of ≥ 2 vectors: a first layer),
 // the forward and weight-gradient passes use direct kernels instead (Convolution+Direct.swift).
+// With unit strides: backwardData is the forward pass of the flipped convolution
+// (Convolution+Flipped.swift), and with Og ≤ 16 the forward and weight-gradient passes run on
+// the padded grid, reading the image in place (Convolution+Grid.swift, +GridWeight.swift).
+// GEMMs whose C has at most half a tile of columns use half-width vectors (`narrow`).
 //
 // Each GEMM runs the blocked loops and micro-kernel of GEMM.swift (BLIS order, KC = 256 in equal
 // blocks, MC = 144, 6 × 2-vector register tile). Buffers per thread: the bordered copy of one

@@ -252,6 +252,11 @@ struct ConvolutionTests {
                 batch: batch, inputChannels: channels, outputChannels: channels, groups: 4, inputHeight: size,
                 inputWidth: size + 1, outputHeight: size / 2, outputWidth: size / 2 + 1, kernelHeight: 4, kernelWidth: 3,
                 strideHeight: 2, strideWidth: 2, paddingTop: 1, paddingLeft: 1, dilationHeight: 1, dilationWidth: 2),
+            // Unit strides, 16 channels: the padded-grid kernels (forward, weight gradient and,
+            // through the flipped convolution, backward data), images split over threads.
+            ConvolutionGeometry(
+                batch: batch, inputChannels: 16, outputChannels: 16, inputHeight: size + 3, inputWidth: size + 3,
+                outputHeight: size + 3, outputWidth: size + 3, kernelHeight: 3, kernelWidth: 3, paddingTop: 1, paddingLeft: 1),
             // Fewer images than threads: the GEMMs split instead.
             ConvolutionGeometry(
                 batch: 1, inputChannels: channels, outputChannels: 3 * channels, inputHeight: 2 * size, inputWidth: 2 * size,

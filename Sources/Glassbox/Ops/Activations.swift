@@ -18,8 +18,10 @@ extension Tensor {
     public func leakyRelu(negativeSlope slope: Scalar = 0.01) -> Tensor {
         let x = self
         let mask = x.unaryKernel(.positiveMask)
-        let y = withoutGrad { x * (mask + (1 - mask) * slope) }
-        return y.recorded(.leakyRelu, [x]) { g, _ in [g * (mask + (1 - mask) * slope)] }
+        // The slope per element (1 or `slope`), a constant of the backward: formed once.
+        let factor = withoutGrad { mask + (1 - mask) * slope }
+        let y = withoutGrad { x * factor }
+        return y.recorded(.leakyRelu, [x]) { g, _ in [g * factor] }
     }
 
     /// `x` where `x > 0`, else `α(eˣ − 1)`. Derivative: 1, else `αeˣ`.
@@ -74,13 +76,21 @@ extension Tensor {
     }
 
     /// `x·σ(x)` (swish). Derivative: `σ(x)(1 + x(1 − σ(x)))`.
+    ///
+    /// Forward and backward are one fused kernel pass each (`SiLUKernels` in GlassboxKernels); a
+    /// recorded backward (`createGraph`) differentiates the composite `x·σ(x)`.
     public func silu() -> Tensor {
         let x = self
-        let y = withoutGrad { x * x.sigmoid() }
-        return y.recorded(.silu, [x]) { g, _ in
-            let s = x.sigmoid()
-            return [g * s * (x * (1 - s) + 1)]
-        }
+        let y = Tensor.empty(shape)
+        SiLUKernels.forward(x.storage.pointer, y.storage.pointer, count: count)
+        return Tensor.recordedFused(.silu, [x], outputs: [y]) { gradOutputs, _ in
+            let g = gradOutputs[0]
+            let dx = Tensor.empty(x.shape)
+            SiLUKernels.backward(x.storage.pointer, g.storage.pointer, dx.storage.pointer, count: x.count)
+            return [dx]
+        } composite: { inputs in
+            [inputs[0] * inputs[0].sigmoid()]
+        }[0]
     }
 
     /// `log(1 + e^(βx))/β`, linear where `βx > threshold` (PyTorch's defaults β = 1,
