@@ -67,7 +67,7 @@ extension GEMMProblem {
                             if h == mr && w == nr {
                                 microKernel(V.self, kc, aPanel, bPanel, c + ir * ldc + jr, ldc: ldc, alpha: alpha, beta: beta, first: first)
                             } else {
-                                microKernel(V.self, kc, aPanel, bPanel, tile, ldc: nr, alpha: 1, beta: 0, first: true)
+                                edgeKernel(V.self, rows: h, kc, aPanel, bPanel, tile)
                                 store(tile, nr: nr, rows: h, cols: w, into: c + ir * ldc + jr, alpha: alpha, beta: beta, first: first)
                             }
                             ir += mr
@@ -163,6 +163,99 @@ extension GEMMProblem {
         mode.store(c30, out3, alpha, beta); mode.store(c31, out3 + w, alpha, beta)
         mode.store(c40, out4, alpha, beta); mode.store(c41, out4 + w, alpha, beta)
         mode.store(c50, out5, alpha, beta); mode.store(c51, out5 + w, alpha, beta)
+    }
+}
+
+extension GEMMProblem {
+    /// An edge tile into `tile` (row stride NR, overwritten): the first `rows` rows of the packed
+    /// A micro-panel (row stride MR) times the B micro-panel, on the 6-row kernel, or on 4- or
+    /// 2-row ones for 1…4 rows — a batch of 32 rows (an LSTM step's GEMM) is 5 full tiles and
+    /// 2 rows, which the 6-row kernel computed as 6. Every element is the same chain of
+    /// multiply-adds over k in every kernel, so the bits do not depend on which one runs.
+    @inline(__always)
+    func edgeKernel<V: SIMD>(
+        _: V.Type, rows: Int, _ kc: Int, _ a: UnsafePointer<V.Scalar>, _ b: UnsafePointer<V.Scalar>,
+        _ tile: UnsafeMutablePointer<V.Scalar>
+    ) where V.Scalar: KernelScalar {
+        if rows > 4 {
+            microKernel(V.self, kc, a, b, tile, ldc: 2 * V.scalarCount, alpha: 1, beta: 0, first: true)
+        } else if rows > 2 {
+            shortKernel4(V.self, kc, a, b, tile)
+        } else {
+            shortKernel2(V.self, kc, a, b, tile)
+        }
+    }
+
+    /// Rows 0..<4 of the 6-row panel: 8 accumulators, written to `out` (row stride 2 vectors).
+    @inline(__always)
+    func shortKernel4<V: SIMD>(
+        _: V.Type, _ kc: Int, _ a: UnsafePointer<V.Scalar>, _ b: UnsafePointer<V.Scalar>, _ out: UnsafeMutablePointer<V.Scalar>
+    ) where V.Scalar: KernelScalar {
+        let w = V.scalarCount
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+        let braw = UnsafeRawPointer(b)
+        let rowBytes = 2 * w * MemoryLayout<V.Scalar>.stride, half = w * MemoryLayout<V.Scalar>.stride
+        for p in 0..<kc {
+            let b0 = braw.load(fromByteOffset: p * rowBytes, as: V.self)
+            let b1 = braw.load(fromByteOffset: p * rowBytes + half, as: V.self)
+            let ap = a + p * GEMMBlocking.mr
+            #if FMA || arch(arm64)
+            var av = V(repeating: ap[0])
+            c00.addProduct(av, b0); c01.addProduct(av, b1)
+            av = V(repeating: ap[1])
+            c10.addProduct(av, b0); c11.addProduct(av, b1)
+            av = V(repeating: ap[2])
+            c20.addProduct(av, b0); c21.addProduct(av, b1)
+            av = V(repeating: ap[3])
+            c30.addProduct(av, b0); c31.addProduct(av, b1)
+            #else
+            var av = V(repeating: ap[0])
+            c00 += av * b0; c01 += av * b1
+            av = V(repeating: ap[1])
+            c10 += av * b0; c11 += av * b1
+            av = V(repeating: ap[2])
+            c20 += av * b0; c21 += av * b1
+            av = V(repeating: ap[3])
+            c30 += av * b0; c31 += av * b1
+            #endif
+        }
+        let o = UnsafeMutableRawPointer(out)
+        o.storeBytes(of: c00, toByteOffset: 0, as: V.self); o.storeBytes(of: c01, toByteOffset: half, as: V.self)
+        o.storeBytes(of: c10, toByteOffset: rowBytes, as: V.self); o.storeBytes(of: c11, toByteOffset: rowBytes + half, as: V.self)
+        o.storeBytes(of: c20, toByteOffset: 2 * rowBytes, as: V.self)
+        o.storeBytes(of: c21, toByteOffset: 2 * rowBytes + half, as: V.self)
+        o.storeBytes(of: c30, toByteOffset: 3 * rowBytes, as: V.self)
+        o.storeBytes(of: c31, toByteOffset: 3 * rowBytes + half, as: V.self)
+    }
+
+    /// Rows 0..<2 of the 6-row panel: 4 accumulators, written to `out` (row stride 2 vectors).
+    @inline(__always)
+    func shortKernel2<V: SIMD>(
+        _: V.Type, _ kc: Int, _ a: UnsafePointer<V.Scalar>, _ b: UnsafePointer<V.Scalar>, _ out: UnsafeMutablePointer<V.Scalar>
+    ) where V.Scalar: KernelScalar {
+        let w = V.scalarCount
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V()
+        let braw = UnsafeRawPointer(b)
+        let rowBytes = 2 * w * MemoryLayout<V.Scalar>.stride, half = w * MemoryLayout<V.Scalar>.stride
+        for p in 0..<kc {
+            let b0 = braw.load(fromByteOffset: p * rowBytes, as: V.self)
+            let b1 = braw.load(fromByteOffset: p * rowBytes + half, as: V.self)
+            let ap = a + p * GEMMBlocking.mr
+            #if FMA || arch(arm64)
+            var av = V(repeating: ap[0])
+            c00.addProduct(av, b0); c01.addProduct(av, b1)
+            av = V(repeating: ap[1])
+            c10.addProduct(av, b0); c11.addProduct(av, b1)
+            #else
+            var av = V(repeating: ap[0])
+            c00 += av * b0; c01 += av * b1
+            av = V(repeating: ap[1])
+            c10 += av * b0; c11 += av * b1
+            #endif
+        }
+        let o = UnsafeMutableRawPointer(out)
+        o.storeBytes(of: c00, toByteOffset: 0, as: V.self); o.storeBytes(of: c01, toByteOffset: half, as: V.self)
+        o.storeBytes(of: c10, toByteOffset: rowBytes, as: V.self); o.storeBytes(of: c11, toByteOffset: rowBytes + half, as: V.self)
     }
 }
 

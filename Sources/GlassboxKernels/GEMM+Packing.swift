@@ -56,6 +56,28 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
         let kc = depth.count
         var out = dst
         var i0 = rows.lowerBound
+        if transA && rows.count >= mr {
+            // A[i, p] = a[p·lda + i], the full micro-panels with k steps outermost: each k step's
+            // row segment is read once, front to back. (Panel by panel, a panel's kc reads are lda
+            // apart, and with lda a multiple of 1 KB — the recurrent layers' ∂W = dXᵀ·x, with
+            // lda = 4H — they fall in a few L1 sets and every read missed.)
+            let full = rows.count / mr
+            let stride = MemoryLayout<Scalar>.stride
+            for p in 0..<kc {
+                let src = UnsafeRawPointer(a + (depth.lowerBound + p) * lda + i0)
+                var d = UnsafeMutableRawPointer(dst + p * mr)
+                for q in 0..<full {
+                    let s = src + q * mr * stride
+                    d.storeBytes(of: s.loadUnaligned(as: SIMD4<Scalar>.self), as: SIMD4<Scalar>.self)
+                    d.storeBytes(
+                        of: s.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD2<Scalar>.self), toByteOffset: 4 * stride,
+                        as: SIMD2<Scalar>.self)
+                    d += mr * kc * stride
+                }
+            }
+            out += full * mr * kc
+            i0 += full * mr
+        }
         while i0 < rows.upperBound {
             let h = Swift.min(mr, rows.upperBound - i0)
             if !transA && h == mr {
@@ -74,17 +96,9 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
                     let src = a + (i0 + r) * lda + depth.lowerBound
                     for p in 0..<kc { out[p * mr + r] = src[p] }
                 }
-            } else if h == mr && i0 + 8 <= rows.upperBound {
-                // A[i, p] = a[p·lda + i]: each k step's six values are contiguous, copied as
-                // one 8-wide vector (its last two lanes land in the next step's slots, or the
-                // next micro-panel's first ones — row i0 + 8 exists — which are packed after).
-                for p in 0..<kc {
-                    let src = UnsafeRawPointer(a + (depth.lowerBound + p) * lda + i0)
-                    UnsafeMutableRawPointer(out + p * mr).storeBytes(
-                        of: src.loadUnaligned(as: SIMD8<Scalar>.self), as: SIMD8<Scalar>.self)
-                }
             } else {
-                // A[i, p] = a[p·lda + i]: each k step's h values are contiguous.
+                // A[i, p] = a[p·lda + i], the last, partial micro-panel: each k step's h values
+                // are contiguous.
                 for p in 0..<kc {
                     let src = a + (depth.lowerBound + p) * lda + i0
                     let d = out + p * mr

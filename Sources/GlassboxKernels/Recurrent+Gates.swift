@@ -17,8 +17,8 @@ struct RecurrentRow<T: KernelScalar> {
     var c: UnsafeMutablePointer<T>?
     /// The saved activations (LSTM i, f, g, o; GRU r, z, n, W_hn·h + b_hn; RNN h).
     var saved: UnsafeMutablePointer<T>
-    /// LSTM: the new cell state as saved by the forward pass.
-    var cNew: UnsafePointer<T>?
+    /// LSTM: `tanh(c_t)` of the new cell state, written by the forward pass, read by the backward.
+    var cNew: UnsafeMutablePointer<T>?
     /// GRU: `b_hn` (or nil).
     var hiddenBias: UnsafePointer<T>?
     /// Backward: the gradients of the input pre-activations and (GRU) of the recurrent ones.
@@ -72,8 +72,10 @@ enum RecurrentGates {
             case .lstm:
                 let i = pre(0).sigmoid(), f = pre(1).sigmoid(), g = pre(2).tanh(), o = pre(3).sigmoid()
                 let c = f * L.load(row.cPrev! + j, n) + i * g
-                (o * c.tanh()).store(row.h + j, n)
+                let tc = c.tanh()
+                (o * tc).store(row.h + j, n)
                 c.store(row.c! + j, n)
+                tc.store(row.cNew! + j, n)
                 i.store(row.saved + j, n)
                 f.store(row.saved + H + j, n)
                 g.store(row.saved + 2 * H + j, n)
@@ -113,7 +115,7 @@ enum RecurrentGates {
             case .lstm:
                 let i = L.load(row.saved + j, n), f = L.load(row.saved + H + j, n)
                 let g = L.load(row.saved + 2 * H + j, n), o = L.load(row.saved + 3 * H + j, n)
-                let tc = L.load(row.cNew! + j, n).tanh()
+                let tc = L.load(row.cNew! + j, n)
                 let dc = L.load(row.c! + j, n) + dh * o * (one - tc * tc)
                 (dc * g * i * (one - i)).store(row.dx + j, n)
                 (dc * L.load(row.cPrev! + j, n) * f * (one - f)).store(row.dx + H + j, n)

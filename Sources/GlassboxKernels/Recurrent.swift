@@ -18,7 +18,8 @@
 //
 // Threads: the batched GEMMs split as `gemm` does; the recurrence splits over batch rows, each
 // thread running every step for its rows (rows are independent, so there is no per-step
-// synchronisation; chunks are whole GEMM row panels); the column sums split over columns, each
+// synchronisation; chunks are even, so 2 threads split a batch of 64 as 32 + 32, not 36 + 28: a
+// row's GEMM sums are the same chain of multiply-adds in any tile); the column sums split over columns, each
 // summed over rows in a fixed order. So results are bitwise identical for any thread count.
 
 /// The recurrence of a layer: Elman RNN with tanh or ReLU, LSTM (gates i, f, g, o) or GRU
@@ -109,6 +110,20 @@ public enum Recurrent {
     ///     when `t < lengths[b]`, else the state is kept and the output is zero.
     ///   - output: `[outputRows, B, H]`: the outputs by time, then `h_n` (and `c_n`).
     ///   - saved: ``RecurrentGeometry/savedCount`` scalars for ``backward``.
+    public static func forward<T: KernelScalar>(
+        _ geometry: RecurrentGeometry, input: UnsafePointer<T>, h0: UnsafePointer<T>, c0: UnsafePointer<T>?,
+        weightIH: UnsafePointer<T>, weightHH: UnsafePointer<T>, biasIH: UnsafePointer<T>?, biasHH: UnsafePointer<T>?,
+        lengths: [Int]?, output: UnsafeMutablePointer<T>, saved: UnsafeMutablePointer<T>
+    ) {
+        let state = output + geometry.steps * geometry.slab
+        forward(
+            geometry, input: input, h0: h0, c0: c0, weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH,
+            lengths: lengths, output: output, hN: state, cN: geometry.cell.hasCellState ? state + geometry.slab : nil, saved: saved)
+    }
+
+    /// Runs the layer over the sequence, with the outputs in three buffers: `output` `[T, B, H]`,
+    /// the final state `hN` `[B, H]` and (LSTM only, else nil) the final cell `cN` `[B, H]`; the
+    /// other arguments are those of ``forward(_:input:h0:c0:weightIH:weightHH:biasIH:biasHH:lengths:output:saved:)``.
     // Specialised per scalar type: generic code called across modules is not, and the row
     // loops would go through the protocol witnesses.
     @_specialize(where T == Float)
@@ -116,13 +131,14 @@ public enum Recurrent {
     public static func forward<T: KernelScalar>(
         _ geometry: RecurrentGeometry, input: UnsafePointer<T>, h0: UnsafePointer<T>, c0: UnsafePointer<T>?,
         weightIH: UnsafePointer<T>, weightHH: UnsafePointer<T>, biasIH: UnsafePointer<T>?, biasHH: UnsafePointer<T>?,
-        lengths: [Int]?, output: UnsafeMutablePointer<T>, saved: UnsafeMutablePointer<T>
+        lengths: [Int]?, output: UnsafeMutablePointer<T>, hN: UnsafeMutablePointer<T>, cN: UnsafeMutablePointer<T>?,
+        saved: UnsafeMutablePointer<T>
     ) {
         let g = geometry, cell = g.cell
         let (T_, B, I, H, GH) = (g.steps, g.batch, g.inputSize, g.hiddenSize, g.gateWidth)
         let layout = SavedLayout(g, saved)
-        let state = output + T_ * g.slab
-        let cellState: UnsafeMutablePointer<T>? = cell.hasCellState ? state + g.slab : nil
+        let state = hN
+        let cellState: UnsafeMutablePointer<T>? = cell.hasCellState ? cN! : nil
         state.update(from: h0, count: g.slab)
         if let cellState { cellState.update(from: c0!, count: g.slab) }
         if T_ == 0 { return }
@@ -141,11 +157,13 @@ public enum Recurrent {
         let hiddenBias: UnsafePointer<T>? = cell == .gru ? biasHH : nil
 
         // 2. The recurrence. Batch rows are independent, so each thread runs every step for its
-        //    own rows — no synchronisation per step. The chunks are whole GEMM row panels, so
-        //    each row's sums are grouped as on one thread.
+        //    own rows — no synchronisation per step. Every C element of the GEMM is the same
+        //    chain of multiply-adds whatever tile computes it, so the chunks need not be whole
+        //    6-row panels: even chunks leave edge tiles of 2 or 4 rows, which have their own
+        //    kernels (GEMM+MicroKernel.swift).
         let recurrentWeight = RecurrentPackedWeight(weightHH, rows: GH, cols: H, transposed: true)
         defer { recurrentWeight.deallocate() }
-        Threading.parallelChunks(B, granularity: GEMMBlocking.mr) { rows in
+        Threading.parallelChunks(B, granularity: 2) { rows in
             let lo = rows.lowerBound, count = rows.count
             for s in 0..<T_ {
                 let t = g.time(s)
@@ -163,7 +181,6 @@ public enum Recurrent {
                     let row = p.row(g, t: t, b: b, dx: p.x.base, dhh: p.x.base)
                     RecurrentGates.forward(cell, row, hidden: H)
                     (p.out.base + b * H).update(from: row.h, count: H)
-                    if let cNew = row.cNew { UnsafeMutablePointer(mutating: cNew).update(from: row.c!, count: H) }
                 }
             }
         }
@@ -175,6 +192,24 @@ public enum Recurrent {
     /// `saved` is what ``forward`` filled for the same arguments. Each gradient pointer that
     /// is nil is skipped; the others are overwritten: `gradInput` `[T, B, I]`, `gradH0`/`gradC0` (ignored without a cell state)
     /// `[B, H]`, `gradWeightIH` `[G·H, I]`, `gradWeightHH` `[G·H, H]`, `gradBiasIH`/`gradBiasHH` `[G·H]`.
+    public static func backward<T: KernelScalar>(
+        _ geometry: RecurrentGeometry, input: UnsafePointer<T>, weightIH: UnsafePointer<T>, weightHH: UnsafePointer<T>,
+        biasHH: UnsafePointer<T>?, lengths: [Int]?, saved: UnsafeMutablePointer<T>, gradOutput: UnsafePointer<T>,
+        gradInput: UnsafeMutablePointer<T>?, gradH0: UnsafeMutablePointer<T>?, gradC0: UnsafeMutablePointer<T>?,
+        gradWeightIH: UnsafeMutablePointer<T>?, gradWeightHH: UnsafeMutablePointer<T>?,
+        gradBiasIH: UnsafeMutablePointer<T>?, gradBiasHH: UnsafeMutablePointer<T>?
+    ) {
+        let final = gradOutput + geometry.steps * geometry.slab
+        backward(
+            geometry, input: input, weightIH: weightIH, weightHH: weightHH, biasHH: biasHH, lengths: lengths, saved: saved,
+            gradOutput: gradOutput, gradHN: final, gradCN: geometry.cell.hasCellState ? final + geometry.slab : nil,
+            gradInput: gradInput, gradH0: gradH0, gradC0: gradC0, gradWeightIH: gradWeightIH, gradWeightHH: gradWeightHH,
+            gradBiasIH: gradBiasIH, gradBiasHH: gradBiasHH)
+    }
+
+    /// The gradients of the layer, given the gradients of its three outputs in separate buffers:
+    /// `gradOutput` `[T, B, H]`, `gradHN` `[B, H]` and (LSTM only, else nil) `gradCN` `[B, H]`; the
+    /// other arguments are those of ``backward(_:input:weightIH:weightHH:biasHH:lengths:saved:gradOutput:gradInput:gradH0:gradC0:gradWeightIH:gradWeightHH:gradBiasIH:gradBiasHH:)``.
     // Specialised per scalar type: generic code called across modules is not, and the row
     // loops would go through the protocol witnesses.
     @_specialize(where T == Float)
@@ -182,6 +217,7 @@ public enum Recurrent {
     public static func backward<T: KernelScalar>(
         _ geometry: RecurrentGeometry, input: UnsafePointer<T>, weightIH: UnsafePointer<T>, weightHH: UnsafePointer<T>,
         biasHH: UnsafePointer<T>?, lengths: [Int]?, saved: UnsafeMutablePointer<T>, gradOutput: UnsafePointer<T>,
+        gradHN: UnsafePointer<T>, gradCN: UnsafePointer<T>?,
         gradInput: UnsafeMutablePointer<T>?, gradH0: UnsafeMutablePointer<T>?, gradC0: UnsafeMutablePointer<T>?,
         gradWeightIH: UnsafeMutablePointer<T>?, gradWeightHH: UnsafeMutablePointer<T>?,
         gradBiasIH: UnsafeMutablePointer<T>?, gradBiasHH: UnsafeMutablePointer<T>?
@@ -199,14 +235,14 @@ public enum Recurrent {
             if dHH != dX { dHH.deallocate() }
             dX.deallocate()
         }
-        dh.update(from: gradOutput + T_ * g.slab, count: g.slab)
-        if cell.hasCellState { dc.update(from: gradOutput + (T_ + 1) * g.slab, count: g.slab) }
+        dh.update(from: gradHN, count: g.slab)
+        if cell.hasCellState { dc.update(from: gradCN!, count: g.slab) }
         let hiddenBias: UnsafePointer<T>? = cell == .gru ? biasHH : nil
         let recurrentWeight = RecurrentPackedWeight(weightHH, rows: GH, cols: H, transposed: false)
         defer { recurrentWeight.deallocate() }
 
         // Batch rows split over threads as in the forward pass.
-        Threading.parallelChunks(B, granularity: GEMMBlocking.mr) { rows in
+        Threading.parallelChunks(B, granularity: 2) { rows in
             let lo = rows.lowerBound, count = rows.count
             for s in stride(from: T_ - 1, through: 0, by: -1) {
                 let t = g.time(s)
@@ -269,7 +305,8 @@ public enum Recurrent {
 }
 
 /// Where the forward pass saves what the backward pass needs, by time index:
-/// `hPrev` `[T, B, H]`, the activations `[T, B, savedBlocks·H]`, LSTM `cPrev` and `cNew` `[T, B, H]`.
+/// `hPrev` `[T, B, H]`, the activations `[T, B, savedBlocks·H]`, LSTM `cPrev` and `tanh(c_t)` (`cNew`)
+/// `[T, B, H]` (saved so that the backward pass does not recompute it).
 private struct SavedLayout<T: KernelScalar>: @unchecked Sendable {
     let hPrev: UnsafeMutablePointer<T>
     let activations: UnsafeMutablePointer<T>
@@ -316,6 +353,6 @@ private struct RowPointers<T: KernelScalar>: @unchecked Sendable {
             x: x.base + (t * g.batch + b) * GH, hh: hh.base + b * GH, hPrev: layout.hPrev + at,
             cPrev: layout.cPrev.map { UnsafePointer($0 + at) }, h: state.base + b * H, c: cellState.map { $0 + b * H },
             saved: layout.activations + (t * g.batch + b) * g.cell.savedBlocks * H,
-            cNew: layout.cNew.map { UnsafePointer($0 + at) }, hiddenBias: hiddenBias, dx: dx, dhh: dhh)
+            cNew: layout.cNew.map { $0 + at }, hiddenBias: hiddenBias, dx: dx, dhh: dhh)
     }
 }

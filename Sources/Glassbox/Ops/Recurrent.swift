@@ -150,24 +150,25 @@ extension Tensor {
     /// differentiates ``unrolledRecurrent(_:_:lengths:)``, the same function written with
     /// differentiable primitives.
     fileprivate static func recurrent(_ g: RecurrentGeometry, _ p: RecurrentInputs<Scalar>, lengths: [Int]?) -> [Tensor] {
-        let packed = empty([g.outputRows, g.batch, g.hiddenSize])
+        // Three separate outputs, written in place by the kernel (no slicing op after it, which
+        // would copy them and, under the op profiler, take the kernel's time as its own).
+        let output = empty([g.steps, g.batch, g.hiddenSize]), hN = empty([g.batch, g.hiddenSize])
+        let cN: Tensor? = g.cell.hasCellState ? empty([g.batch, g.hiddenSize]) : nil
         let saved = TensorStorage<Scalar>(count: g.savedCount)
         Recurrent.forward(
             g, input: p.x.storage.pointer, h0: p.h0.storage.pointer, c0: p.c0?.storage.pointer,
             weightIH: p.weightIH.storage.pointer, weightHH: p.weightHH.storage.pointer, biasIH: p.biasIH?.storage.pointer,
-            biasHH: p.biasHH?.storage.pointer, lengths: lengths, output: packed.storage.pointer, saved: saved.pointer)
-        // The kernel writes the outputs by time, h_n and c_n one after the other.
-        let outputs = withoutGrad {
-            [packed.sliced(dim: 0, 0..<g.steps), packed[g.steps]] + (g.cell.hasCellState ? [packed[g.steps + 1]] : [])
-        }
-        return recordedFused(.recurrent(g.cell), p.list, outputs: outputs) { gradOutputs, _ in
+            biasHH: p.biasHH?.storage.pointer, lengths: lengths, output: output.storage.pointer, hN: hN.storage.pointer,
+            cN: cN?.storage.pointer, saved: saved.pointer)
+        return recordedFused(.recurrent(g.cell), p.list, outputs: [output, hN] + (cN.map { [$0] } ?? [])) { gradOutputs, _ in
             func grad(_ t: Tensor?) -> Tensor? { t?.requiresGrad == true ? empty(t!.shape) : nil }
             let dx = grad(p.x), dh0 = grad(p.h0), dc0 = grad(p.c0)
             let dwih = grad(p.weightIH), dwhh = grad(p.weightHH), dbih = grad(p.biasIH), dbhh = grad(p.biasHH)
-            let go = concat([gradOutputs[0]] + gradOutputs.dropFirst().map { $0.unsqueezed(0) }, dim: 0)
             Recurrent.backward(
                 g, input: p.x.storage.pointer, weightIH: p.weightIH.storage.pointer, weightHH: p.weightHH.storage.pointer,
-                biasHH: p.biasHH?.storage.pointer, lengths: lengths, saved: saved.pointer, gradOutput: go.storage.pointer,
+                biasHH: p.biasHH?.storage.pointer, lengths: lengths, saved: saved.pointer,
+                gradOutput: gradOutputs[0].storage.pointer, gradHN: gradOutputs[1].storage.pointer,
+                gradCN: g.cell.hasCellState ? UnsafePointer(gradOutputs[2].storage.pointer) : nil,
                 gradInput: dx?.storage.pointer, gradH0: dh0?.storage.pointer, gradC0: dc0?.storage.pointer,
                 gradWeightIH: dwih?.storage.pointer, gradWeightHH: dwhh?.storage.pointer,
                 gradBiasIH: dbih?.storage.pointer, gradBiasHH: dbhh?.storage.pointer)
