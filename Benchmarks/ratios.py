@@ -10,9 +10,11 @@ reports the medians and their ratio (Glassbox / other: above 1 is faster). Usage
     Scripts/glassbox-fast.sh --print-flags        # the build this machine's README command uses
     swift build $(Scripts/glassbox-fast.sh --print-flags)
     .venv-torch/bin/python Benchmarks/ratios.py [--models cnn,gpt] [--threads 1,2] [--rounds 3] \
-        [--skip-layers] [--markdown Benchmarks/README.md]
+        [--skip-layers] [--markdown Benchmarks/README.md [--append]]
 
-`--markdown FILE` rewrites the table between the `<!-- ratios -->` markers of FILE.
+`--markdown FILE` rewrites the table between the `<!-- ratios -->` markers of FILE; with
+`--append` it keeps the rows this run does not measure (so the acceptance recipes can take
+3 rounds and the others 1 in a second run).
 """
 import argparse, json, os, platform, statistics, subprocess, sys
 
@@ -70,6 +72,9 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--skip-layers", action="store_true", help="only the bench train rows")
     p.add_argument("--markdown", help="rewrite the table between <!-- ratios --> markers of this file")
+    p.add_argument("--append", action="store_true",
+                   help="with --markdown: keep the table's rows this run does not measure (a second run with other "
+                        "models or rounds adds to the first)")
     args = p.parse_args()
     threads = sorted(set(int(t) for t in args.threads.split(",")))
     models = [m for m in args.models.split(",") if m]
@@ -115,20 +120,27 @@ def main():
             show(("GEMM f32 1024 (numpy)", t, g, o, "GFLOP/s", g / o, None, None))
     print(f"glassbox configuration: {configuration}")
     if args.markdown:
-        lines = [f"Measured on {cpu_name()} ({os.cpu_count()} cores), Glassbox build `{configuration}`, "
-                 f"torch {torch.__version__}; medians of {args.rounds} alternating rounds; ratio = Glassbox / other "
-                 "(above 1: Glassbox faster). Peak RSS: Glassbox / PyTorch.", "",
-                 "| job | threads | Glassbox | PyTorch or numpy | unit | ratio | peak RSS (MB) |",
-                 "|---|---:|---:|---:|---|---:|---|"]
-        for job, t, gb, other, unit, ratio, gb_rss, other_rss in rows:
-            rss = f"{gb_rss:.0f} / {other_rss:.0f}" if gb_rss is not None else ""
-            lines.append(f"| {job} | {t} | {gb:.2f} | {other:.2f} | {unit} | {ratio:.2f} | {rss} |")
         with open(args.markdown) as f:
             text = f.read()
         start, end = text.index("<!-- ratios -->"), text.index("<!-- /ratios -->")
+        measured = {(job, str(t)) for job, t, *_ in rows}
+        kept = []
+        if args.append:
+            for line in text[start:end].splitlines():
+                cells = [c.strip() for c in line.strip().strip("|").split("|")]
+                if line.startswith("| ") and len(cells) == 8 and cells[0] != "job" and (cells[0], cells[1]) not in measured:
+                    kept.append(line)
+        lines = [f"Measured on {cpu_name()} ({os.cpu_count()} cores), Glassbox build `{configuration}`, "
+                 f"torch {torch.__version__}; medians of the alternating rounds given per row; ratio = Glassbox / "
+                 "other (above 1: Glassbox faster). Peak RSS: Glassbox / PyTorch, each process's own high-water mark.", "",
+                 "| job | threads | Glassbox | PyTorch or numpy | unit | ratio | peak RSS (MB) | rounds |",
+                 "|---|---:|---:|---:|---|---:|---|---:|"]
+        lines += kept
+        for job, t, gb, other, unit, ratio, gb_rss, other_rss in rows:
+            rss = f"{gb_rss:.0f} / {other_rss:.0f}" if gb_rss is not None else ""
+            lines.append(f"| {job} | {t} | {gb:.2f} | {other:.2f} | {unit} | {ratio:.2f} | {rss} | {args.rounds} |")
         with open(args.markdown, "w") as f:
             f.write(text[:start] + "<!-- ratios -->\n" + "\n".join(lines) + "\n" + text[end:])
-
 
 if __name__ == "__main__":
     main()

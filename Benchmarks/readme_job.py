@@ -33,7 +33,15 @@ def glassbox_run():
         if hit and hit.group(2) == hit.group(3):
             epochs[int(hit.group(1))] = float(hit.group(4))
     summary = [line for line in out.stdout.splitlines() if line.startswith("cnn:")]
-    return m["seconds"], [epochs[k] for k in sorted(epochs)], summary[-1] if summary else ""
+    # The progress bar's figure at the end of epoch k is the rate since the start, k·N samples
+    # over t_k seconds (every epoch covers the N training images); epoch k alone took
+    # t_k − t_{k−1}, so its own rate is 1 / (k / r_k − (k − 1) / r_{k−1}).
+    cumulative = [epochs[k] for k in sorted(epochs)]
+    per_epoch, previous = [], 0.0
+    for k, rate in enumerate(cumulative, start=1):
+        per_epoch.append(1 / (k / rate - previous))
+        previous = k / rate
+    return m["seconds"], per_epoch, summary[-1] if summary else ""
 
 
 def torch_run(threads):
