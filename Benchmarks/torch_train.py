@@ -926,11 +926,13 @@ def main():
     p.add_argument("--steps", type=int, help="timed steps (default: the model's, about 3-5 s at one thread)")
     p.add_argument("--warmup", type=int, help="untimed steps first (default: the model's)")
     p.add_argument("--json", action="store_true", help="print one JSON object last")
+    p.add_argument("--epoch-steps", type=int,
+                   help="also time every block of this many timed steps (an epoch): `epoch_seconds` in the JSON")
     args = p.parse_args()
     build, default_steps, default_warmup = RECIPES[args.model]
     steps = args.steps if args.steps is not None else default_steps
     warmup = args.warmup if args.warmup is not None else default_warmup
-    if steps < 1 or warmup < 0 or args.threads < 1:
+    if steps < 1 or warmup < 0 or args.threads < 1 or (args.epoch_steps is not None and args.epoch_steps < 1):
         sys.exit("torch_train.py: --steps and --threads must be positive and --warmup not negative")
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -938,10 +940,15 @@ def main():
     parameters = sum(p.numel() for p in model.parameters())
     for _ in range(warmup):
         step()
-    samples = 0
+    samples, epoch_seconds = 0, []
     start = time.perf_counter()
-    for _ in range(steps):
+    epoch_start = start
+    for index in range(steps):
         samples += step()
+        if args.epoch_steps and (index + 1) % args.epoch_steps == 0:
+            now = time.perf_counter()
+            epoch_seconds.append(now - epoch_start)
+            epoch_start = now
     seconds = time.perf_counter() - start
     expected = GLASSBOX_PARAMETERS.get(args.model)
     row = {
@@ -956,6 +963,7 @@ def main():
         "parameters": parameters,
         "glassbox_parameters": expected,
         "peak_rss_mb": peak_rss_mb(),
+        "epoch_seconds": epoch_seconds,
         "torch_version": torch.__version__,
     }
     print(f"{args.model}: {row['steps_per_second']:.2f} steps/s, {row['samples_per_second']:.0f} samples/s "
