@@ -39,7 +39,7 @@ let package = Package(
             path: "Sources/glassbox"),
         .executableTarget(
             name: "Benchmarks", dependencies: ["Glassbox", "GlassboxKernels"],
-            path: "Benchmarks", exclude: ["README.md", "numpy_gemm.py", "ratios.py", "torch_cnn.py", "torch_conv.py", "torch_layers.py", "torch_train.py"]),
+            path: "Benchmarks", exclude: ["README.md", "numpy_gemm.py", "ratios.py", "readme_job.py", "torch_cnn.py", "torch_conv.py", "torch_layers.py", "torch_train.py"]),
         .testTarget(name: "GlassboxKernelsTests", dependencies: ["GlassboxKernels"]),
         .testTarget(name: "GlassboxTests", dependencies: ["Glassbox"], exclude: ["Fixtures"]),
         .testTarget(name: "GlassboxIOTests", dependencies: ["GlassboxIO"], exclude: ["Fixtures"]),

@@ -116,7 +116,7 @@ public final class Forecaster<Scalar: TensorScalar>: Layer {
             model: self, history: history, batchSize: batchSize, learningRate: learningRate, seed: seed, gradientClip: maxGradNorm)
         var losses: [Double] = []
         // Nothing in the task throws: the policy is `.stop` and the losses of these series are finite.
-        try? Trainer(task, epochs: epochs).run { event in
+        _ = try? Trainer(task, epochs: epochs).run { event in
             guard case .epochEnded(let record) = event else { return }
             losses.append(record.loss)
             onEpoch(record.epoch, record.loss)

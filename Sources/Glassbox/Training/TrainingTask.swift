@@ -117,7 +117,7 @@ public struct TrainingContext: Sendable {
         loss.backward()
         for tensor in frozen { tensor.requiresGrad = true }
         if let clip = clipNorm ?? gradientClipNorm {
-            OpProfiler.timed("gradient clipping") { clipGradNorm(optimizer.parameters, maxNorm: clip) }
+            _ = OpProfiler.timed("gradient clipping") { clipGradNorm(optimizer.parameters, maxNorm: clip) }
         }
         OpProfiler.timed("optimizer") { optimizer.step() }
         return value

@@ -5,6 +5,7 @@ import GlassboxIO
 /// `--out DIR` after every epoch, and shows a progress bar. `onEpochEnd` sees each finished
 /// epoch (to write the recipe's files); `position` names the end of an epoch in messages and
 /// `progress` replaces the progress bar. Returns the records of the epochs run now.
+@discardableResult
 func runTrainer<Task: TrainingTask>(
     _ trainer: Trainer<Task>, settings: TrainSettings, command: String, onEpochEnd: (EpochRecord) throws -> Void = { _ in },
     position: (Int) -> String = { "epoch \($0)" }, progress: ((TrainingEvent) -> Void)? = nil
