@@ -155,9 +155,11 @@ extension ConvolutionPlan {
         overImages { images, threads in
             let buffer = Self.allocate(bufferCount, zeroed: true)
             let transposed = Self.allocate(pixelBlock * cg, zeroed: false)
+            let planes = Self.allocate(pixelBlock * cg, zeroed: false)
             defer {
                 buffer.deallocate()
                 transposed.deallocate()
+                planes.deallocate()
             }
             for n in images {
                 for o in 0..<g.outputChannels {
@@ -180,18 +182,22 @@ extension ConvolutionPlan {
                                     columnTable: tapTables[index], firstRow: j0),
                                 GEMMPackedMatrix(packed: packed + packedOffsets[index] + group * count, depth: depth), 0,
                                 transposed, threads)
-                            // dx[c, s·u + a, s·v + b] = yᵀ[(u, v), c] (+ bias).
+                            // dx[c, s·u + a, s·v + b] = yᵀ[(u, v), c] (+ bias): transposed in
+                            // 8 × 8 register blocks, then each run of a phase row spread out.
+                            Self.transpose(
+                                transposed, rows: block, columns: cg, into: planes, stride: block,
+                                adding: bias.map { $0 + group * cg })
+                            let first = j0 / columns
                             for c in 0..<cg {
-                                let b = bias?[group * cg + c] ?? 0
-                                let target = out + c * hw
-                                var u = j0 / columns, v = j0 - u * columns
-                                for j in 0..<block {
-                                    target[u * sh * g.inputWidth + v * sw] = transposed[j * cg + c] + b
-                                    v += 1
-                                    if v == columns {
-                                        v = 0
-                                        u += 1
-                                    }
+                                let source = planes + c * block, target = out + c * hw
+                                var j = 0, u = first, v = j0 - first * columns
+                                while j < block {
+                                    let run = Swift.min(columns - v, block - j)
+                                    let row = target + u * sh * g.inputWidth + v * sw
+                                    for t in 0..<run { row[t * sw] = source[j + t] }
+                                    j += run
+                                    u += 1
+                                    v = 0
                                 }
                             }
                         }
