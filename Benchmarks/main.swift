@@ -12,6 +12,7 @@
 //   .build/release/Benchmarks conv [--threads 1,2] [--json]
 //   .build/release/Benchmarks attention-memory --length 4096 [--json]
 //   .build/release/Benchmarks vmath [--json]
+//   .build/release/Benchmarks convpass [--threads 1,2] [--filter gan]
 import Glassbox
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,9 @@ let attentionMemory = arguments.first == "attention-memory"
 if attentionMemory { arguments.removeFirst() }
 let vectorMath = arguments.first == "vmath"
 if vectorMath { arguments.removeFirst() }
+let convolutionPasses = arguments.first == "convpass"
+if convolutionPasses { arguments.removeFirst() }
+var layerFilter: String? = nil
 var length = 4096
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
@@ -35,12 +39,17 @@ while !arguments.isEmpty {
     case "--threads": threadCounts = arguments.removeFirst().split(separator: ",").compactMap { Int($0) }
     case "--json": json = true
     case "--length": length = Int(arguments.removeFirst()) ?? length
+    case "--filter": layerFilter = arguments.removeFirst()
     default:
         print("usage: Benchmarks [--sizes 256,512] [--threads 1,2] [--json] | Benchmarks conv [--threads 1,2] [--json] | Benchmarks attention-memory --length N [--json] | Benchmarks vmath [--json]")
         exit(2)
     }
 }
 
+if convolutionPasses {
+    ConvolutionPassBenchmark.run(threadCounts: threadCounts, filter: layerFilter)
+    exit(0)
+}
 if convolution {
     ConvolutionBenchmark.run(threadCounts: threadCounts, json: json)
     exit(0)

@@ -148,6 +148,10 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             backwardDataFlipped(flipped, dy, w, bias, dx)
             return
         }
+        if let phases = polyphase {
+            backwardDataPolyphase(phases, dy, w, bias, dx)
+            return
+        }
         // Column blocks of whole output rows, K × |J| ≤ the budget (one block for small images).
         let rowsPerBlock = Swift.max(1, Swift.min(g.outputHeight, Self.columnBlockBudget / (k * g.outputWidth)))
         let blockColumns = rowsPerBlock * g.outputWidth
@@ -327,7 +331,7 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
     /// Runs `body(images, gemmThreads)`: ranges of whole images on each thread with
     /// single-threaded GEMMs when there are enough images, else all images with GEMMs that use
     /// every thread.
-    private func overImages(_ body: (Range<Int>, Int) -> Void) {
+    func overImages(_ body: (Range<Int>, Int) -> Void) {
         let threads = Threading.threadCount
         if threads > 1 && geometry.batch >= threads {
             Threading.parallelChunks(geometry.batch) { body($0, 1) }

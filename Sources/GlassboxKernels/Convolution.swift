@@ -30,6 +30,8 @@
 // With unit strides: backwardData is the forward pass of the flipped convolution
 // (Convolution+Flipped.swift), and with Og ≤ 16 the forward and weight-gradient passes run on
 // the padded grid, reading the image in place (Convolution+Grid.swift, +GridWeight.swift).
+// With strides > 1, kernels a multiple of the stride and ≥ 8 input channels per group,
+// backwardData is one stride-1 GEMM per phase of the input (Convolution+Polyphase.swift).
 // GEMMs whose C has at most half a tile of columns use half-width vectors (`narrow`).
 //
 // Each GEMM runs the blocked loops and micro-kernel of GEMM.swift (BLIS order, KC = 256 in equal

@@ -181,6 +181,21 @@ struct ConvolutionTests {
             ConvolutionGeometry(
                 batch: 2, inputChannels: 6, outputChannels: 4, groups: 2, inputHeight: 16, inputWidth: 15, outputHeight: 8,
                 outputWidth: 7, kernelHeight: 4, kernelWidth: 4, strideHeight: 2, strideWidth: 2, paddingTop: 1, paddingLeft: 1),
+            // Strided, kernel a multiple of the stride, ≥ 8 input channels per group: the
+            // polyphase backward data (the GAN's 4 × 4 stride-2 layers; odd sizes, so phases
+            // of different sizes; stride 3; a unit vertical stride; groups).
+            ConvolutionGeometry(
+                batch: 2, inputChannels: 16, outputChannels: 24, inputHeight: 14, inputWidth: 14, outputHeight: 7,
+                outputWidth: 7, kernelHeight: 4, kernelWidth: 4, strideHeight: 2, strideWidth: 2, paddingTop: 1, paddingLeft: 1),
+            ConvolutionGeometry(
+                batch: 1, inputChannels: 16, outputChannels: 6, groups: 2, inputHeight: 11, inputWidth: 10, outputHeight: 6,
+                outputWidth: 5, kernelHeight: 4, kernelWidth: 2, strideHeight: 2, strideWidth: 2, paddingTop: 2, paddingLeft: 0),
+            ConvolutionGeometry(
+                batch: 2, inputChannels: 8, outputChannels: 5, inputHeight: 10, inputWidth: 9, outputHeight: 3,
+                outputWidth: 3, kernelHeight: 3, kernelWidth: 6, strideHeight: 3, strideWidth: 3, paddingTop: 0, paddingLeft: 2),
+            ConvolutionGeometry(
+                batch: 1, inputChannels: 9, outputChannels: 4, inputHeight: 7, inputWidth: 12, outputHeight: 7,
+                outputWidth: 6, kernelHeight: 3, kernelWidth: 4, strideHeight: 1, strideWidth: 2, paddingTop: 1, paddingLeft: 1),
             // Taps that are not consecutive in the image (1 × 1, dilated columns) over long rows.
             ConvolutionGeometry(
                 batch: batch, inputChannels: 40, outputChannels: 8, inputHeight: 9, inputWidth: 17, outputHeight: 9,
@@ -257,6 +272,16 @@ struct ConvolutionTests {
             ConvolutionGeometry(
                 batch: batch, inputChannels: 16, outputChannels: 16, inputHeight: size + 3, inputWidth: size + 3,
                 outputHeight: size + 3, outputWidth: size + 3, kernelHeight: 3, kernelWidth: 3, paddingTop: 1, paddingLeft: 1),
+            // The GAN's 4 × 4 stride-2 layer (polyphase backward data), images split over
+            // threads, and one image (the phase GEMMs split).
+            ConvolutionGeometry(
+                batch: batch, inputChannels: channels, outputChannels: 2 * channels, inputHeight: 14, inputWidth: 14,
+                outputHeight: 7, outputWidth: 7, kernelHeight: 4, kernelWidth: 4, strideHeight: 2, strideWidth: 2,
+                paddingTop: 1, paddingLeft: 1),
+            ConvolutionGeometry(
+                batch: 1, inputChannels: 64, outputChannels: 128, inputHeight: 14, inputWidth: 14,
+                outputHeight: 7, outputWidth: 7, kernelHeight: 4, kernelWidth: 4, strideHeight: 2, strideWidth: 2,
+                paddingTop: 1, paddingLeft: 1),
             // Fewer images than threads: the GEMMs split instead.
             ConvolutionGeometry(
                 batch: 1, inputChannels: channels, outputChannels: 3 * channels, inputHeight: 2 * size, inputWidth: 2 * size,
