@@ -17,6 +17,25 @@ struct GANTests {
         #expect(layer(apart).sliced(dim: 1, 3..<7).scalars.allSatisfy { $0 < 1e-6 })
     }
 
+    @Test("pairwise L1 distances: the fused kernels equal the composite (subtract, abs, sum) forward and backward, and sign(0) = 0")
+    func pairwiseL1DistancesMatchComposite() {
+        var g = RandomGenerator(seed: 4)
+        let m = Tensor<Float>.randn([16, 5, 8], generator: &g, requiresGrad: true)
+        let weights = Tensor<Float>.randn([16, 16, 5], generator: &g)
+        let fused = pairwiseL1Distances(m)
+        let composite = (m.unsqueezed(1) - m.unsqueezed(0)).abs().sum(dim: 3)
+        #expect(fused.shape == [16, 16, 5])
+        #expect(zip(fused.scalars, composite.scalars).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+        let fusedGrad = Tensor.gradients(of: (fused * weights).sum(), withRespectTo: [m])[0]
+        let compositeGrad = Tensor.gradients(of: (composite * weights).sum(), withRespectTo: [m])[0]
+        #expect(zip(fusedGrad.scalars, compositeGrad.scalars).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
+        // Two equal samples: their differences are 0 and contribute nothing to the gradient.
+        let equal = Tensor<Double>([1, 2, 1, 2, 0, 5], shape: [3, 1, 2], requiresGrad: true)
+        let d = pairwiseL1Distances(equal)
+        #expect(d.scalars == [0, 0, 4, 0, 0, 4, 4, 4, 0])
+        #expect(Tensor.gradients(of: d.sum(), withRespectTo: [equal])[0].scalars == [2, -2, 2, -2, -4, 4])
+    }
+
     @Test("gradient penalty: 0 for a critic of unit slope, (‖w‖ − 1)² for a linear critic, and it trains the critic")
     func gradientPenaltyValues() {
         var g = RandomGenerator(seed: 2)

@@ -29,4 +29,6 @@ public enum DifferentiableOp: String, CaseIterable, Sendable {
     case multiheadSelfAttention
     // Recurrent layers: one direction of one layer each (Ops/Recurrent.swift)
     case rnnLayer, lstmLayer, gruLayer
+    // Minibatch discrimination's distances between samples (NN/MinibatchDiscrimination.swift)
+    case pairwiseL1Distances
 }

@@ -34,6 +34,9 @@ extension OpCatalog {
             .init("nn.MinibatchDiscrimination", op: nil, inputs: { g in [T.sample([4, 3], &g), T.sample([3, 6], &g)] }) {
                 minibatchDiscrimination($0[0], weight: $0[1], kernels: 2)
             },
+            .init("pairwiseL1Distances", op: .pairwiseL1Distances, inputs: { g in [T.sample([4, 2, 3], &g)] }) {
+                pairwiseL1Distances($0[0])
+            },
             .init("loss.gradientPenalty/dense-tanh", op: nil, inputs: { g in
                 [T.sample([3, 4], &g), T.sample([5, 4], &g), T.sample([1, 5], &g)]
             }) { x in

@@ -54,7 +54,27 @@ public func minibatchDiscrimination<Scalar>(_ input: Tensor<Scalar>, weight: Ten
         "minibatchDiscrimination: input \(input.shape) and weight \(weight.shape) must be [N, A] and [A, \(kernels)·C]")
     let n = input.shape[0]
     let m = input.matmul(weight).reshaped([n, kernels, weight.shape[1] / kernels])
-    let distances = (m.unsqueezed(1) - m.unsqueezed(0)).abs().sum(dim: 3)  // [N, N, B]
+    let distances = pairwiseL1Distances(m)  // [N, N, B]
     let closeness = (-distances).exp().sum(dim: 1) - 1  // the j = i term is exp(0) = 1
     return Tensor.concat([input, closeness], dim: 1)
+}
+
+/// The L1 distance between every two samples, per kernel: `m` `[N, B, C]` → `[N, N, B]` with
+/// `D[i, j, b] = Σ_c |m[i, b, c] − m[j, b, c]|`, the distances of minibatch discrimination, in
+/// one fused pass (PyTorch: `(m.unsqueeze(1) - m.unsqueeze(0)).abs().sum(3)`). Gradient:
+/// `dm[k, b, c] = Σ_j (dD[k, j, b] + dD[j, k, b])·sign(m[k, b, c] − m[j, b, c])`, with
+/// sign(0) = 0 as `abs` takes it.
+public func pairwiseL1Distances<Scalar>(_ m: Tensor<Scalar>) -> Tensor<Scalar> {
+    precondition(m.rank == 3, "pairwiseL1Distances: m \(m.shape) must be [N, B, C]")
+    let (n, kernels, dimension) = (m.shape[0], m.shape[1], m.shape[2])
+    let d = Tensor<Scalar>.empty([n, n, kernels])
+    PairwiseL1.forward(m.storage.pointer, d.storage.pointer, samples: n, kernels: kernels, dimension: dimension)
+    return Tensor.recordedFused(.pairwiseL1Distances, [m], outputs: [d]) { gradOutputs, _ in
+        let dm = Tensor<Scalar>.empty(m.shape)
+        PairwiseL1.backward(
+            m.storage.pointer, gradOutputs[0].storage.pointer, dm.storage.pointer, samples: n, kernels: kernels, dimension: dimension)
+        return [dm]
+    } composite: { inputs in
+        [(inputs[0].unsqueezed(1) - inputs[0].unsqueezed(0)).abs().sum(dim: 3)]
+    }[0]
 }
