@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The element loop of one Adam/AdamW update of one parameter tensor, vectorised.
 ///
 /// Per element, with `g` the gradient (negated when `maximize`), exactly as `torch.optim.Adam`'s
@@ -182,18 +190,37 @@ public enum AdamUpdate {
     }
 }
 
-/// The two lane-wise operations of the update that a generic `SIMD` value compiles badly,
-/// written once per concrete vector type. A comparison on a generic `SIMD` value becomes a
-/// lane-by-lane loop of scalar compares and branches even when specialised (measured: it made
-/// the Adam update of the VAE recipe 10× slower than the rest of the update). `squareRoot()` is
-/// libm's `sqrtf` per lane on Linux, whose errno branch keeps LLVM from vectorising it; the
-/// square root of `x.magnitude`, which LLVM knows is not negative, becomes one `vsqrtps`.
+/// The lane-wise operations of the optimizer updates (Adam here, RMSprop in
+/// RMSpropUpdate.swift) that a generic `SIMD` value compiles badly, written once per concrete
+/// vector type. A comparison on a generic `SIMD` value becomes a lane-by-lane loop of scalar
+/// compares and branches even when specialised (measured: it made the Adam update of the VAE
+/// recipe 10× slower than the rest of the update). `squareRoot()` goes through the C shim
+/// `_stdlib_squareRootf`, which tests for a negative operand (errno) and which the inliner leaves
+/// out of line in a function as large as these loops: one call per lane, each after a
+/// `vzeroupper`. libm's `sqrtf`/`sqrt` of `x.magnitude`, called directly, is a library call LLVM
+/// knows: with an operand that cannot be negative it becomes the `llvm.sqrt` intrinsic, one
+/// `vsqrtps`/`vsqrtpd` per vector.
 protocol AdamVector: SIMD where Scalar: KernelScalar {
     /// The vector with every lane of magnitude below `Scalar.leastNormalMagnitude` set to +0.
     func flushingSubnormals() -> Self
     /// The square root of every lane's magnitude, correctly rounded: bitwise `squareRoot()` for
     /// lanes that are not negative (the second moment never is), except that −0 gives +0.
     func magnitudeSquareRoots() -> Self
+    /// Whether any lane has its sign bit set (negative, −0, or a NaN with the sign bit).
+    func hasSignedLane() -> Bool
+}
+
+extension AdamVector {
+    /// Every lane's `squareRoot()`, bitwise (negative lanes give NaN, −0 gives −0): the vector
+    /// root of ``magnitudeSquareRoots()`` when no lane has its sign bit set (then `√|x|` is `√x`),
+    /// else the scalar root lane by lane.
+    @inline(__always)
+    func squareRoots() -> Self {
+        if !hasSignedLane() { return magnitudeSquareRoots() }
+        var result = self
+        for k in indices { result[k] = self[k].squareRoot() }
+        return result
+    }
 }
 
 extension SIMD16: AdamVector where Scalar == Float {
@@ -206,8 +233,16 @@ extension SIMD16: AdamVector where Scalar == Float {
     @inline(__always)
     func magnitudeSquareRoots() -> Self {
         var result = self
-        for k in indices { result[k] = self[k].magnitude.squareRoot() }
+        for k in indices { result[k] = sqrtf(self[k].magnitude) }
         return result
+    }
+
+    @inline(__always)
+    func hasSignedLane() -> Bool {
+        // The or of all bit patterns, halved down (`any(mask)` and `min()` are calls per vector).
+        let b = unsafeBitCast(self, to: SIMD16<Int32>.self)
+        let o8 = b.lowHalf | b.highHalf, o4 = o8.lowHalf | o8.highHalf, o2 = o4.lowHalf | o4.highHalf
+        return (o2[0] | o2[1]) < 0
     }
 }
 
@@ -221,8 +256,15 @@ extension SIMD8: AdamVector where Scalar == Double {
     @inline(__always)
     func magnitudeSquareRoots() -> Self {
         var result = self
-        for k in indices { result[k] = self[k].magnitude.squareRoot() }
+        for k in indices { result[k] = sqrt(self[k].magnitude) }
         return result
+    }
+
+    @inline(__always)
+    func hasSignedLane() -> Bool {
+        let b = unsafeBitCast(self, to: SIMD8<Int64>.self)
+        let o4 = b.lowHalf | b.highHalf, o2 = o4.lowHalf | o4.highHalf
+        return (o2[0] | o2[1]) < 0
     }
 }
 
@@ -241,4 +283,8 @@ extension SIMD2: AdamVector where Scalar: KernelScalar {
         for k in indices { result[k] = self[k].magnitude.squareRoot() }
         return result
     }
+
+    /// The tail's pass takes the scalar root (``squareRoots()``'s fallback) unconditionally.
+    @inline(__always)
+    func hasSignedLane() -> Bool { true }
 }

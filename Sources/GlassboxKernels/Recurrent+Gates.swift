@@ -5,13 +5,14 @@
 // the thread count. Equations: Docs/Recurrent.md.
 
 /// The pointers of one batch row at one time step (offsets already applied). `x` holds the
-/// input projection plus the folded biases, `hh` the recurrent projection `h·W_hhᵀ`.
+/// input projection (to which `inputBias`, the folded biases, is added when given), `hh` the
+/// recurrent projection `h·W_hhᵀ`.
 struct RecurrentRow<T: KernelScalar> {
     var x: UnsafeMutablePointer<T>
     var hh: UnsafeMutablePointer<T>
     var hPrev: UnsafePointer<T>
     var cPrev: UnsafePointer<T>?
-    /// Forward: the new state. Backward: the incoming `∂h` (carry + output gradient), then `∂h_prev`'s direct part.
+    /// Forward: the new state. Backward: the incoming `∂h` carry (the output gradient is in `out`), then `∂h_prev`'s direct part.
     var h: UnsafeMutablePointer<T>
     /// Forward: the new cell. Backward: the incoming `∂c` carry, replaced by `∂c_prev`.
     var c: UnsafeMutablePointer<T>?
@@ -19,8 +20,13 @@ struct RecurrentRow<T: KernelScalar> {
     var saved: UnsafeMutablePointer<T>
     /// LSTM: `tanh(c_t)` of the new cell state, written by the forward pass, read by the backward.
     var cNew: UnsafeMutablePointer<T>?
+    /// Forward: the folded biases `[G·H]` added to `x` (nil: `x` already holds them).
+    var inputBias: UnsafePointer<T>?
     /// GRU: `b_hn` (or nil).
     var hiddenBias: UnsafePointer<T>?
+    /// Forward: the row of the step's output, written with `h`. Backward: the gradient of that
+    /// output row, added to the incoming `∂h`.
+    var out: UnsafeMutablePointer<T>
     /// Backward: the gradients of the input pre-activations and (GRU) of the recurrent ones.
     var dx: UnsafeMutablePointer<T>
     var dhh: UnsafeMutablePointer<T>
@@ -30,7 +36,7 @@ struct RecurrentRow<T: KernelScalar> {
         func r(_ p: UnsafePointer<T>) -> UnsafePointer<U> { UnsafeRawPointer(p).assumingMemoryBound(to: U.self) }
         return RecurrentRow<U>(
             x: r(x), hh: r(hh), hPrev: r(hPrev), cPrev: cPrev.map(r), h: r(h), c: c.map(r), saved: r(saved),
-            cNew: cNew.map(r), hiddenBias: hiddenBias.map(r), dx: r(dx), dhh: r(dhh))
+            cNew: cNew.map(r), inputBias: inputBias.map(r), hiddenBias: hiddenBias.map(r), out: r(out), dx: r(dx), dhh: r(dhh))
     }
 }
 
@@ -61,19 +67,27 @@ enum RecurrentGates {
         var j = 0
         while j < H {
             let n = Swift.min(L.scalarCount, H - j)
-            @inline(__always) func pre(_ gate: Int) -> L {
-                L.load(row.x + gate * H + j, n) + L.load(row.hh + gate * H + j, n)
+            /// The input projection of a gate, plus the folded bias (the order of the additions
+            /// of a GEMM onto bias-filled rows: `x·W + bias`, then `+ hh`).
+            @inline(__always) func input(_ gate: Int) -> L {
+                let x = L.load(row.x + gate * H + j, n)
+                guard let bias = row.inputBias else { return x }
+                return x + L.load(bias + gate * H + j, n)
             }
+            @inline(__always) func pre(_ gate: Int) -> L { input(gate) + L.load(row.hh + gate * H + j, n) }
             switch cell {
             case .rnnTanh, .rnnRelu:
                 let h = cell == .rnnTanh ? pre(0).tanh() : pre(0).relu()
                 h.store(row.h + j, n)
+                h.store(row.out + j, n)
                 h.store(row.saved + j, n)
             case .lstm:
                 let i = pre(0).sigmoid(), f = pre(1).sigmoid(), g = pre(2).tanh(), o = pre(3).sigmoid()
                 let c = f * L.load(row.cPrev! + j, n) + i * g
                 let tc = c.tanh()
-                (o * tc).store(row.h + j, n)
+                let h = o * tc
+                h.store(row.h + j, n)
+                h.store(row.out + j, n)
                 c.store(row.c! + j, n)
                 tc.store(row.cNew! + j, n)
                 i.store(row.saved + j, n)
@@ -84,9 +98,11 @@ enum RecurrentGates {
                 let r = pre(0).sigmoid(), z = pre(1).sigmoid()
                 var hn = L.load(row.hh + 2 * H + j, n)
                 if let b = row.hiddenBias { hn = hn + L.load(b + 2 * H + j, n) }
-                let nn = (L.load(row.x + 2 * H + j, n) + r * hn).tanh()
+                let nn = (input(2) + r * hn).tanh()
                 let hp = L.load(row.hPrev + j, n)
-                (nn + z * (hp - nn)).store(row.h + j, n)
+                let h = nn + z * (hp - nn)
+                h.store(row.h + j, n)
+                h.store(row.out + j, n)
                 r.store(row.saved + j, n)
                 z.store(row.saved + H + j, n)
                 nn.store(row.saved + 2 * H + j, n)
@@ -103,7 +119,7 @@ enum RecurrentGates {
         var j = 0
         while j < H {
             let n = Swift.min(L.scalarCount, H - j)
-            let dh = L.load(row.h + j, n)
+            let dh = L.load(row.h + j, n) + L.load(row.out + j, n)
             switch cell {
             case .rnnTanh:
                 let h = L.load(row.saved + j, n)

@@ -2,19 +2,23 @@
 // through time, time-major (`[T, B, ·]`).
 //
 // Forward:
-//   1. X = x·W_ihᵀ + bias for all T·B rows in ONE GEMM (the biases folded in: b_ih + b_hh, except
-//      GRU's b_hn, which sits inside r ⊙ (W_hn h + b_hn)).
+//   1. X = x·W_ihᵀ for all T·B rows in ONE GEMM; the gate pass adds the folded bias b_ih + b_hh
+//      (except GRU's b_hn, which sits inside r ⊙ (W_hn h + b_hn)) as (X + bias) + HH, the same
+//      additions in the same order as a GEMM onto bias-filled rows, without writing those rows.
 //   2. for each step s (time t = s, or T−1−s for the reverse direction):
 //        save h_prev (and c_prev);  HH = h_prev·W_hhᵀ (one GEMM, B × G·H × H, on W_hhᵀ packed
 //        once for all steps: Recurrent+GEMM.swift);
-//        one fused SIMD pass per batch row (Recurrent+Gates.swift): gates, new state, saved
-//        activations. Rows with t ≥ lengths[b] keep their state and get a zero output.
+//        one fused SIMD pass per batch row (Recurrent+Gates.swift): gates, new state (into the
+//        state and the output), saved activations. Rows with t ≥ lengths[b] keep their state and
+//        get a zero output.
 // Backward (s from T−1 down to 0):
-//        ∂h = carry + ∂output[t]; one fused pass per row: pre-activation gradients dX[t] (and
+//        one fused pass per row: ∂h = carry + ∂output[t], pre-activation gradients dX[t] (and
 //        GRU's dHH[t]), ∂c carry, the direct part of ∂h_prev; then ∂h_prev += dHH[t]·W_hh (one
 //        GEMM, W_hh packed once). Masked rows pass ∂h and ∂c through unchanged.
 //   After the loop, over all T·B rows at once: ∂x = dX·W_ih, ∂W_ih = dXᵀ·x, ∂W_hh = dHHᵀ·H_prev
-//   (ONE GEMM each), ∂b_ih / ∂b_hh = column sums of dX / dHH in row order.
+//   (ONE GEMM each; ∂W_ih as (xᵀ·dX)ᵀ when I pads the GEMM's column panels more than G·H does —
+//   every element is the same sum of the same products in the same order, so the same bits),
+//   ∂b_ih / ∂b_hh = column sums of dX / dHH in row order.
 //
 // Threads: the batched GEMMs split as `gemm` does; the recurrence splits over batch rows, each
 // thread running every step for its rows (rows are independent, so there is no per-step
@@ -143,17 +147,24 @@ public enum Recurrent {
         if let cellState { cellState.update(from: c0!, count: g.slab) }
         if T_ == 0 { return }
 
-        // 1. The input projection of every step, biases folded in.
+        // 1. The input projection of every step; the gate pass adds the folded biases. (Without
+        //    inputs, I = 0, the rows are the biases themselves, as the GEMM onto them would leave.)
         let x = UnsafeMutablePointer<T>.allocate(capacity: T_ * B * GH)
         let hh = UnsafeMutablePointer<T>.allocate(capacity: B * GH)
-        defer { x.deallocate(); hh.deallocate() }
-        var folded = [T](repeating: 0, count: GH)
+        let folded = UnsafeMutablePointer<T>.allocate(capacity: GH)
+        defer { x.deallocate(); hh.deallocate(); folded.deallocate() }
         for k in 0..<GH {
             let recurrent = cell == .gru && k >= 2 * H ? 0 : (biasHH?[k] ?? 0)
             folded[k] = (biasIH?[k] ?? 0) + recurrent
         }
-        for r in 0..<(T_ * B) { (x + r * GH).update(from: folded, count: GH) }
-        gemm(.none, .transpose, m: T_ * B, n: GH, k: I, alpha: 1, a: input, lda: I, b: weightIH, ldb: I, beta: 1, c: x, ldc: GH)
+        let inputBias: UnsafePointer<T>?
+        if I > 0 {
+            gemm(.none, .transpose, m: T_ * B, n: GH, k: I, alpha: 1, a: input, lda: I, b: weightIH, ldb: I, beta: 0, c: x, ldc: GH)
+            inputBias = UnsafePointer(folded)
+        } else {
+            for r in 0..<(T_ * B) { (x + r * GH).update(from: folded, count: GH) }
+            inputBias = nil
+        }
         let hiddenBias: UnsafePointer<T>? = cell == .gru ? biasHH : nil
 
         // 2. The recurrence. Batch rows are independent, so each thread runs every step for its
@@ -172,15 +183,14 @@ public enum Recurrent {
                 if let cellState { (layout.cPrev! + t * g.slab + lo * H).update(from: cellState + lo * H, count: count * H) }
                 recurrentWeight.multiply(hPrev + lo * H, rows: count, beta: 0, into: hh + lo * GH, threads: 1)
                 let p = RowPointers(
-                    x: x, hh: hh, state: state, cellState: cellState, out: output + t * g.slab, layout: layout, hiddenBias: hiddenBias)
+                    x: x, hh: hh, state: state, cellState: cellState, out: output + t * g.slab, layout: layout,
+                    inputBias: inputBias, hiddenBias: hiddenBias)
                 for b in rows {
                     guard lengths.map({ t < $0[b] }) ?? true else {
                         (p.out.base + b * H).update(repeating: 0, count: H)
                         continue
                     }
-                    let row = p.row(g, t: t, b: b, dx: p.x.base, dhh: p.x.base)
-                    RecurrentGates.forward(cell, row, hidden: H)
-                    (p.out.base + b * H).update(from: row.h, count: H)
+                    RecurrentGates.forward(cell, p.row(g, t: t, b: b, dx: p.x.base, dhh: p.x.base), hidden: H)
                 }
             }
         }
@@ -248,17 +258,16 @@ public enum Recurrent {
                 let t = g.time(s)
                 let p = RowPointers(
                     x: dX, hh: dHH, state: dh, cellState: cell.hasCellState ? dc : nil,
-                    out: UnsafeMutablePointer(mutating: gradOutput + t * g.slab), layout: layout, hiddenBias: hiddenBias)
+                    out: UnsafeMutablePointer(mutating: gradOutput + t * g.slab), layout: layout, inputBias: nil,
+                    hiddenBias: hiddenBias)
                 for b in rows {
                     guard lengths.map({ t < $0[b] }) ?? true else {
                         (p.x.base + (t * B + b) * GH).update(repeating: 0, count: GH)
                         if cell == .gru { (p.hh.base + (t * B + b) * GH).update(repeating: 0, count: GH) }
                         continue
                     }
-                    let row = p.row(g, t: t, b: b, dx: p.x.base + (t * B + b) * GH, dhh: p.hh.base + (t * B + b) * GH)
-                    let gradOut = p.out.base + b * H
-                    for k in 0..<H { row.h[k] += gradOut[k] }
-                    RecurrentGates.backward(cell, row, hidden: H)
+                    RecurrentGates.backward(
+                        cell, p.row(g, t: t, b: b, dx: p.x.base + (t * B + b) * GH, dhh: p.hh.base + (t * B + b) * GH), hidden: H)
                 }
                 recurrentWeight.multiply(dHH + (t * B + lo) * GH, rows: count, beta: 1, into: dh + lo * H, threads: 1)
             }
@@ -269,14 +278,40 @@ public enum Recurrent {
         if let gradInput {
             gemm(.none, .none, m: rows, n: I, k: GH, alpha: 1, a: dX, lda: GH, b: weightIH, ldb: I, beta: 0, c: gradInput, ldc: I)
         }
-        if let gradWeightIH {
-            gemm(.transpose, .none, m: GH, n: I, k: rows, alpha: 1, a: dX, lda: GH, b: input, ldb: I, beta: 0, c: gradWeightIH, ldc: I)
-        }
+        if let gradWeightIH { inputWeightGradient(dX, input, rows: rows, gates: GH, inputs: I, into: gradWeightIH) }
         if let gradWeightHH {
             gemm(.transpose, .none, m: GH, n: H, k: rows, alpha: 1, a: dHH, lda: GH, b: layout.hPrev, ldb: H, beta: 0, c: gradWeightHH, ldc: H)
         }
         if let gradBiasIH { columnSums(dX, rows: rows, columns: GH, into: gradBiasIH) }
         if let gradBiasHH { columnSums(dHH, rows: rows, columns: GH, into: gradBiasHH) }
+    }
+
+    /// `∂W_ih = dXᵀ·x` (`[G·H, I]`), computed as `(xᵀ·dX)ᵀ` when the GEMM's column panels (NR
+    /// wide) waste more of I columns than of G·H (I = 100 runs as 128 columns, G·H = 1024 as
+    /// 1024). Element (g, i) is Σ_r dX[r, g]·x[r, i] either way, over r in the same blocks and
+    /// order, each product the same (IEEE products and fused multiply-adds are commutative in
+    /// their factors), so the bits do not depend on the orientation.
+    static func inputWeightGradient<T: KernelScalar>(
+        _ dX: UnsafePointer<T>, _ x: UnsafePointer<T>, rows: Int, gates: Int, inputs: Int, into out: UnsafeMutablePointer<T>
+    ) {
+        let nr = 2 * (T.self == Float.self ? GEMMVector.Float.scalarCount : GEMMVector.Double.scalarCount)
+        func padded(_ n: Int) -> Int { (n + nr - 1) / nr * nr }
+        guard gates > 0, inputs > 0, padded(inputs) * gates > padded(gates) * inputs else {
+            gemm(.transpose, .none, m: gates, n: inputs, k: rows, alpha: 1, a: dX, lda: gates, b: x, ldb: inputs, beta: 0, c: out, ldc: inputs)
+            return
+        }
+        let transposed = UnsafeMutablePointer<T>.allocate(capacity: inputs * gates)
+        defer { transposed.deallocate() }
+        gemm(.transpose, .none, m: inputs, n: gates, k: rows, alpha: 1, a: x, lda: inputs, b: dX, ldb: gates, beta: 0, c: transposed, ldc: gates)
+        // [I, G·H] → [G·H, I] in 16 × 16 blocks.
+        let block = 16
+        for g0 in stride(from: 0, to: gates, by: block) {
+            for i0 in stride(from: 0, to: inputs, by: block) {
+                for g in g0..<Swift.min(g0 + block, gates) {
+                    for i in i0..<Swift.min(i0 + block, inputs) { out[g * inputs + i] = transposed[i * gates + g] }
+                }
+            }
+        }
     }
 
     /// `out[j] = Σ_r a[r, j]`, each column summed over rows in order; split over columns.
@@ -327,13 +362,15 @@ private struct SavedLayout<T: KernelScalar>: @unchecked Sendable {
 private struct RowPointers<T: KernelScalar>: @unchecked Sendable {
     let x: SendablePointer<T>, hh: SendablePointer<T>, state: SendablePointer<T>
     let cellState: UnsafeMutablePointer<T>?
+    /// Forward: the step's output rows. Backward: the gradient of the step's output rows.
     let out: SendablePointer<T>
     let layout: SavedLayout<T>
+    let inputBias: UnsafePointer<T>?
     let hiddenBias: UnsafePointer<T>?
 
     init(
         x: UnsafeMutablePointer<T>, hh: UnsafeMutablePointer<T>, state: UnsafeMutablePointer<T>, cellState: UnsafeMutablePointer<T>?,
-        out: UnsafeMutablePointer<T>, layout: SavedLayout<T>, hiddenBias: UnsafePointer<T>?
+        out: UnsafeMutablePointer<T>, layout: SavedLayout<T>, inputBias: UnsafePointer<T>?, hiddenBias: UnsafePointer<T>?
     ) {
         self.x = SendablePointer(x)
         self.hh = SendablePointer(hh)
@@ -341,6 +378,7 @@ private struct RowPointers<T: KernelScalar>: @unchecked Sendable {
         self.cellState = cellState
         self.out = SendablePointer(out)
         self.layout = layout
+        self.inputBias = inputBias
         self.hiddenBias = hiddenBias
     }
 
@@ -353,6 +391,7 @@ private struct RowPointers<T: KernelScalar>: @unchecked Sendable {
             x: x.base + (t * g.batch + b) * GH, hh: hh.base + b * GH, hPrev: layout.hPrev + at,
             cPrev: layout.cPrev.map { UnsafePointer($0 + at) }, h: state.base + b * H, c: cellState.map { $0 + b * H },
             saved: layout.activations + (t * g.batch + b) * g.cell.savedBlocks * H,
-            cNew: layout.cNew.map { $0 + at }, hiddenBias: hiddenBias, dx: dx, dhh: dhh)
+            cNew: layout.cNew.map { $0 + at }, inputBias: inputBias, hiddenBias: hiddenBias, out: out.base + b * H, dx: dx,
+            dhh: dhh)
     }
 }

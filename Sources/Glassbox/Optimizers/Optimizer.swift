@@ -116,12 +116,6 @@ extension Tensor {
     var elements: UnsafeMutablePointer<Scalar> { storage.pointer }
 }
 
-/// `a + w·(b − a)` for `w < ½`, else `b − (b − a)·(1 − w)`: `torch.lerp`'s formula.
-@inline(__always)
-func lerp<Scalar: TensorScalar>(_ a: Scalar, _ b: Scalar, _ w: Scalar) -> Scalar {
-    w < 0.5 ? a + w * (b - a) : b - (b - a) * (1 - w)
-}
-
 /// `x`, or 0 where `flush` is set and `x` is subnormal (|x| below the smallest normal magnitude).
 ///
 /// Optimizers pass `flush = Scalar.self == Float.self` for their running averages (Adam's

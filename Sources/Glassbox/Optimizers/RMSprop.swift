@@ -54,50 +54,22 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
         self.state = Array(repeating: ParameterState(), count: parameters.count)
     }
 
-    /// Applies one update.
+    /// Applies one update: per parameter, the vectorised element loop of
+    /// `GlassboxKernels.RMSpropUpdate` (bitwise the scalar formula above). In `Float`, the
+    /// running averages are flushed to 0 below the normal range (see `flushSubnormal`).
     public func step() {
-        // The update loop runs in code specialised for the concrete scalar type: called from
-        // another module, this generic method would otherwise run every element through
-        // generic witness calls (about 40× slower).
-        if Scalar.self == Float.self {
-            unsafeDowncast(self, to: RMSprop<Float>.self).update()
-        } else if Scalar.self == Double.self {
-            unsafeDowncast(self, to: RMSprop<Double>.self).update()
-        } else {
-            update()
-        }
-    }
-
-    /// The update, with the loop over every parameter element.
-    private final func update() {
-        let negativeLR = Scalar(-learningRate), alpha = Scalar(alpha), oneMinusAlpha = Scalar(1 - self.alpha)
-        let eps = Scalar(eps), decay = Scalar(weightDecay), mu = Scalar(momentum)
-        let useMomentum = momentum > 0, centered = centered, maximize = maximize
-        let flush = Scalar.self == Float.self  // see flushSubnormal(_:_:)
+        let settings = RMSpropUpdate.Step<Scalar>(
+            negativeLearningRate: Scalar(-learningRate), alpha: Scalar(alpha), oneMinusAlpha: Scalar(1 - alpha), eps: Scalar(eps),
+            decay: Scalar(weightDecay), momentum: Scalar(momentum), maximize: maximize,
+            flushSubnormals: Scalar.self == Float.self)
+        let useMomentum = momentum > 0, centered = centered
         forEachParameterWithGradient { param, grad, state in
-            let p = param.elements, g = grad.elements
             let s = state.buffer("square_avg", like: param).elements
             let a = centered ? state.buffer("grad_avg", like: param).elements : nil
             let b = useMomentum ? state.buffer("momentum_buffer", like: param).elements : nil
-            for i in 0..<param.count {
-                var d = maximize ? -g[i] : g[i]
-                if decay != 0 { d = d + decay * p[i] }
-                s[i] = flushSubnormal(s[i] * alpha + oneMinusAlpha * d * d, flush)
-                var r: Scalar
-                if let a {
-                    a[i] = flushSubnormal(lerp(a[i], d, oneMinusAlpha), flush)
-                    r = (s[i] - a[i] * a[i]).squareRoot()
-                } else {
-                    r = s[i].squareRoot()
-                }
-                r = r + eps
-                if let b {
-                    b[i] = flushSubnormal(b[i] * mu + d / r, flush)
-                    p[i] = p[i] + negativeLR * b[i]
-                } else {
-                    p[i] = p[i] + negativeLR * (d / r)
-                }
-            }
+            RMSpropUpdate.apply(
+                settings, parameter: param.elements, gradient: UnsafePointer(grad.elements), squareAverage: s, gradientAverage: a,
+                momentumBuffer: b, count: param.count)
         }
     }
 }
