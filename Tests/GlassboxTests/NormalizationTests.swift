@@ -1,6 +1,7 @@
 import Foundation
 import Glassbox
 import GlassboxIO
+import GlassboxKernels
 import Testing
 
 // BatchNorm1d/2d, GroupNorm and Dropout2d through the public API: outputs against naive
@@ -48,6 +49,32 @@ struct NormalizationTests {
         }
         expectClose(y.scalars, expected)
         #expect(y.gradFunctionName == "batchNorm")
+    }
+
+    @Test("channelAffine: the fused Float kernels equal the composed multiply and add, forward and every gradient, for 1 and 2 threads")
+    func channelAffineMatchesComposite() {
+        let saved = Threading.threadCount
+        defer { Threading.threadCount = saved }
+        var g = RandomGenerator(seed: 11)
+        let x = Tensor<Float>.randn([5, 3, 7, 9], generator: &g, requiresGrad: true)  // inner 63: vectors and a tail
+        let weight = Tensor<Float>.randn([3], generator: &g, requiresGrad: true)
+        let bias = Tensor<Float>.randn([3], generator: &g, requiresGrad: true)
+        let upstream = Tensor<Float>.randn([5, 3, 7, 9], generator: &g)
+        let composite = x * weight.reshaped([1, 3, 1, 1]) + bias.reshaped([1, 3, 1, 1])
+        let expected = Tensor.gradients(of: (composite * upstream).sum(), withRespectTo: [x, weight, bias])
+        var runs: [[[Float]]] = []
+        for threads in [1, 2] {
+            Threading.threadCount = threads
+            let fused = channelAffine(x, weight: weight, bias: bias)
+            #expect(fused.scalars == composite.scalars)  // rounded after the product and after the sum, like the composed form
+            let grads = Tensor.gradients(of: (fused * upstream).sum(), withRespectTo: [x, weight, bias])
+            #expect(grads[0].scalars == expected[0].scalars)
+            for k in 1...2 {
+                #expect(zip(grads[k].scalars, expected[k].scalars).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
+            }
+            runs.append(grads.map(\.scalars))
+        }
+        #expect(runs[0] == runs[1])
     }
 
     @Test("running statistics: momentum update with the unbiased variance, counted batches")

@@ -70,6 +70,12 @@ extension OpCatalog {
             .init("nn.GroupNorm/no-affine", op: nil, inputs: { g in [T.sample([2, 6, 5], &g, in: -0.25..<0.25)] }) {
                 GroupNorm<Double>(numGroups: 3, numChannels: 6, affine: false)($0[0])
             },
+            .init("channelAffine", op: .channelAffine, inputs: { g in [T.sample([2, 3, 5], &g), T.sample([3], &g), T.sample([3], &g)] }) {
+                channelAffine($0[0], weight: $0[1], bias: $0[2])
+            },
+            .init("channelAffine/weight-only-4d", op: .channelAffine, inputs: { g in [T.sample([2, 2, 3, 2], &g), T.sample([2], &g)] }) {
+                channelAffine($0[0], weight: $0[1], bias: nil)
+            },
             .init("nn.Dropout2d/train-fixed-generator", op: nil, inputs: { g in [T.sample([3, 4, 2, 2], &g)] }) {
                 Dropout2d<Double>(p: 0.4, generator: RandomGenerator(seed: 3))($0[0])
             },

@@ -151,13 +151,10 @@ public func groupNorm<Scalar>(
     checkChannelTensor(weight, "weight", channels: channels, op: "groupNorm", input: input.shape)
     checkChannelTensor(bias, "bias", channels: channels, op: "groupNorm", input: input.shape)
     let groups = input.shape[0] * numGroups
-    var output = input.batchNormalized(
+    let output = input.batchNormalized(
         outer: 1, channels: groups, inner: input.count / Swift.max(groups, 1), weight: nil, bias: nil, eps: eps
     ).output
-    let parameterShape = [1, channels] + [Int](repeating: 1, count: input.rank - 2)
-    if let weight { output = output * weight.reshaped(parameterShape) }
-    if let bias { output = output + bias.reshaped(parameterShape) }
-    return output
+    return channelAffine(output, weight: weight, bias: bias)
 }
 
 /// Layer normalisation over the trailing dimensions `normalizedShape`, like
