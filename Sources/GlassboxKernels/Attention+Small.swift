@@ -87,24 +87,83 @@ extension Attention {
     }
 
     /// Copies problem `n`'s rows of `x` (`rows` × `width`, laid out by `layout`) into `out`:
-    /// transposed `[width, padded(rows)]` or as rows `[rows, padded(width)]`, zero-padded.
+    /// transposed `[width, padded(rows)]` (column by column: contiguous stores, a strided
+    /// load each — a row-by-row loop compiles to scatters) or as rows `[rows, padded(width)]`,
+    /// zero-padded.
     @inline(__always)
     static func copyRows(
         _ x: UnsafePointer<Float>, _ layout: AttentionLayout, _ n: Int, _ heads: Int, _ rows: Int, _ width: Int,
         transposed: Bool, into out: UnsafeMutablePointer<Float>
     ) {
+        let first = x + layout.offset(n, 0, heads: heads), rs = layout.rowStride
         if transposed {
             let ld = padded(rows)
-            out.update(repeating: 0, count: width * ld)
-            for j in 0..<rows {
-                let src = x + layout.offset(n, j, heads: heads)
-                for c in 0..<width { out[c &* ld &+ j] = src[c] }
+            for c in 0..<width {
+                let dst = out + c * ld, src = first + c
+                for j in 0..<rows { dst[j] = src[j &* rs] }
+                for j in rows..<ld { dst[j] = 0 }
             }
         } else {
             let ld = padded(width)
-            out.update(repeating: 0, count: rows * ld)
-            for j in 0..<rows { (out + j * ld).update(from: x + layout.offset(n, j, heads: heads), count: width) }
+            for j in 0..<rows {
+                let dst = out + j * ld, src = first + j * rs
+                var c = 0
+                while c + Lanes.scalarCount <= width {
+                    store(load(src + c), dst + c)
+                    c += Lanes.scalarCount
+                }
+                while c < width { dst[c] = src[c]; c += 1 }
+                while c < ld { dst[c] = 0; c += 1 }
+            }
         }
+    }
+
+    /// Problem `n`'s rows of `x` as a product operand with rows `ld` apart and a multiple of W
+    /// columns: in place when `width` is a multiple of W, else copied zero-padded into `scratch`.
+    @inline(__always)
+    static func rowsOperand(
+        _ x: UnsafePointer<Float>, _ layout: AttentionLayout, _ n: Int, _ heads: Int, _ rows: Int, _ width: Int,
+        scratch: UnsafeMutablePointer<Float>
+    ) -> (UnsafePointer<Float>, ld: Int) {
+        if width % Lanes.scalarCount == 0 { return (x + layout.offset(n, 0, heads: heads), layout.rowStride) }
+        copyRows(x, layout, n, heads, rows, width, transposed: false, into: scratch)
+        return (UnsafePointer(scratch), padded(width))
+    }
+
+    /// Where a product writes problem `n`'s output rows (`width` wide): into `x` itself when
+    /// `width` is a multiple of W, else into `scratch` (rows `padded(width)` apart), which
+    /// ``storeRows(_:_:_:_:_:_:from:)`` then copies.
+    @inline(__always)
+    static func rowsTarget(
+        _ x: UnsafeMutablePointer<Float>, _ layout: AttentionLayout, _ n: Int, _ heads: Int, _ width: Int,
+        scratch: UnsafeMutablePointer<Float>
+    ) -> (UnsafeMutablePointer<Float>, ld: Int) {
+        width % Lanes.scalarCount == 0 ? (x + layout.offset(n, 0, heads: heads), layout.rowStride) : (scratch, padded(width))
+    }
+
+    /// Copies rows written to `scratch` by way of ``rowsTarget(_:_:_:_:_:scratch:)`` into `x`.
+    @inline(__always)
+    static func storeRows(
+        _ x: UnsafeMutablePointer<Float>, _ layout: AttentionLayout, _ n: Int, _ heads: Int, _ rows: Int, _ width: Int,
+        from scratch: UnsafePointer<Float>
+    ) {
+        guard width % Lanes.scalarCount != 0 else { return }
+        let ld = padded(width)
+        for j in 0..<rows { (x + layout.offset(n, j, heads: heads)).update(from: scratch + j * ld, count: width) }
+    }
+
+    /// `Σ a[c]·b[c]` for `c < count`: W-lane partial sums (in a fixed order) and a scalar tail.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        var acc = Lanes()
+        var c = 0
+        while c + Lanes.scalarCount <= count {
+            acc = VectorMath.mad(load(a + c), load(b + c), acc)
+            c += Lanes.scalarCount
+        }
+        var total = acc.sum()
+        while c < count { total += a[c] * b[c]; c += 1 }
+        return total
     }
 
     /// The score matrix of problem `n` into `s` (`[L, S′]`, rows `S′` apart): scale · Q·Kᵀ, plus
@@ -149,7 +208,7 @@ extension Attention {
             let kt = scratch, vp = kt + e * sp, p = vp + keys * evp, acc = p + queries * sp, sums = acc + queries * evp
             for n in problems {
                 copyRows(ks.base, layouts.key, n, h, keys, e, transposed: true, into: kt)
-                copyRows(vs.base, layouts.value, n, h, keys, ev, transposed: false, into: vp)
+                let (vr, ldv) = rowsOperand(vs.base, layouts.value, n, h, keys, ev, scratch: vp)
                 smallScores(qs.base, kt, n, shape, masks, layouts, into: p)
                 for i in 0..<queries {
                     let s = p + i * sp
@@ -173,7 +232,7 @@ extension Attention {
                     lses.base[n * queries + i] = m + Float(LibM.log(Double(l)))
                 }
                 smallProduct(
-                    p, rowStride: sp, columnStride: 1, rows: queries, vp, ldb: evp, width: evp, scale: 1, into: acc, ldo: evp,
+                    p, rowStride: sp, columnStride: 1, rows: queries, vr, ldb: ldv, width: evp, scale: 1, into: acc, ldo: evp,
                     span: { _, last in 0..<smallVisible(last - 1, shape) })
                 for i in 0..<queries {
                     let o = outs.base + layouts.output.offset(n, i, heads: h)
@@ -211,9 +270,9 @@ extension Attention {
             for n in problems {
                 copyRows(ks.base, layouts.key, n, h, keys, e, transposed: true, into: kt)
                 copyRows(vs.base, layouts.value, n, h, keys, ev, transposed: true, into: vt)
-                copyRows(ks.base, layouts.key, n, h, keys, e, transposed: false, into: kp)
-                copyRows(qs.base, layouts.query, n, h, queries, e, transposed: false, into: qp)
-                copyRows(gos.base, layouts.output, n, h, queries, ev, transposed: false, into: dop)
+                let (kr, ldk) = rowsOperand(ks.base, layouts.key, n, h, keys, e, scratch: kp)
+                let (qr, ldq) = rowsOperand(qs.base, layouts.query, n, h, queries, e, scratch: qp)
+                let (dor, ldo) = rowsOperand(gos.base, layouts.output, n, h, queries, ev, scratch: dop)
                 // P = exp(S − logSumExp), dP = dO·Vᵀ, dS = P ⊙ (dP − D).
                 smallScores(qs.base, kt, n, shape, masks, layouts, into: p)
                 smallProduct(
@@ -223,8 +282,7 @@ extension Attention {
                     let lse = Lanes(repeating: lses.base[n * queries + i])
                     let offset = layouts.output.offset(n, i, heads: h)
                     let go = gos.base + offset, o = os.base + offset
-                    var delta: Float = 0
-                    for c in 0..<ev { delta += go[c] * o[c] }
+                    let delta = dot(go, o, ev)
                     let dvec = Lanes(repeating: delta), pr = p + i * sp, dr = ds + i * sp
                     var j = 0
                     while j < sp {
@@ -235,22 +293,21 @@ extension Attention {
                     }
                 }
                 // dV = Pᵀ·dO, dK = scale·dSᵀ·Q, dQ = scale·dS·K.
+                let (dvOut, lddv) = rowsTarget(gv.base, layouts.value, n, h, ev, scratch: dv)
+                let (dkOut, lddk) = rowsTarget(gk.base, layouts.key, n, h, e, scratch: dk)
+                let (dqOut, lddq) = rowsTarget(gq.base, layouts.query, n, h, e, scratch: dq)
                 smallProduct(
-                    p, rowStride: 1, columnStride: sp, rows: keys, dop, ldb: evp, width: evp, scale: 1, into: dv, ldo: evp,
+                    p, rowStride: 1, columnStride: sp, rows: keys, dor, ldb: ldo, width: evp, scale: 1, into: dvOut, ldo: lddv,
                     span: queriesFor)
                 smallProduct(
-                    ds, rowStride: 1, columnStride: sp, rows: keys, qp, ldb: ep, width: ep, scale: scale, into: dk, ldo: ep,
+                    ds, rowStride: 1, columnStride: sp, rows: keys, qr, ldb: ldq, width: ep, scale: scale, into: dkOut, ldo: lddk,
                     span: queriesFor)
                 smallProduct(
-                    ds, rowStride: sp, columnStride: 1, rows: queries, kp, ldb: ep, width: ep, scale: scale, into: dq, ldo: ep,
+                    ds, rowStride: sp, columnStride: 1, rows: queries, kr, ldb: ldk, width: ep, scale: scale, into: dqOut, ldo: lddq,
                     span: { _, last in 0..<smallVisible(last - 1, shape) })
-                for i in 0..<queries {
-                    (gq.base + layouts.query.offset(n, i, heads: h)).update(from: dq + i * ep, count: e)
-                }
-                for j in 0..<keys {
-                    (gk.base + layouts.key.offset(n, j, heads: h)).update(from: dk + j * ep, count: e)
-                    (gv.base + layouts.value.offset(n, j, heads: h)).update(from: dv + j * evp, count: ev)
-                }
+                storeRows(gv.base, layouts.value, n, h, keys, ev, from: dv)
+                storeRows(gk.base, layouts.key, n, h, keys, e, from: dk)
+                storeRows(gq.base, layouts.query, n, h, queries, e, from: dq)
             }
         }
     }
