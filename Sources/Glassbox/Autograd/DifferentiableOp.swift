@@ -18,7 +18,7 @@ public enum DifferentiableOp: String, CaseIterable, Sendable {
     case matmul
     // Pooling and normalisation
     case maxPool2d, avgPool2d, adaptiveAvgPool2d, avgPool2dBackward, upsampleNearest2d, planeGather, planeScatterAdd
-    case batchNorm
+    case batchNorm, layerNorm
     // Resampling along one axis (Ops/Resampling.swift)
     case resampleAxis
     // Convolution
