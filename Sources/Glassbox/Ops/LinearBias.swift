@@ -10,8 +10,8 @@ extension Tensor {
     static func linearWithBias(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         let rows = x.shape[0], inFeatures = x.shape[1], outFeatures = weight.shape[0]
         let out = empty([rows, outFeatures])
-        let y = out.storage.pointer, b = bias.storage.pointer
-        for r in 0..<rows { (y + r * outFeatures).update(from: b, count: outFeatures) }
+        let y = out.storage.pointer
+        Rows.repeated(bias.storage.pointer, count: rows, width: outFeatures, into: y)
         GlassboxKernels.gemm(
             .none, .transpose, m: rows, n: outFeatures, k: inFeatures, alpha: 1, a: x.storage.pointer, lda: inFeatures,
             b: weight.storage.pointer, ldb: inFeatures, beta: 1, c: y, ldc: outFeatures)
