@@ -51,7 +51,9 @@ private func sequenceBenchmark(_ benchmark: SequenceBenchmark, summary: String, 
             let steps = try arguments.int("length", in: 1...4096) ?? length
             let seconds = try arguments.positiveDouble("seconds") ?? 3
             let threads = try arguments.int("threads")
-            return benchmark.run(batchSize: batchSize, length: steps, seconds: seconds, threads: threads, json: arguments.flag("json"))
+            return benchmark.run(
+                batchSize: batchSize, length: steps, seconds: seconds, threads: threads, json: arguments.flag("json"),
+                profiled: arguments.flag("profile"))
         })
 }
 
@@ -60,7 +62,7 @@ let benchCommand = Command(
     name: "bench",
     summary: "Run a benchmark (gemm, cnn, transformer, lstm, train MODEL, onnx)",
     usage: ["bench gemm [--size N] [--threads N] [--json]", "bench cnn [--batch-size N] [--seconds S] [--threads N] [--json]",
-        "bench transformer|lstm [--batch-size N] [--length N] [--seconds S] [--threads N] [--json]",
+        "bench transformer|lstm [--batch-size N] [--length N] [--seconds S] [--threads N] [--profile] [--json]",
         "bench onnx [--model FILE | --out FILE] [--batch-size N] [--seconds S] [--threads N] [--plain] [--json]",
         "bench train MODEL [--steps N] [--warmup N] [--threads N] [--profile] [--json]",
     ],
@@ -77,7 +79,7 @@ let benchCommand = Command(
         .flag("plain", "onnx: also time one run on the plain executor (the Double reference path)."),
         .value("steps", "N", "train: timed optimizer steps (default: as many as fill about 3 s)."),
         .value("warmup", "N", "train: untimed steps first (default 3)."),
-        .flag("profile", "train: print where the timed steps went (top ops forward and backward, optimizer, data) on stderr."),
+        .flag("profile", "train, transformer, lstm: print where the timed steps went (top ops forward and backward, optimizer, data) on stderr."),
         .flag("json", "Print one JSON object instead of text."),
     ],
     maxPositionals: 2,

@@ -25,8 +25,9 @@ struct SequenceBenchmark: Sendable {
         make: { LSTM<Float>(inputSize: 100, hiddenSize: 256, numLayers: 2, batchFirst: true, generator: &$0) })
 
     /// After 3 warm-up steps, steps run for `seconds` in 5 equal slices; prints the median slice
-    /// rate in sequences per second (with `json`, one JSON object as the last line).
-    func run(batchSize: Int, length: Int, seconds: Double, threads: Int?, json: Bool) -> Int32 {
+    /// rate in sequences per second (with `json`, one JSON object as the last line); with
+    /// `profiled`, the timed steps run under ``OpProfiler`` and its table goes to stderr.
+    func run(batchSize: Int, length: Int, seconds: Double, threads: Int?, json: Bool, profiled: Bool = false) -> Int32 {
         if let threads { Threading.threadCount = threads }
         var generator = RandomGenerator(seed: 0)
         let layer = make(&generator)
@@ -35,7 +36,14 @@ struct SequenceBenchmark: Sendable {
             layer.zeroGrad()
             layer(input).sum().backward()
         }
-        let rate = medianRate(batchSize: batchSize, seconds: seconds, warmUp: 3, step: step)
+        let rate: Double
+        if profiled {
+            let (measured, profile) = OpProfiler.profile { medianRate(batchSize: batchSize, seconds: seconds, warmUp: 3, step: step) }
+            rate = measured
+            Console.err(profile.table(top: 20))
+        } else {
+            rate = medianRate(batchSize: batchSize, seconds: seconds, warmUp: 3, step: step)
+        }
         let configuration = BuildConfiguration.name
         if json {
             Console.out(

@@ -15,10 +15,10 @@ public enum DifferentiableOp: String, CaseIterable, Sendable {
     // Shape and indexing
     case reshape, permute, slice, pad, concat, indexSelect, indexAdd, gather, scatterAdd
     // Linear algebra
-    case matmul
+    case matmul, linear
     // Pooling and normalisation
     case maxPool2d, avgPool2d, adaptiveAvgPool2d, avgPool2dBackward, upsampleNearest2d, planeGather, planeScatterAdd
-    case batchNorm
+    case batchNorm, layerNorm
     // Resampling along one axis (Ops/Resampling.swift)
     case resampleAxis
     // Convolution

@@ -12,7 +12,7 @@ extension OpCatalog {
         let classWeight = T([0.5, 1.5, 1.0, 2.0, 0.7])
         var entries: [OpCatalogEntry] = [
             // Layers.
-            .init("nn.linear", op: nil, inputs: { g in [T.sample([2, 3, 4], &g), T.sample([5, 4], &g), T.sample([5], &g)] }) {
+            .init("nn.linear", op: .linear, inputs: { g in [T.sample([2, 3, 4], &g), T.sample([5, 4], &g), T.sample([5], &g)] }) {
                 linear($0[0], weight: $0[1], bias: $0[2])
             },
             .init("nn.linear/no-bias-1d", op: nil, inputs: { g in [T.sample([4], &g), T.sample([3, 4], &g)] }) {

@@ -39,10 +39,21 @@ extension OpCatalog {
             }) {
                 groupNorm($0[0], numGroups: 2, weight: $0[1], bias: $0[2])
             },
-            .init("norm.layerNorm", op: .batchNorm, inputs: { g in
+            .init("norm.layerNorm", op: .layerNorm, inputs: { g in
                 [T.sample([2, 3, 5], &g, in: -0.25..<0.25), T.sample([5], &g), T.sample([5], &g)]
             }) {
                 layerNorm($0[0], normalizedShape: [5], weight: $0[1], bias: $0[2])
+            },
+            // More rows than one block of the backward's column sums (64).
+            .init("norm.layerNorm/many-rows", op: .layerNorm, inputs: { g in
+                [T.sample([67, 3], &g, in: -0.25..<0.25), T.sample([3], &g), T.sample([3], &g)]
+            }) {
+                layerNorm($0[0], normalizedShape: [3], weight: $0[1], bias: $0[2])
+            },
+            .init("norm.layerNorm/bias-only", op: .layerNorm, inputs: { g in
+                [T.sample([4, 6], &g, in: -0.25..<0.25), T.sample([6], &g)]
+            }) {
+                layerNorm($0[0], normalizedShape: [6], bias: $0[1])
             },
             .init("norm.layerNorm/second-order", op: nil, inputs: { g in
                 [T.sample([3, 4], &g, in: -0.25..<0.25), T.sample([4], &g), T.sample([3, 4], &g)]

@@ -4,7 +4,8 @@ import GlassboxKernels
 ///
 /// `weight` has shape `[outFeatures, inFeatures]` and `bias` `[outFeatures]`. All leading
 /// dimensions of `input` are flattened into the rows of one GEMM that reads `W` transposed
-/// through the GEMM flag (no copy). A 1-D input gives a 1-D output.
+/// through the GEMM flag (no copy). A 1-D input gives a 1-D output. With a bias, the output
+/// starts as the bias rows and the GEMM adds the product to them (one `.linear` op).
 ///
 /// Backward (with `G = ∂L/∂y` flattened to rows): `∂x = G·W`, `∂W = Gᵀ·x`, `∂b = Σ_rows G`.
 public func linear<Scalar>(
@@ -20,6 +21,9 @@ public func linear<Scalar>(
     }
     let leading = Array(input.shape.dropLast())
     let rows = leading.reduce(1, *)
+    if let bias, rows > 0, inFeatures > 0 {
+        return Tensor.linearWithBias(input.reshaped([rows, inFeatures]), weight: weight, bias: bias).reshaped(leading + [outFeatures])
+    }
     let x = input.reshaped([1, rows, inFeatures])
     let w = weight.reshaped([1, outFeatures, inFeatures])
     var y = Tensor.batchedMatmul(x, w, false, true).reshaped(leading + [outFeatures])

@@ -162,9 +162,9 @@ public func groupNorm<Scalar>(
 /// elements is normalised with its own mean and biased variance,
 /// `y = (x − μ)/√(σ² + ε) · weight + bias`, `weight` and `bias` shaped `normalizedShape`.
 ///
-/// The normalisation is the `batchNorm` primitive on the input viewed as `[1, N, D]` (each row a
-/// "channel"), so forward and backward are the same fused kernels and the backward is
-/// differentiable; the elementwise affine map follows:
+/// One fused kernel pass forward and one backward (the `.layerNorm` op): the same bits as the
+/// `batchNorm` primitive on the input viewed as `[1, N, D]` (each row a "channel") followed by
+/// the elementwise affine map, which is what a recorded backward differentiates:
 /// `∂x = σ⁻¹·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))` with `ĝ = g·weight` (means over the row),
 /// `∂weight = Σ_rows g·x̂`, `∂bias = Σ_rows g`.
 public func layerNorm<Scalar>(
@@ -181,8 +181,5 @@ public func layerNorm<Scalar>(
     precondition(width > 0, "layerNorm: normalizedShape \(normalizedShape) has no elements")
     let rows = input.count / width
     if rows == 0 { return input * 1 }
-    var output = input.batchNormalized(outer: 1, channels: rows, inner: width, weight: nil, bias: nil, eps: eps).output
-    if let weight { output = output * weight }
-    if let bias { output = output + bias }
-    return output
+    return input.layerNormalized(rows: rows, width: width, weight: weight, bias: bias, eps: eps)
 }
