@@ -170,7 +170,7 @@ struct CLITests {
         // The recipe's batch of 16 digits a step.
         #expect(abs((json["samples_per_second"]?.doubleValue ?? 0) - 16 * rate) < 0.05 * 16 * rate, "\(r.out)")
         #expect(json["configuration"]?.stringValue != nil && (json["peak_rss_mb"]?.doubleValue ?? 0) > 0)
-        #expect(r.err.contains("forward matmul") && r.err.contains("backward matmul") && r.err.contains("optimizer"), "\(r.err)")
+        #expect(r.err.contains("forward linear") && r.err.contains("backward linear") && r.err.contains("optimizer"), "\(r.err)")
     }
 }
 

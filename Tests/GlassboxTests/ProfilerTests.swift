@@ -34,12 +34,13 @@ struct ProfilerTests {
         let trainer = classifierTrainer()
         let (_, profile) = try OpProfiler.profile { try trainer.measureSteps(warmup: 0, steps: 5) }
         let names = Set(profile.entries.map(\.name))
-        for name in ["forward matmul", "backward matmul", "forward relu", "backward relu", "optimizer", "data"] {
+        for name in ["forward linear", "backward linear", "forward relu", "backward relu", "optimizer", "data"] {
             #expect(names.contains(name), "\(name) missing from \(names.sorted())")
         }
-        // Two linear layers a step: two matmul forwards and backwards each.
-        #expect(profile.entries.first { $0.name == "forward matmul" }?.count == 10)
-        #expect(profile.entries.first { $0.name == "backward matmul" }?.count == 10)
+        // Two linear layers a step (each one `linear` op, the bias added by the GEMM): two
+        // forwards and two backwards a step.
+        #expect(profile.entries.first { $0.name == "forward linear" }?.count == 10)
+        #expect(profile.entries.first { $0.name == "backward linear" }?.count == 10)
         let charged = profile.entries.map(\.seconds).reduce(0, +)
         #expect(charged <= profile.totalSeconds * 1.0001 && charged >= profile.totalSeconds * 0.5, "\(charged) of \(profile.totalSeconds) s")
         #expect(zip(profile.entries, profile.entries.dropFirst()).allSatisfy { $0.seconds >= $1.seconds })
@@ -52,7 +53,7 @@ struct ProfilerTests {
         async let first = OpProfiler.profile { try classifierTrainer().measureSteps(warmup: 0, steps: 2) }.profile
         async let second = OpProfiler.profile { try classifierTrainer().measureSteps(warmup: 0, steps: 4) }.profile
         let (a, b) = try await (first, second)
-        #expect(a.entries.first { $0.name == "forward matmul" }?.count == 4)
-        #expect(b.entries.first { $0.name == "forward matmul" }?.count == 8)
+        #expect(a.entries.first { $0.name == "forward linear" }?.count == 4)
+        #expect(b.entries.first { $0.name == "forward linear" }?.count == 8)
     }
 }
