@@ -17,7 +17,7 @@ public enum SiLUKernels {
     /// `y[i] = x[i]·σ(x[i])`. `x` and `y` may be the same buffer.
     public static func forward<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int) {
         if T.self == Float.self {
-            VectorMath.mapFloat(x, y, count) { v in v * VectorMath.sigmoid(v) }
+            VectorMath.mapFloat(x, y, count) { v in v * VectorMath.sigmoidInlined(v) }
         } else {
             for i in 0..<count { y[i] = x[i] * sigmoid(x[i]) }
         }
@@ -56,7 +56,7 @@ public enum SiLUKernels {
     ) {
         typealias V = VectorMath.FloatVector
         @inline(__always) func derivative(_ v: V, _ gv: V) -> V {
-            let s = VectorMath.sigmoid(v)
+            let s = VectorMath.sigmoidInlined(v)
             return gv * s * (v * (1 - s) + 1)
         }
         let w = V.scalarCount

@@ -190,6 +190,16 @@ extension VectorMath {
     @inlinable
     public static func sigmoid<V: SIMD>(_ x: V) -> V
     where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
+        sigmoidInlined(x)
+    }
+
+    /// ``sigmoid(_:)-(V)`` (the same bits), always inlined into its caller: for fused loops on a
+    /// concrete vector type, where a call per vector would pass the vector through memory. The
+    /// lane-generic recurrent gate code keeps ``sigmoid(_:)-(V)`` (inlined there it ran slower,
+    /// Docs/Recurrent.md).
+    @inlinable @inline(__always)
+    public static func sigmoidInlined<V: SIMD>(_ x: V) -> V
+    where V.Scalar == Float, V.MaskStorage.Scalar == Int32 {
         typealias I = V.MaskStorage
         let signMask = I(repeating: Int32(bitPattern: 0x8000_0000))
         let negAbs: V = float(bits(x) | signMask, as: V.self)

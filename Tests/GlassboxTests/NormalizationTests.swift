@@ -77,6 +77,31 @@ struct NormalizationTests {
         #expect(runs[0] == runs[1])
     }
 
+    @Test("channelAffineSiLU: the fused Float kernels give the bits of channelAffine then silu, forward and every gradient, for 1 and 2 threads")
+    func channelAffineSiLUMatchesTwoOps() {
+        let saved = Threading.threadCount
+        defer { Threading.threadCount = saved }
+        var g = RandomGenerator(seed: 12)
+        // inner 63 (vectors and a tail), 16 (no tail), 40, and 5 (shorter than a vector)
+        for shape in [[5, 3, 7, 9], [4, 2, 16], [3, 4, 40], [2, 3, 5]] {
+            let c = shape[1]
+            let x = Tensor<Float>.randn(shape, generator: &g, requiresGrad: true) * 3
+            let weight = Tensor<Float>.randn([c], generator: &g, requiresGrad: true)
+            let bias = Tensor<Float>.randn([c], generator: &g, requiresGrad: true)
+            let upstream = Tensor<Float>.randn(shape, generator: &g)
+            let twoOps = channelAffine(x, weight: weight, bias: bias).silu()
+            let expected = Tensor.gradients(of: (twoOps * upstream).sum(), withRespectTo: [x, weight, bias])
+            for threads in [1, 2] {
+                Threading.threadCount = threads
+                let fused = channelAffineSiLU(x, weight: weight, bias: bias)
+                #expect(fused.gradFunctionName == "channelAffineSiLU")
+                #expect(fused.scalars == twoOps.scalars)
+                let grads = Tensor.gradients(of: (fused * upstream).sum(), withRespectTo: [x, weight, bias])
+                for k in 0..<3 { #expect(grads[k].scalars == expected[k].scalars, "gradient \(k), shape \(shape), \(threads) threads") }
+            }
+        }
+    }
+
     @Test("running statistics: momentum update with the unbiased variance, counted batches")
     func runningStatisticsMomentum() {
         var g = RandomGenerator(seed: 2)

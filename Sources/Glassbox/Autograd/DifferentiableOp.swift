@@ -31,6 +31,6 @@ public enum DifferentiableOp: String, CaseIterable, Sendable {
     case rnnLayer, lstmLayer, gruLayer
     // Minibatch discrimination's distances between samples (NN/MinibatchDiscrimination.swift)
     case pairwiseL1Distances
-    // A per-channel scale and shift (Ops/ChannelAffine.swift)
-    case channelAffine
+    // A per-channel scale and shift, alone or followed by SiLU (Ops/ChannelAffine.swift)
+    case channelAffine, channelAffineSiLU
 }

@@ -87,6 +87,14 @@ extension OpCatalog {
             .init("channelAffine/weight-only-4d", op: .channelAffine, inputs: { g in [T.sample([2, 2, 3, 2], &g), T.sample([2], &g)] }) {
                 channelAffine($0[0], weight: $0[1], bias: nil)
             },
+            .init("channelAffineSiLU", op: .channelAffineSiLU, inputs: { g in [T.sample([2, 3, 5], &g), T.sample([3], &g), T.sample([3], &g)] }) {
+                channelAffineSiLU($0[0], weight: $0[1], bias: $0[2])
+            },
+            .init("norm.groupNorm/silu", op: nil, inputs: { g in
+                [T.sample([2, 4, 3, 2], &g, in: -0.25..<0.25), T.sample([4], &g), T.sample([4], &g)]
+            }) {
+                groupNorm($0[0], numGroups: 2, weight: $0[1], bias: $0[2], activation: .silu)
+            },
             .init("nn.Dropout2d/train-fixed-generator", op: nil, inputs: { g in [T.sample([3, 4, 2, 2], &g)] }) {
                 Dropout2d<Double>(p: 0.4, generator: RandomGenerator(seed: 3))($0[0])
             },

@@ -76,9 +76,9 @@ public final class TimeResidualBlock<Scalar: TensorScalar>: Module {
         precondition(
             x.rank == 4 && time.rank == 2 && time.shape[0] == x.shape[0],
             "TimeResidualBlock: input \(x.shape) and time embedding \(time.shape) must be [N, C, H, W] and [N, D]")
-        var h = conv1(norm1(x).silu())
+        var h = conv1(norm1(x, then: .silu))
         h = h + timeProjection(time.silu()).reshaped([x.shape[0], -1, 1, 1])
-        h = conv2(norm2(h).silu())
+        h = conv2(norm2(h, then: .silu))
         return h + (skip.map { $0(x) } ?? x)
     }
 }
@@ -224,6 +224,6 @@ public final class UNet<Scalar: TensorScalar>: Module {
         h = mid2.forward(h, time: e)
         h = up1.forward(Tensor.concat([upsample1(h), s2], dim: 1), time: e)
         h = up2.forward(Tensor.concat([upsample2(h), s1], dim: 1), time: e)
-        return convOut(normOut(h).silu())
+        return convOut(normOut(h, then: .silu))
     }
 }

@@ -48,4 +48,14 @@ public final class GroupNorm<Scalar: TensorScalar>: Layer {
             "GroupNorm: expected an input of shape [N, \(numChannels), *], got \(input.shape)")
         return groupNorm(input, numGroups: numGroups, weight: weight, bias: bias, eps: eps)
     }
+
+    /// Normalises `input` `[N, numChannels, *]` and applies `activation` in the same pass as the
+    /// affine map: `norm(x, then: .silu)` has the values of `norm(x).silu()`, with one pass over
+    /// the output each way instead of two.
+    public func callAsFunction(_ input: Tensor<Scalar>, then activation: FusedActivation) -> Tensor<Scalar> {
+        precondition(
+            input.rank >= 2 && input.shape[1] == numChannels,
+            "GroupNorm: expected an input of shape [N, \(numChannels), *], got \(input.shape)")
+        return groupNorm(input, numGroups: numGroups, weight: weight, bias: bias, eps: eps, activation: activation)
+    }
 }

@@ -140,8 +140,11 @@ private func updateRunningStatistic<Scalar>(_ running: Tensor<Scalar>, with batc
 ///   - numGroups: a divisor of `C`.
 ///   - weight, bias: `[C]` affine parameters, or `nil` for none.
 ///   - eps: added to the variance.
+///   - activation: an activation applied in the affine map's pass (``channelAffineSiLU(_:weight:bias:)``),
+///     the same values as applying it after; `nil` for none.
 public func groupNorm<Scalar>(
-    _ input: Tensor<Scalar>, numGroups: Int, weight: Tensor<Scalar>? = nil, bias: Tensor<Scalar>? = nil, eps: Double = 1e-5
+    _ input: Tensor<Scalar>, numGroups: Int, weight: Tensor<Scalar>? = nil, bias: Tensor<Scalar>? = nil, eps: Double = 1e-5,
+    activation: FusedActivation? = nil
 ) -> Tensor<Scalar> {
     precondition(input.rank >= 2, "groupNorm: expected an input of shape [N, C, *], got \(input.shape)")
     let channels = input.shape[1]
@@ -154,7 +157,10 @@ public func groupNorm<Scalar>(
     let output = input.batchNormalized(
         outer: 1, channels: groups, inner: input.count / Swift.max(groups, 1), weight: nil, bias: nil, eps: eps
     ).output
-    return channelAffine(output, weight: weight, bias: bias)
+    switch activation {
+    case nil: return channelAffine(output, weight: weight, bias: bias)
+    case .silu: return channelAffineSiLU(output, weight: weight, bias: bias)
+    }
 }
 
 /// Layer normalisation over the trailing dimensions `normalizedShape`, like

@@ -61,7 +61,7 @@ func padTensor(_ x: ONNXTensor, begin: [Int], end: [Int], mode: String, value: O
         indices.append(outside ? 0 : f)
         fill.append(outside)
     }
-    if x.count == 0 { return try ONNXTensor(dtype: x.dtype, shape: shape, reals: [Double](repeating: value?.reals.first ?? 0, count: shape.reduce(1, *))) }
+    if x.count == 0 { return ONNXTensor(dtype: x.dtype, shape: shape, reals: [Double](repeating: value?.reals.first ?? 0, count: shape.reduce(1, *))) }
     var out = x.gathered(indices, shape: shape)
     switch out.storage {
     case .real(var v):
