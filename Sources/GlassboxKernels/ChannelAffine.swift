@@ -193,7 +193,9 @@ extension ChannelAffine {
     /// ``siluShortRowsForward(_:_:_:_:rows:channels:inner:)``. (A function of its own with one
     /// call site of the sigmoid and no lane inserts: that keeps the sigmoid inlined and in whole
     /// registers; inside the threaded closure it was called once per vector, and beside a
-    /// zero-padded tail it was split into pieces of 8, 4 and 1 lanes.)
+    /// zero-padded tail it was split into pieces of 8, 4 and 1 lanes. `@inline(never)`: inlined
+    /// into the one-thread path of its caller, the sigmoid was called again.)
+    @inline(never)
     static func siluRowsForward(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
         rows: Range<Int>, channels: Int, inner: Int

@@ -54,9 +54,9 @@ public enum GELUKernel {
             chunks(count) { r in
                 let lo = r.lowerBound
                 if tanh {
-                    map2(xs.base + lo, gs.base + lo, ds.base + lo, r.count) { (v: VectorMath.FloatVector, g) in g * tanhDerivative(v) }
+                    VectorMath.mapFloat2Range(xs.base + lo, gs.base + lo, ds.base + lo, r.count) { (v: VectorMath.FloatVector, g) in g * tanhDerivative(v) }
                 } else {
-                    map2(xs.base + lo, gs.base + lo, ds.base + lo, r.count) { (v: VectorMath.FloatVector, g) in g * exactDerivative(v) }
+                    VectorMath.mapFloat2Range(xs.base + lo, gs.base + lo, ds.base + lo, r.count) { (v: VectorMath.FloatVector, g) in g * exactDerivative(v) }
                 }
             }
         } else {
@@ -142,33 +142,5 @@ public enum GELUKernel {
         _ f: (VectorMath.FloatVector) -> VectorMath.FloatVector
     ) {
         VectorMath.mapFloatRange(x, y, n, f)
-    }
-
-    /// `d = f(x, g)` over `n` Floats: full vectors, then one padded vector (zeros in the unused
-    /// lanes).
-    @inline(__always)
-    static func map2(
-        _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ n: Int,
-        _ f: (VectorMath.FloatVector, VectorMath.FloatVector) -> VectorMath.FloatVector
-    ) {
-        typealias V = VectorMath.FloatVector
-        let w = V.scalarCount
-        var i = 0
-        while i + w <= n {
-            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
-            UnsafeMutableRawPointer(d + i).storeBytes(of: f(xv, gv), as: V.self)
-            i += w
-        }
-        let rest = n - i
-        if rest > 0 {
-            var xv = V(), gv = V()
-            for l in 0..<rest {
-                xv[l] = x[i + l]
-                gv[l] = g[i + l]
-            }
-            let r = f(xv, gv)
-            for l in 0..<rest { d[i + l] = r[l] }
-        }
     }
 }

@@ -29,53 +29,15 @@ public enum SiLUKernels {
         _ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>, count: Int
     ) {
         if T.self == Float.self {
-            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
-            let gf = UnsafeRawPointer(g).assumingMemoryBound(to: Float.self)
-            let df = UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self)
-            if count >= VectorMath.parallelThreshold && Threading.threadCount > 1 {
-                let xs = SendableConstPointer(xf), gs = SendableConstPointer(gf), ds = SendablePointer(df)
-                Threading.parallelChunks(
-                    count, granularity: VectorMath.FloatVector.scalarCount, minimumChunk: VectorMath.parallelMinimumChunk
-                ) { range in
-                    backwardRange(xs.base + range.lowerBound, gs.base + range.lowerBound, ds.base + range.lowerBound, range.count)
-                }
-            } else {
-                backwardRange(xf, gf, df, count)
+            VectorMath.mapFloat2(x, g, dx, count) { v, gv in
+                let s = VectorMath.sigmoidInlined(v)
+                return gv * s * (v * (1 - s) + 1)
             }
         } else {
             for i in 0..<count {
                 let s = sigmoid(x[i])
                 dx[i] = g[i] * s * (x[i] * (1 - s) + 1)
             }
-        }
-    }
-
-    /// The serial Float loop of ``backward(_:_:_:count:)``.
-    static func backwardRange(
-        _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int
-    ) {
-        typealias V = VectorMath.FloatVector
-        @inline(__always) func derivative(_ v: V, _ gv: V) -> V {
-            let s = VectorMath.sigmoidInlined(v)
-            return gv * s * (v * (1 - s) + 1)
-        }
-        let w = V.scalarCount
-        var i = 0
-        while i + w <= count {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
-            UnsafeMutableRawPointer(dx + i).storeBytes(of: derivative(v, gv), as: V.self)
-            i += w
-        }
-        let rest = count - i
-        if rest > 0 {
-            var v = V(), gv = V()
-            for l in 0..<rest {
-                v[l] = x[i + l]
-                gv[l] = g[i + l]
-            }
-            let r = derivative(v, gv)
-            for l in 0..<rest { dx[i + l] = r[l] }
         }
     }
 

@@ -146,6 +146,55 @@ public enum VectorMath {
         }
     }
 
+    /// Applies a lane-wise function of two vectors to two Float buffers, `d = f(x, g)` (the
+    /// generic `T` is Float here): a backward pass `∂x = g·f′(x)`. `d` may be `x` or `g`.
+    @inlinable @inline(__always)
+    static func mapFloat2<T>(
+        _ x: UnsafePointer<T>, _ g: UnsafePointer<T>, _ d: UnsafeMutablePointer<T>, _ count: Int,
+        _ f: (FloatVector, FloatVector) -> FloatVector
+    ) {
+        let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+        let gf = UnsafeRawPointer(g).assumingMemoryBound(to: Float.self)
+        let df = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
+        if count >= parallelThreshold && Threading.threadCount > 1 {
+            let xs = SendableConstPointer(xf), gs = SendableConstPointer(gf), ds = SendablePointer(df)
+            Threading.parallelChunks(
+                count, granularity: FloatVector.scalarCount, minimumChunk: parallelMinimumChunk
+            ) { range in
+                mapFloat2Range(xs.base + range.lowerBound, gs.base + range.lowerBound, ds.base + range.lowerBound, range.count, f)
+            }
+        } else {
+            mapFloat2Range(xf, gf, df, count, f)
+        }
+    }
+
+    /// The serial loop of ``mapFloat2``: full vectors, then one padded vector (zeros in the
+    /// unused lanes) for the tail.
+    @inlinable @inline(__always)
+    static func mapFloat2Range(
+        _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ count: Int,
+        _ f: (FloatVector, FloatVector) -> FloatVector
+    ) {
+        let w = FloatVector.scalarCount
+        var i = 0
+        while i + w <= count {
+            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: FloatVector.self)
+            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: FloatVector.self)
+            UnsafeMutableRawPointer(d + i).storeBytes(of: f(xv, gv), as: FloatVector.self)
+            i += w
+        }
+        let rest = count - i
+        if rest > 0 {
+            var xv = FloatVector(), gv = FloatVector()
+            for l in 0..<rest {
+                xv[l] = x[i + l]
+                gv[l] = g[i + l]
+            }
+            let r = f(xv, gv)
+            for l in 0..<rest { d[i + l] = r[l] }
+        }
+    }
+
     /// The serial loop of ``mapFloat``: full vectors, then one padded vector for the tail.
     @inlinable @inline(__always)
     static func mapFloatRange(
