@@ -182,6 +182,14 @@ public enum Elementwise {
         let ib = sb.last ?? 0
         let rows = total / inner
         let ap = SendableConstPointer(a), bp = SendableConstPointer(b), op_ = SendablePointer(out)
+        if rows == 1 {
+            // One run (same-shape contiguous operands coalesce to one): split the run itself.
+            Threading.parallelChunks(inner, granularity: 64, minimumChunk: parallelThreshold) { r in
+                binaryRow(
+                    op, ap.base + r.lowerBound * ia, ia, bp.base + r.lowerBound * ib, ib, op_.base + r.lowerBound, r.count)
+            }
+            return
+        }
         let rowsPerChunkMin = max(1, parallelThreshold / max(inner, 1))
         Threading.parallelChunks(rows, minimumChunk: rowsPerChunkMin) { r in
             // Offsets of the first row of the chunk.

@@ -9,6 +9,36 @@ struct ActivationsAndLossesTests {
         (name, ArrayData(doubles: values, shape: shape))
     }
 
+    @Test("leakyRelu: the fused Float kernels give the bits of the composed x·f, forward and gradient, zeros and NaN included, for 1 and 2 threads")
+    func leakyReluFusedMatchesComposite() {
+        let saved = Threading.threadCount
+        defer { Threading.threadCount = saved }
+        var g = RandomGenerator(seed: 21)
+        for count in [1 << 17 | 5, 37] {  // threaded with a tail; one chunk
+            var values = Tensor<Float>.randn([count], generator: &g).scalars
+            values[0] = 0
+            values[1] = -0.0
+            values[2] = .nan
+            values[3] = .infinity
+            values[4] = -.infinity
+            let x = Tensor<Float>(values, shape: [count], requiresGrad: true)
+            let upstream = Tensor<Float>.randn([count], generator: &g)
+            let slope: Float = 0.2
+            let mask = Tensor<Float>(values.map { $0 > 0 ? 1 : 0 }, shape: [count])
+            let factor = mask + (1 - mask) * slope
+            let composed = x * factor
+            let expected = Tensor.gradients(of: (composed * upstream).sum(), withRespectTo: [x])[0]
+            for threads in [1, 2] {
+                Threading.threadCount = threads
+                let y = x.leakyRelu(negativeSlope: slope)
+                #expect(y.gradFunctionName == "leakyRelu")
+                #expect(zip(y.scalars, composed.scalars).allSatisfy { $0.bitPattern == $1.bitPattern })
+                let dx = Tensor.gradients(of: (y * upstream).sum(), withRespectTo: [x])[0]
+                #expect(zip(dx.scalars, expected.scalars).allSatisfy { $0.bitPattern == $1.bitPattern })
+            }
+        }
+    }
+
     @Test("layers: PyTorch's values at a few points, PReLU's state_dict")
     func layers() throws {
         let x = Tensor<Double>([-4, -1, 0.5, 2, 7])

@@ -15,13 +15,24 @@ extension Tensor {
     }
 
     /// `x` where `x > 0`, else `slope·x`.
+    ///
+    /// Forward and backward are one fused kernel pass each (`Elementwise.leakyRelu` in
+    /// GlassboxKernels); a recorded backward (`createGraph`, as in WGAN-GP's penalty)
+    /// differentiates the composite `x·f`, `f = [x > 0] + (1 − [x > 0])·slope` a constant.
     public func leakyRelu(negativeSlope slope: Scalar = 0.01) -> Tensor {
         let x = self
-        let mask = x.unaryKernel(.positiveMask)
-        // The slope per element (1 or `slope`), a constant of the backward: formed once.
-        let factor = withoutGrad { mask + (1 - mask) * slope }
-        let y = withoutGrad { x * factor }
-        return y.recorded(.leakyRelu, [x]) { g, _ in [g * factor] }
+        let y = Tensor.empty(shape)
+        Elementwise.leakyRelu(x.storage.pointer, y.storage.pointer, count: count, negativeSlope: slope)
+        return Tensor.recordedFused(.leakyRelu, [x], outputs: [y]) { gradOutputs, _ in
+            let dx = Tensor.empty(x.shape)
+            Elementwise.leakyReluGradient(
+                x.storage.pointer, gradOutputs[0].storage.pointer, dx.storage.pointer, count: x.count, negativeSlope: slope)
+            return [dx]
+        } composite: { inputs in
+            let mask = inputs[0].unaryKernel(.positiveMask)
+            let factor = withoutGrad { mask + (1 - mask) * slope }
+            return [inputs[0] * factor]
+        }[0]
     }
 
     /// `x` where `x > 0`, else `α(eˣ − 1)`. Derivative: 1, else `αeˣ`.
