@@ -117,7 +117,7 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
                                 GEMMProblem(m: rows, n: og, k: k, ldc: og), narrow: narrow,
                                 ConvolutionMatrix(base: groupImage, rowTable: pixels, columnTable: taps, firstRow: j0),
                                 GEMMPackedMatrix(packed: packed + group * packedCount, depth: k), 0, transposed, threads)
-                            Self.transpose(transposed, rows: rows, columns: og, into: out + j0, stride: p, adding: groupBias)
+                            transposeMatrix(transposed, rows: rows, columns: og, into: out + j0, stride: p, adding: groupBias)
                         }
                     } else if let tile {
                         forwardGrid(image: groupImage, packed: packed + group * packedCount, bias: groupBias, y: out, tile: tile)
@@ -362,53 +362,6 @@ struct ConvolutionPlan<V: SIMD> where V.Scalar: KernelScalar {
             buffer.update(from: x + start, count: imageCount)
         }
         return UnsafePointer(buffer)
-    }
-
-    /// `dst[c · stride + r] = src[r · columns + c] (+ bias[c])`: 8 × 8 blocks transposed in
-    /// registers, the edges element by element.
-    static func transpose(
-        _ src: UnsafePointer<S>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<S>, stride: Int,
-        adding bias: UnsafePointer<S>?
-    ) {
-        typealias Row = SIMD8<S>
-        let size = MemoryLayout<S>.stride
-        let fullRows = rows / 8 * 8, fullColumns = columns / 8 * 8
-        for r0 in Swift.stride(from: 0, to: fullRows, by: 8) {
-            for c0 in Swift.stride(from: 0, to: fullColumns, by: 8) {
-                let from = UnsafeRawPointer(src + r0 * columns + c0), step = columns * size
-                var v = (
-                    from.loadUnaligned(as: Row.self), from.loadUnaligned(fromByteOffset: step, as: Row.self),
-                    from.loadUnaligned(fromByteOffset: 2 * step, as: Row.self),
-                    from.loadUnaligned(fromByteOffset: 3 * step, as: Row.self),
-                    from.loadUnaligned(fromByteOffset: 4 * step, as: Row.self),
-                    from.loadUnaligned(fromByteOffset: 5 * step, as: Row.self),
-                    from.loadUnaligned(fromByteOffset: 6 * step, as: Row.self),
-                    from.loadUnaligned(fromByteOffset: 7 * step, as: Row.self))
-                transpose8x8(&v)
-                if let bias {
-                    v.0 += Row(repeating: bias[c0]); v.1 += Row(repeating: bias[c0 + 1])
-                    v.2 += Row(repeating: bias[c0 + 2]); v.3 += Row(repeating: bias[c0 + 3])
-                    v.4 += Row(repeating: bias[c0 + 4]); v.5 += Row(repeating: bias[c0 + 5])
-                    v.6 += Row(repeating: bias[c0 + 6]); v.7 += Row(repeating: bias[c0 + 7])
-                }
-                let to = UnsafeMutableRawPointer(dst + c0 * stride + r0), out = stride * size
-                to.storeBytes(of: v.0, as: Row.self)
-                to.storeBytes(of: v.1, toByteOffset: out, as: Row.self)
-                to.storeBytes(of: v.2, toByteOffset: 2 * out, as: Row.self)
-                to.storeBytes(of: v.3, toByteOffset: 3 * out, as: Row.self)
-                to.storeBytes(of: v.4, toByteOffset: 4 * out, as: Row.self)
-                to.storeBytes(of: v.5, toByteOffset: 5 * out, as: Row.self)
-                to.storeBytes(of: v.6, toByteOffset: 6 * out, as: Row.self)
-                to.storeBytes(of: v.7, toByteOffset: 7 * out, as: Row.self)
-            }
-        }
-        // The edges: columns past the last full block, then rows past it.
-        for r in 0..<rows {
-            for c in (r < fullRows ? fullColumns : 0)..<columns {
-                let value = src[r * columns + c]
-                dst[c * stride + r] = bias == nil ? value : value + bias![c]
-            }
-        }
     }
 
     /// Copies `count` scalars with vector moves: rows of an image are short, and a memmove

@@ -184,7 +184,7 @@ extension ConvolutionPlan {
                                 transposed, threads)
                             // dx[c, s·u + a, s·v + b] = yᵀ[(u, v), c] (+ bias): transposed in
                             // 8 × 8 register blocks, then each run of a phase row spread out.
-                            Self.transpose(
+                            transposeMatrix(
                                 transposed, rows: block, columns: cg, into: planes, stride: block,
                                 adding: bias.map { $0 + group * cg })
                             let first = j0 / columns

@@ -120,22 +120,32 @@ struct GEMMMatrix<Scalar: KernelScalar>: GEMMPackingA, GEMMPackingB, @unchecked 
         let kc = depth.count
         var out = dst
         var j0 = cols.lowerBound
-        while j0 < cols.upperBound {
-            let w = Swift.min(nr, cols.upperBound - j0)
-            if !transB && w == nr && nr % 8 == 0 {
-                // A full panel: each k step's nr values are contiguous, copied as vectors (a
-                // memmove call per row would cost more than the copy).
-                let stride = MemoryLayout<Scalar>.stride
-                for p in 0..<kc {
-                    let src = UnsafeRawPointer(b + (depth.lowerBound + p) * ldb + j0)
-                    let d = UnsafeMutableRawPointer(out + p * nr)
+        if !transB && nr % 8 == 0 && cols.count >= nr {
+            // The full panels, with k steps outermost: each k step's row segment is read once,
+            // front to back, and its nr-value pieces go to the panels as vectors (a memmove call
+            // per piece would cost more than the copy). Panel by panel, one panel's kc reads are
+            // ldb apart — a page apart for ldb = 1024 — and the prefetcher missed most of them.
+            let full = cols.count / nr
+            let stride = MemoryLayout<Scalar>.stride
+            for p in 0..<kc {
+                let src = UnsafeRawPointer(b + (depth.lowerBound + p) * ldb + j0)
+                var d = UnsafeMutableRawPointer(dst + p * nr)
+                for q in 0..<full {
+                    let s = src + q * nr * stride
                     for t in Swift.stride(from: 0, to: nr, by: 8) {
                         d.storeBytes(
-                            of: src.loadUnaligned(fromByteOffset: t * stride, as: SIMD8<Scalar>.self),
+                            of: s.loadUnaligned(fromByteOffset: t * stride, as: SIMD8<Scalar>.self),
                             toByteOffset: t * stride, as: SIMD8<Scalar>.self)
                     }
+                    d += nr * kc * stride
                 }
-            } else if !transB {
+            }
+            out += full * nr * kc
+            j0 += full * nr
+        }
+        while j0 < cols.upperBound {
+            let w = Swift.min(nr, cols.upperBound - j0)
+            if !transB {
                 // B[p, j] = b[p·ldb + j]: each k step's w values are contiguous.
                 for p in 0..<kc {
                     let src = b + (depth.lowerBound + p) * ldb + j0
@@ -225,5 +235,51 @@ func transpose8x8<T: SIMDScalar>(
         let p0 = SIMD16(lowHalf: v.0, highHalf: v.1), p1 = SIMD16(lowHalf: v.2, highHalf: v.3)
         let p2 = SIMD16(lowHalf: v.4, highHalf: v.5), p3 = SIMD16(lowHalf: v.6, highHalf: v.7)
         v = (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf, p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
+    }
+}
+/// `dst[c · stride + r] = src[r · columns + c] (+ bias[c])`: 8 × 8 blocks transposed in
+/// registers, the edges element by element.
+func transposeMatrix<S: KernelScalar>(
+    _ src: UnsafePointer<S>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<S>, stride: Int,
+    adding bias: UnsafePointer<S>? = nil
+) {
+    typealias Row = SIMD8<S>
+    let size = MemoryLayout<S>.stride
+    let fullRows = rows / 8 * 8, fullColumns = columns / 8 * 8
+    for r0 in Swift.stride(from: 0, to: fullRows, by: 8) {
+        for c0 in Swift.stride(from: 0, to: fullColumns, by: 8) {
+            let from = UnsafeRawPointer(src + r0 * columns + c0), step = columns * size
+            var v = (
+                from.loadUnaligned(as: Row.self), from.loadUnaligned(fromByteOffset: step, as: Row.self),
+                from.loadUnaligned(fromByteOffset: 2 * step, as: Row.self),
+                from.loadUnaligned(fromByteOffset: 3 * step, as: Row.self),
+                from.loadUnaligned(fromByteOffset: 4 * step, as: Row.self),
+                from.loadUnaligned(fromByteOffset: 5 * step, as: Row.self),
+                from.loadUnaligned(fromByteOffset: 6 * step, as: Row.self),
+                from.loadUnaligned(fromByteOffset: 7 * step, as: Row.self))
+            transpose8x8(&v)
+            if let bias {
+                v.0 += Row(repeating: bias[c0]); v.1 += Row(repeating: bias[c0 + 1])
+                v.2 += Row(repeating: bias[c0 + 2]); v.3 += Row(repeating: bias[c0 + 3])
+                v.4 += Row(repeating: bias[c0 + 4]); v.5 += Row(repeating: bias[c0 + 5])
+                v.6 += Row(repeating: bias[c0 + 6]); v.7 += Row(repeating: bias[c0 + 7])
+            }
+            let to = UnsafeMutableRawPointer(dst + c0 * stride + r0), out = stride * size
+            to.storeBytes(of: v.0, as: Row.self)
+            to.storeBytes(of: v.1, toByteOffset: out, as: Row.self)
+            to.storeBytes(of: v.2, toByteOffset: 2 * out, as: Row.self)
+            to.storeBytes(of: v.3, toByteOffset: 3 * out, as: Row.self)
+            to.storeBytes(of: v.4, toByteOffset: 4 * out, as: Row.self)
+            to.storeBytes(of: v.5, toByteOffset: 5 * out, as: Row.self)
+            to.storeBytes(of: v.6, toByteOffset: 6 * out, as: Row.self)
+            to.storeBytes(of: v.7, toByteOffset: 7 * out, as: Row.self)
+        }
+    }
+    // The edges: columns past the last full block, then rows past it.
+    for r in 0..<rows {
+        for c in (r < fullRows ? fullColumns : 0)..<columns {
+            let value = src[r * columns + c]
+            dst[c * stride + r] = bias == nil ? value : value + bias![c]
+        }
     }
 }

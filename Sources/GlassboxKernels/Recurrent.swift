@@ -16,8 +16,9 @@
 //        GRU's dHH[t]), ∂c carry, the direct part of ∂h_prev; then ∂h_prev += dHH[t]·W_hh (one
 //        GEMM, W_hh packed once). Masked rows pass ∂h and ∂c through unchanged.
 //   After the loop, over all T·B rows at once: ∂x = dX·W_ih, ∂W_ih = dXᵀ·x, ∂W_hh = dHHᵀ·H_prev
-//   (ONE GEMM each; ∂W_ih as (xᵀ·dX)ᵀ when I pads the GEMM's column panels more than G·H does —
-//   every element is the same sum of the same products in the same order, so the same bits),
+//   (ONE GEMM each; ∂W_ih and ∂W_hh as (xᵀ·dX)ᵀ when G·H > I or I pads the GEMM's column panels
+//   more than G·H does — every element is the same sum of the same products in the same order,
+//   so the same bits: `weightGradient`),
 //   ∂b_ih / ∂b_hh = column sums of dX / dHH in row order.
 //
 // Threads: the batched GEMMs split as `gemm` does; the recurrence splits over batch rows, each
@@ -278,40 +279,36 @@ public enum Recurrent {
         if let gradInput {
             gemm(.none, .none, m: rows, n: I, k: GH, alpha: 1, a: dX, lda: GH, b: weightIH, ldb: I, beta: 0, c: gradInput, ldc: I)
         }
-        if let gradWeightIH { inputWeightGradient(dX, input, rows: rows, gates: GH, inputs: I, into: gradWeightIH) }
-        if let gradWeightHH {
-            gemm(.transpose, .none, m: GH, n: H, k: rows, alpha: 1, a: dHH, lda: GH, b: layout.hPrev, ldb: H, beta: 0, c: gradWeightHH, ldc: H)
-        }
+        if let gradWeightIH { weightGradient(dX, input, rows: rows, gates: GH, inputs: I, into: gradWeightIH) }
+        if let gradWeightHH { weightGradient(dHH, layout.hPrev, rows: rows, gates: GH, inputs: H, into: gradWeightHH) }
         if let gradBiasIH { columnSums(dX, rows: rows, columns: GH, into: gradBiasIH) }
         if let gradBiasHH { columnSums(dHH, rows: rows, columns: GH, into: gradBiasHH) }
     }
 
-    /// `∂W_ih = dXᵀ·x` (`[G·H, I]`), computed as `(xᵀ·dX)ᵀ` when the GEMM's column panels (NR
-    /// wide) waste more of I columns than of G·H (I = 100 runs as 128 columns, G·H = 1024 as
-    /// 1024). Element (g, i) is Σ_r dX[r, g]·x[r, i] either way, over r in the same blocks and
-    /// order, each product the same (IEEE products and fused multiply-adds are commutative in
-    /// their factors), so the bits do not depend on the orientation.
-    static func inputWeightGradient<T: KernelScalar>(
+    /// A weight gradient `∂W = dXᵀ·x` (`[G·H, I]`) for `dX` `[rows, G·H]` and `x` `[rows, I]`:
+    /// `∂W_ih` (x the input) and `∂W_hh` (x the saved `h_prev`, I = H). Computed as `(xᵀ·dX)ᵀ` —
+    /// the GEMM into a scratch `[I, G·H]`, then an 8 × 8-block transpose — when G·H > I, or when
+    /// the GEMM's column panels (NR wide) waste more of I columns than of G·H (I = 100 runs as
+    /// 128 columns, G·H = 1024 as 1024). The larger operand is then op(B), packed from its rows
+    /// front to back; as op(A) = dXᵀ, each k step of a packed block read 144 values from a row
+    /// 4 KB long, a page apart from the next, and that packing loop took 7.6 % of the samples
+    /// in the strided GEMMs (`perf annotate`, LSTM layer bench, one thread). Element (g, i) is Σ_r dX[r, g]·x[r, i] either
+    /// way, over r in the same blocks and order, each product the same (IEEE products and fused
+    /// multiply-adds are commutative in their factors), so the bits do not depend on the
+    /// orientation.
+    static func weightGradient<T: KernelScalar>(
         _ dX: UnsafePointer<T>, _ x: UnsafePointer<T>, rows: Int, gates: Int, inputs: Int, into out: UnsafeMutablePointer<T>
     ) {
         let nr = 2 * (T.self == Float.self ? GEMMVector.Float.scalarCount : GEMMVector.Double.scalarCount)
         func padded(_ n: Int) -> Int { (n + nr - 1) / nr * nr }
-        guard gates > 0, inputs > 0, padded(inputs) * gates > padded(gates) * inputs else {
+        guard gates > 0, inputs > 0, gates > inputs || padded(inputs) * gates > padded(gates) * inputs else {
             gemm(.transpose, .none, m: gates, n: inputs, k: rows, alpha: 1, a: dX, lda: gates, b: x, ldb: inputs, beta: 0, c: out, ldc: inputs)
             return
         }
         let transposed = UnsafeMutablePointer<T>.allocate(capacity: inputs * gates)
         defer { transposed.deallocate() }
         gemm(.transpose, .none, m: inputs, n: gates, k: rows, alpha: 1, a: x, lda: inputs, b: dX, ldb: gates, beta: 0, c: transposed, ldc: gates)
-        // [I, G·H] → [G·H, I] in 16 × 16 blocks.
-        let block = 16
-        for g0 in stride(from: 0, to: gates, by: block) {
-            for i0 in stride(from: 0, to: inputs, by: block) {
-                for g in g0..<Swift.min(g0 + block, gates) {
-                    for i in i0..<Swift.min(i0 + block, inputs) { out[g * inputs + i] = transposed[i * gates + g] }
-                }
-            }
-        }
+        transposeMatrix(UnsafePointer(transposed), rows: inputs, columns: gates, into: out, stride: inputs)
     }
 
     /// `out[j] = Σ_r a[r, j]`, each column summed over rows in order; split over columns.
