@@ -15,10 +15,11 @@ import Musl
 // broadcasts and 12 vfmadd231 per iteration, no spills.
 
 extension GEMMProblem {
-    /// The jc → pc → ic → jr → ir loops over the part `rows × cols` of C.
+    /// The jc → pc → ic → jr → ir loops over the part `rows × cols` of C. `bias` (indexed by
+    /// column of C, with beta = 0) is added to every row on the first k block.
     func blocked<V: SIMD, A: GEMMPackingA, B: GEMMPackingB>(
         _: V.Type, rows: Range<Int>, cols: Range<Int>, _ alpha: V.Scalar,
-        _ a: A, _ b: B, _ beta: V.Scalar, _ c: UnsafeMutablePointer<V.Scalar>
+        _ a: A, _ b: B, _ beta: V.Scalar, _ c: UnsafeMutablePointer<V.Scalar>, bias: UnsafePointer<V.Scalar>? = nil
     ) where V.Scalar: KernelScalar, A.Scalar == V.Scalar, B.Scalar == V.Scalar {
         typealias S = V.Scalar
         let mr = GEMMBlocking.mr, nr = 2 * V.scalarCount
@@ -64,11 +65,16 @@ extension GEMMProblem {
                         var aPanel = aPanels
                         while ir < mcEnd {
                             let h = Swift.min(mr, mcEnd - ir)
+                            let tileBias = first ? bias.map { $0 + jr } : nil
                             if h == mr && w == nr {
-                                microKernel(V.self, kc, aPanel, bPanel, c + ir * ldc + jr, ldc: ldc, alpha: alpha, beta: beta, first: first)
+                                microKernel(
+                                    V.self, kc, aPanel, bPanel, c + ir * ldc + jr, ldc: ldc, alpha: alpha, beta: beta, first: first,
+                                    bias: tileBias)
                             } else {
                                 edgeKernel(V.self, rows: h, kc, aPanel, bPanel, tile)
-                                store(tile, nr: nr, rows: h, cols: w, into: c + ir * ldc + jr, alpha: alpha, beta: beta, first: first)
+                                store(
+                                    tile, nr: nr, rows: h, cols: w, into: c + ir * ldc + jr, alpha: alpha, beta: beta, first: first,
+                                    bias: tileBias)
                             }
                             ir += mr
                             aPanel += aPanelStride
@@ -84,17 +90,20 @@ extension GEMMProblem {
         }
     }
 
-    /// `C_tile = alpha · tile + (first ? beta · C_tile : C_tile)` for the valid `rows × cols`.
+    /// `C_tile = alpha · tile + (first ? beta · C_tile : C_tile)` for the valid `rows × cols`, or
+    /// `alpha · tile + bias` with a bias (first block, beta = 0).
     @inline(__always)
     func store<S: KernelScalar>(
         _ tile: UnsafeMutablePointer<S>, nr: Int, rows: Int, cols: Int, into c: UnsafeMutablePointer<S>,
-        alpha: S, beta: S, first: Bool
+        alpha: S, beta: S, first: Bool, bias: UnsafePointer<S>?
     ) {
         for r in 0..<rows {
             let src = tile + r * nr
             let dst = c + r * ldc
             if first {
-                if beta == 0 {
+                if let bias {
+                    for j in 0..<cols { dst[j] = alpha * src[j] + bias[j] }
+                } else if beta == 0 {
                     for j in 0..<cols { dst[j] = alpha * src[j] }
                 } else {
                     for j in 0..<cols { dst[j] = alpha * src[j] + beta * dst[j] }
@@ -106,14 +115,16 @@ extension GEMMProblem {
     }
 
     /// The 6 × (2 vectors) register tile: `acc = Σ_p a[p, 0..<6] ⊗ b[p, 0..<NR]`, then
-    /// `out = alpha · acc + beta · out` on the first k block (out not read when beta is 0) and
-    /// `out += alpha · acc` on later ones. `out` has row stride `ldc`. The write-back uses a
-    /// separate multiply and add (never fused), exactly as ``store(_:nr:rows:cols:into:alpha:beta:first:)``
-    /// does for edge tiles, so both paths give the same bits.
+    /// `out = alpha · acc + beta · out` on the first k block (out not read when beta is 0; with
+    /// a bias, `alpha · acc + bias`) and `out += alpha · acc` on later ones. `out` has row stride
+    /// `ldc`. The write-back uses a separate multiply and add (never fused), exactly as
+    /// ``store(_:nr:rows:cols:into:alpha:beta:first:bias:)`` does for edge tiles, so both paths
+    /// give the same bits.
     @inline(__always)
     func microKernel<V: SIMD>(
         _: V.Type, _ kc: Int, _ a: UnsafePointer<V.Scalar>, _ b: UnsafePointer<V.Scalar>,
-        _ out: UnsafeMutablePointer<V.Scalar>, ldc: Int, alpha: V.Scalar, beta: V.Scalar, first: Bool
+        _ out: UnsafeMutablePointer<V.Scalar>, ldc: Int, alpha: V.Scalar, beta: V.Scalar, first: Bool,
+        bias: UnsafePointer<V.Scalar>? = nil
     ) where V.Scalar: KernelScalar {
         let w = V.scalarCount
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
@@ -155,14 +166,17 @@ extension GEMMProblem {
         }
         // Written out accumulator by accumulator: a loop over the accumulators' bytes compiled
         // to a stack round trip and shuffles.
-        let mode = WriteBack(alpha: alpha, beta: beta, first: first)
+        let mode = WriteBack(alpha: alpha, beta: beta, first: first, bias: bias != nil)
+        // The bias of the tile's two column vectors (zeros, unused, without one).
+        let bias0 = bias.map { UnsafeRawPointer($0).loadUnaligned(as: V.self) } ?? V()
+        let bias1 = bias.map { UnsafeRawPointer($0 + w).loadUnaligned(as: V.self) } ?? V()
         let out1 = out + ldc, out2 = out1 + ldc, out3 = out2 + ldc, out4 = out3 + ldc, out5 = out4 + ldc
-        mode.store(c00, out, alpha, beta); mode.store(c01, out + w, alpha, beta)
-        mode.store(c10, out1, alpha, beta); mode.store(c11, out1 + w, alpha, beta)
-        mode.store(c20, out2, alpha, beta); mode.store(c21, out2 + w, alpha, beta)
-        mode.store(c30, out3, alpha, beta); mode.store(c31, out3 + w, alpha, beta)
-        mode.store(c40, out4, alpha, beta); mode.store(c41, out4 + w, alpha, beta)
-        mode.store(c50, out5, alpha, beta); mode.store(c51, out5 + w, alpha, beta)
+        mode.store(c00, out, alpha, beta, bias0); mode.store(c01, out + w, alpha, beta, bias1)
+        mode.store(c10, out1, alpha, beta, bias0); mode.store(c11, out1 + w, alpha, beta, bias1)
+        mode.store(c20, out2, alpha, beta, bias0); mode.store(c21, out2 + w, alpha, beta, bias1)
+        mode.store(c30, out3, alpha, beta, bias0); mode.store(c31, out3 + w, alpha, beta, bias1)
+        mode.store(c40, out4, alpha, beta, bias0); mode.store(c41, out4 + w, alpha, beta, bias1)
+        mode.store(c50, out5, alpha, beta, bias0); mode.store(c51, out5 + w, alpha, beta, bias1)
     }
 }
 
@@ -260,15 +274,18 @@ extension GEMMProblem {
 }
 
 /// How the micro-kernel writes an accumulator `v` to C: `alpha · v + beta · old` on the first
-/// k block (old not read when beta is 0), `old + alpha · v` on later ones. The cases with
-/// alpha = 1 (and beta = 1) skip multiplications by 1, which give the same bits.
+/// k block (old not read when beta is 0), or `alpha · v + bias` with a bias; `old + alpha · v`
+/// on later ones. The cases with alpha = 1 (and beta = 1) skip multiplications by 1, which give
+/// the same bits; `v + bias` has the bits of `v + old` on C filled with the bias.
 enum WriteBack {
-    case overwrite, overwriteScaled, add, addScaled, accumulate, accumulateScaled
+    case overwrite, overwriteScaled, add, addScaled, accumulate, accumulateScaled, addBias, addBiasScaled
 
     @inline(__always)
-    init<S: KernelScalar>(alpha: S, beta: S, first: Bool) {
+    init<S: KernelScalar>(alpha: S, beta: S, first: Bool, bias: Bool = false) {
         if !first {
             self = alpha == 1 ? .accumulate : .accumulateScaled
+        } else if bias {
+            self = alpha == 1 ? .addBias : .addBiasScaled
         } else if beta == 0 {
             self = alpha == 1 ? .overwrite : .overwriteScaled
         } else {
@@ -277,10 +294,12 @@ enum WriteBack {
     }
 
     @inline(__always)
-    func store<V: SIMD>(_ v: V, _ out: UnsafeMutablePointer<V.Scalar>, _ alpha: V.Scalar, _ beta: V.Scalar)
+    func store<V: SIMD>(_ v: V, _ out: UnsafeMutablePointer<V.Scalar>, _ alpha: V.Scalar, _ beta: V.Scalar, _ bias: V)
     where V.Scalar: KernelScalar {
         let dst = UnsafeMutableRawPointer(out)
         switch self {
+        case .addBias: dst.storeBytes(of: v + bias, as: V.self)
+        case .addBiasScaled: dst.storeBytes(of: V(repeating: alpha) * v + bias, as: V.self)
         case .overwrite: dst.storeBytes(of: v, as: V.self)
         case .overwriteScaled: dst.storeBytes(of: V(repeating: alpha) * v, as: V.self)
         case .add: dst.storeBytes(of: v + dst.loadUnaligned(as: V.self), as: V.self)

@@ -36,23 +36,28 @@ public enum Transpose: Sendable {
 // (`GEMMPackedMatrix`), and a convolution's im2col view read from the image
 // (`ConvolutionMatrix`, Convolution+Packing.swift).
 
-/// General matrix multiply, row-major: `C = alpha · op(A) · op(B) + beta · C`.
+/// General matrix multiply, row-major: `C = alpha · op(A) · op(B) + beta · C`, or with a
+/// `bias`, `C = alpha · op(A) · op(B) + bias` (bias added to every row).
 ///
 /// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`. `lda`, `ldb`, `ldc` are the row
 /// strides of the matrices *as stored*. When `beta == 0`, `C` is not read (NaNs in it do not
-/// propagate), as in BLAS. Uses up to ``Threading/threadCount`` threads; the result does not
-/// depend on the thread count.
+/// propagate), as in BLAS. `bias` (`n` values, or nil) needs `beta == 0`: it is added as the
+/// tiles are written, with the bits of filling C with the bias rows and running with
+/// `beta = 1` (the way BLAS's users add a bias), without that extra pass over C. Uses up to
+/// ``Threading/threadCount`` threads; the result does not depend on the thread count.
 public func gemm<T: KernelScalar>(
     _ transA: Transpose, _ transB: Transpose,
     m: Int, n: Int, k: Int,
     alpha: T, a: UnsafePointer<T>, lda: Int,
     b: UnsafePointer<T>, ldb: Int,
-    beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+    beta: T, c: UnsafeMutablePointer<T>, ldc: Int,
+    bias: UnsafePointer<T>? = nil
 ) {
+    precondition(bias == nil || beta == 0, "gemm: a bias needs beta = 0, got beta = \(beta)")
     GEMMProblem(m: m, n: n, k: k, ldc: ldc).dispatch(
         alpha: alpha, a: GEMMMatrix(a, ld: lda, transposed: transA == .transpose),
         b: GEMMMatrix(b, ld: ldb, transposed: transB == .transpose), beta: beta, c: c,
-        threads: Threading.threadCount)
+        threads: Threading.threadCount, bias: bias)
 }
 
 /// Strided batched GEMM: for each `i` in `0..<batchCount`, one
@@ -108,22 +113,25 @@ struct GEMMProblem: Sendable {
     /// Routes to the specialised implementation for `T`.
     func dispatch<T: KernelScalar>(
         alpha: T, a: GEMMMatrix<T>, b: GEMMMatrix<T>, beta: T, c: UnsafeMutablePointer<T>,
-        threads: Int
+        threads: Int, bias: UnsafePointer<T>? = nil
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             scale(c, by: beta)
+            if let bias {
+                for i in 0..<m { (c + i * ldc).update(from: bias, count: n) }
+            }
             return
         }
         if T.self == Float.self {
             run(
                 GEMMVector.Float.self, alpha as! Float, a.rebound(to: Float.self), b.rebound(to: Float.self),
-                beta as! Float, rebind(c, Float.self), threads)
+                beta as! Float, rebind(c, Float.self), threads, bias: bias.map { rebind($0, Float.self) })
         } else if T.self == Double.self {
             run(
                 GEMMVector.Double.self, alpha as! Double, a.rebound(to: Double.self), b.rebound(to: Double.self),
-                beta as! Double, rebind(c, Double.self), threads)
+                beta as! Double, rebind(c, Double.self), threads, bias: bias.map { rebind($0, Double.self) })
         } else {
             fatalError("gemm: unsupported scalar type \(T.self)")
         }
@@ -144,32 +152,33 @@ struct GEMMProblem: Sendable {
     /// Splits C over threads and runs the blocked loops on each part. `a` and `b` pack blocks
     /// of op(A) and op(B) (strided matrices for ``gemm``, or views such as a convolution's
     /// im2col matrix read in place); `m`, `n`, `k` and `ldc` come from `self`, and `k > 0`.
+    /// `bias` (n values, with beta = 0) is added to every row as the tiles are written.
     func run<V: SIMD, A: GEMMPackingA, B: GEMMPackingB>(
         _: V.Type, _ alpha: V.Scalar, _ a: A, _ b: B,
-        _ beta: V.Scalar, _ c: UnsafeMutablePointer<V.Scalar>, _ threads: Int
+        _ beta: V.Scalar, _ c: UnsafeMutablePointer<V.Scalar>, _ threads: Int, bias: UnsafePointer<V.Scalar>? = nil
     ) where V.Scalar: KernelScalar, A.Scalar == V.Scalar, B.Scalar == V.Scalar {
         let mr = GEMMBlocking.mr, nr = 2 * V.scalarCount
         let wanted = flops < Self.parallelThreshold ? 1 : Swift.min(threads, Swift.max(1, flops / Self.parallelThreshold))
         let rowPanels = (m + mr - 1) / mr
         let colPanels = (n + nr - 1) / nr
         if wanted <= 1 {
-            blocked(V.self, rows: 0..<m, cols: 0..<n, alpha, a, b, beta, c)
+            blocked(V.self, rows: 0..<m, cols: 0..<n, alpha, a, b, beta, c, bias: bias)
             return
         }
-        let cp = SendablePointer(c)
+        let cp = SendablePointer(c), biasPointer = bias.map { SendableConstPointer($0) }
         if rowPanels >= 2 * wanted || rowPanels >= colPanels {
             let parts = Swift.min(wanted, rowPanels)
             let per = (rowPanels + parts - 1) / parts
             Threading.parallelFor(parts) { t in
                 let lo = t * per * mr, hi = Swift.min(m, (t + 1) * per * mr)
-                if lo < hi { blocked(V.self, rows: lo..<hi, cols: 0..<n, alpha, a, b, beta, cp.base) }
+                if lo < hi { blocked(V.self, rows: lo..<hi, cols: 0..<n, alpha, a, b, beta, cp.base, bias: biasPointer?.base) }
             }
         } else {
             let parts = Swift.min(wanted, colPanels)
             let per = (colPanels + parts - 1) / parts
             Threading.parallelFor(parts) { t in
                 let lo = t * per * nr, hi = Swift.min(n, (t + 1) * per * nr)
-                if lo < hi { blocked(V.self, rows: 0..<m, cols: lo..<hi, alpha, a, b, beta, cp.base) }
+                if lo < hi { blocked(V.self, rows: 0..<m, cols: lo..<hi, alpha, a, b, beta, cp.base, bias: biasPointer?.base) }
             }
         }
     }

@@ -171,4 +171,48 @@ struct GEMMTests {
         }
         #expect(c == [0, 0, 0, 0])
     }
+
+    @Test("a bias gives the bits of C filled with the bias rows and beta = 1, 1 and 2 threads")
+    func biasEpilogue() {
+        let saved = Threading.threadCount
+        defer { Threading.threadCount = saved }
+        // Full and edge tiles in both directions, one and three k blocks, k = 0, every transpose.
+        let shapes = [(13, 70, 600), (37, 33, 5), (6, 64, 256), (1, 1, 1), (40, 9, 0)]
+        func run<T: KernelScalar>(_: T.Type) {
+            for (m, n, k) in shapes {
+                for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+                    for alpha: T in [1, -0.5] {
+                        let ldc = n + 3
+                        let a = (0..<max(1, m * k)).map { T(($0 * 37) % 23) * 0.125 - 1.375 }
+                        let b = (0..<max(1, k * n)).map { T(($0 * 13) % 19) * 0.0625 - 0.5 }
+                        let bias = (0..<n).map { T($0 % 7) * 0.3 - 0.9 }
+                        var filled = [T](repeating: 0, count: m * ldc)
+                        for i in 0..<m { for j in 0..<n { filled[i * ldc + j] = bias[j] } }
+                        var expected = filled
+                        expected.withUnsafeMutableBufferPointer { cp in
+                            gemm(
+                                ta ? .transpose : .none, tb ? .transpose : .none, m: m, n: n, k: k, alpha: alpha, a: a,
+                                lda: ta ? m : k, b: b, ldb: tb ? k : n, beta: 1, c: cp.baseAddress!, ldc: ldc)
+                        }
+                        for threads in 1...2 {
+                            Threading.threadCount = threads
+                            // C starts as NaN in the bias columns: a bias run must not read it.
+                            var got = [T](repeating: 0, count: m * ldc)
+                            for i in 0..<m { for j in 0..<n { got[i * ldc + j] = .nan } }
+                            got.withUnsafeMutableBufferPointer { cp in
+                                gemm(
+                                    ta ? .transpose : .none, tb ? .transpose : .none, m: m, n: n, k: k, alpha: alpha, a: a,
+                                    lda: ta ? m : k, b: b, ldb: tb ? k : n, beta: 0, c: cp.baseAddress!, ldc: ldc, bias: bias)
+                            }
+                            #expect(
+                                got.map { Double($0).bitPattern } == expected.map { Double($0).bitPattern },
+                                "\(T.self) m \(m) n \(n) k \(k) ta \(ta) tb \(tb) alpha \(alpha), \(threads) threads")
+                        }
+                    }
+                }
+            }
+        }
+        run(Float.self)
+        run(Double.self)
+    }
 }

@@ -1,7 +1,8 @@
 import GlassboxKernels
 
-// `x·Wᵀ + b` as one op (`.linear`): the output is filled with the bias rows and the GEMM adds
-// `x·Wᵀ` to it (beta = 1, as BLAS's addmm does), so the bias costs no pass of its own forward,
+// `x·Wᵀ + b` as one op (`.linear`): the GEMM adds the bias as it writes its tiles (the bits of
+// filling the output with the bias rows and adding `x·Wᵀ` with beta = 1, as BLAS's addmm does,
+// without that pass over the output), so the bias costs no pass of its own forward,
 // and the backward is the matmul's two GEMMs and the column sums of the gradient. A recorded
 // backward (`createGraph`) differentiates `batchedMatmul(x, W) + b` instead.
 
@@ -10,11 +11,10 @@ extension Tensor {
     static func linearWithBias(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         let rows = x.shape[0], inFeatures = x.shape[1], outFeatures = weight.shape[0]
         let out = empty([rows, outFeatures])
-        let y = out.storage.pointer
-        Rows.repeated(bias.storage.pointer, count: rows, width: outFeatures, into: y)
         GlassboxKernels.gemm(
             .none, .transpose, m: rows, n: outFeatures, k: inFeatures, alpha: 1, a: x.storage.pointer, lda: inFeatures,
-            b: weight.storage.pointer, ldb: inFeatures, beta: 1, c: y, ldc: outFeatures)
+            b: weight.storage.pointer, ldb: inFeatures, beta: 0, c: out.storage.pointer, ldc: outFeatures,
+            bias: bias.storage.pointer)
         recordedFused(.linear, [x, weight, bias], outputs: [out]) { gradOutputs, _ in
             let g = gradOutputs[0]
             let g3 = g.reshaped([1, rows, outFeatures])
