@@ -23,8 +23,9 @@ extension GEMMProblem {
     ) where V.Scalar: KernelScalar, A.Scalar == V.Scalar, B.Scalar == V.Scalar {
         typealias S = V.Scalar
         let mr = GEMMBlocking.mr, nr = 2 * V.scalarCount
-        // k is cut into equal blocks of at most KC (k = 288 gives 144 + 144, not 256 + 32).
-        let kBlocks = (k + GEMMBlocking.kc - 1) / GEMMBlocking.kc
+        // k is cut into equal blocks of at most KC (KC = 256: k = 288 gives 144 + 144, not 256 + 32).
+        let kcLimit = GEMMBlocking.kc(V.self)
+        let kBlocks = (k + kcLimit - 1) / kcLimit
         let kcBlock = (k + kBlocks - 1) / kBlocks
         let kcMax = Swift.min(kcBlock, k)
         let mcBlock = GEMMBlocking.mc(S.self)

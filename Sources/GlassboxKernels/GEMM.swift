@@ -15,9 +15,12 @@ public enum Transpose: Sendable {
 //           ir: rows in micro-panels of MR → one micro-kernel call: an MR × NR tile of C
 //                                            updated with KC rank-1 updates in registers
 //
-// Blocking (measured on Zen 4, see Docs/Kernels.md, "Code-generation facts"): KC = 256 keeps one packed A micro-panel
-// (MR × KC) and one B micro-panel (KC × NR) in L1; MC = 144 for Float and 72 for Double (multiples
-// of MR = 6) keep the packed A block (~144 KB) in L2; NC = 4096 bounds the packed B block (L3).
+// Blocking (measured on Zen 4, see Docs/Kernels.md, "Code-generation facts"): KC = 256 with
+// 256-bit or narrower vectors keeps one packed A micro-panel (MR × KC) and one B micro-panel
+// (KC × NR) in L1; with 512-bit vectors KC = 512 — the B micro-panel (KC × 128 bytes) is read
+// from L2 either way, and fewer k blocks mean fewer passes over C (1024³ Float: +9 %); MC = 144
+// for Float and 72 for Double (multiples of MR = 6) keep the packed A block in L2; NC = 4096
+// bounds the packed B block (L3).
 // MR × NR is the register tile: 6 × 2 vectors — 12 accumulators, 2 B loads and 6 A broadcasts
 // per k step (SIMD8<Float> 6×16, SIMD4<Double> 6×8; with AVX512 SIMD16<Float> 6×32 and
 // SIMD8<Double> 6×16; in a plain SSE2 build SIMD4<Float> 6×8 and SIMD2<Double> 6×4 — see
@@ -207,8 +210,9 @@ enum GEMMVector {
 enum GEMMBlocking {
     /// Rows of the register tile.
     static let mr = 6
-    /// Depth of a packed panel.
-    static let kc = 256
+    /// Depth of a packed panel for the register tile of vector type `V`: 512 for 512-bit
+    /// vectors (AVX512 builds), 256 otherwise.
+    static func kc<V: SIMD>(_: V.Type) -> Int { MemoryLayout<V>.size >= 64 ? 512 : 256 }
     /// Rows of a packed A block (a multiple of `mr`): 144 for Float, 72 for Double, so the
     /// packed A block is the same ~144 KB in L2 for both (BLIS's Zen values).
     static func mc<S>(_: S.Type) -> Int { 144 * 4 / MemoryLayout<S>.stride }

@@ -19,7 +19,7 @@
 //   (ONE GEMM each; ∂W_ih and ∂W_hh as (xᵀ·dX)ᵀ when G·H > I or I pads the GEMM's column panels
 //   more than G·H does — every element is the same sum of the same products in the same order,
 //   so the same bits: `weightGradient`),
-//   ∂b_ih / ∂b_hh = column sums of dX / dHH in row order.
+//   ∂b_ih / ∂b_hh = column sums of dX / dHH in row order (summed once when dHH is dX: RNN, LSTM).
 //
 // Threads: the batched GEMMs split as `gemm` does; the recurrence splits over batch rows, each
 // thread running every step for its rows (rows are independent, so there is no per-step
@@ -282,7 +282,14 @@ public enum Recurrent {
         if let gradWeightIH { weightGradient(dX, input, rows: rows, gates: GH, inputs: I, into: gradWeightIH) }
         if let gradWeightHH { weightGradient(dHH, layout.hPrev, rows: rows, gates: GH, inputs: H, into: gradWeightHH) }
         if let gradBiasIH { columnSums(dX, rows: rows, columns: GH, into: gradBiasIH) }
-        if let gradBiasHH { columnSums(dHH, rows: rows, columns: GH, into: gradBiasHH) }
+        if let gradBiasHH {
+            // Without GRU's separate dHH, both biases have the same gradient: the sums once.
+            if let gradBiasIH, dHH == dX {
+                gradBiasHH.update(from: gradBiasIH, count: GH)
+            } else {
+                columnSums(dHH, rows: rows, columns: GH, into: gradBiasHH)
+            }
+        }
     }
 
     /// A weight gradient `∂W = dXᵀ·x` (`[G·H, I]`) for `dX` `[rows, G·H]` and `x` `[rows, I]`:
