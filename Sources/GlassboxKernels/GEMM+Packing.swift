@@ -237,6 +237,7 @@ func transpose8x8<T: SIMDScalar>(
         v = (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf, p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf)
     }
 }
+
 /// `dst[c · stride + r] = src[r · columns + c] (+ bias[c])`: 8 × 8 blocks transposed in
 /// registers, the edges element by element.
 func transposeMatrix<S: KernelScalar>(
