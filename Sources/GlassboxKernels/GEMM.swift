@@ -30,7 +30,7 @@ public enum Transpose: Sendable {
 // element is accumulated over k in the same order whatever the tile or thread it falls in:
 // results are bitwise identical for every thread count.
 //
-// Threads: one concurrentPerform per call. Each thread owns a contiguous block of C rows (a
+// Threads: one Threading.parallelFor per call. Each thread owns a contiguous block of C rows (a
 // multiple of MR) — or of columns (a multiple of NR) when C is too short — and runs the loops
 // above on it, packing its own panels.
 //

@@ -9,7 +9,7 @@ public protocol KernelScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
 extension Float: KernelScalar {}
 extension Double: KernelScalar {}
 
-/// A raw pointer that may cross into a `concurrentPerform` closure.
+/// A raw pointer that may cross into a `Threading.parallelFor` closure.
 ///
 /// The kernels guarantee that concurrent closures touch disjoint parts of the buffer.
 @usableFromInline
@@ -18,7 +18,7 @@ struct SendablePointer<T>: @unchecked Sendable {
     @usableFromInline init(_ base: UnsafeMutablePointer<T>) { self.base = base }
 }
 
-/// A read-only raw pointer that may cross into a `concurrentPerform` closure.
+/// A read-only raw pointer that may cross into a `Threading.parallelFor` closure.
 @usableFromInline
 struct SendableConstPointer<T>: @unchecked Sendable {
     @usableFromInline let base: UnsafePointer<T>

@@ -9,10 +9,12 @@ import Musl
 
 /// The thread-pool policy of every kernel.
 ///
-/// Work is spread with one `DispatchQueue.concurrentPerform` per kernel call, split over
-/// outputs (never over a reduction axis), so results are bitwise identical for every thread
-/// count. The count comes from `GLASSBOX_THREADS` if set, else all cores; set
-/// ``Threading/threadCount`` to change it at run time.
+/// Work is spread with one ``parallelFor(_:_:)`` per kernel call — the calling thread and
+/// worker threads that spin briefly between jobs (Threading+Pool.swift), or
+/// `DispatchQueue.concurrentPerform` when those are busy — split over outputs (never over a
+/// reduction axis), so results are bitwise identical for every thread count. The count comes
+/// from `GLASSBOX_THREADS` if set, else all cores; set ``Threading/threadCount`` to change it
+/// at run time.
 public enum Threading {
     private static let storedCount = Mutex<Int>(Threading.defaultThreadCount())
 
@@ -37,18 +39,29 @@ public enum Threading {
 
     /// Runs `body(i)` for `i` in `0..<count`, on up to ``threadCount`` threads.
     ///
-    /// With one iteration or one thread it runs inline on the calling thread.
+    /// With one iteration or one thread it runs inline on the calling thread. Otherwise the
+    /// calling thread and the pool's spinning workers claim the iterations (Threading+Pool.swift);
+    /// while the pool runs another thread's job, or inside an iteration, `concurrentPerform`
+    /// does.
     @inlinable
     public static func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
-        if count == 1 || threadCount == 1 {
+        let threads = threadCount
+        if count == 1 || threads == 1 {
             for i in 0..<count { body(i) }
             return
         }
+        if runOnPool(count, threads: threads, body) { return }
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedBox(escapable)
             DispatchQueue.concurrentPerform(iterations: count) { i in box.value(i) }
         }
+    }
+
+    /// ``parallelFor(_:_:)`` on the worker pool; false when the pool is taken.
+    @usableFromInline
+    static func runOnPool(_ count: Int, threads: Int, _ body: (Int) -> Void) -> Bool {
+        WorkerPool.shared.run(count, threads: threads, body)
     }
 
     /// Splits `0..<total` into at most ``threadCount`` contiguous chunks, each a multiple of

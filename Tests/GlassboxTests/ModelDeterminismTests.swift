@@ -3,7 +3,8 @@ import Testing
 
 // SeedCNN, SmallVGG, the ViT and the LSTM take half a minute or more per step in a debug build
 // (convolutions run about 100× slower there): those tests run in release builds only
-// (`isReleaseBuild`, VisionCLITests.swift); LeNet-5, a tenth of the work, runs in both.
+// (`.slow`), as do the GPTs, the autoencoders, the VAE and the GANs (5–12 s each in the debug
+// run, 46 s of its 282 s run serially). LeNet-5, the MLP and the character LSTM run in both.
 
 /// Same seed + same build ⇒ the same weights after training steps of every reference model,
 /// bitwise, for 1, 2 and 4 threads (extends ``DeterminismTests`` to the models in `Models/`).
@@ -201,14 +202,14 @@ struct ModelDeterminismTests {
             make: { Forecaster<Float>(cell: cell, generator: &$0) })
     }
 
-    @Test("Character GPT (2 blocks of d 32; attention kernel, layer norm, GELU; 5 dropout layers of p 0)")
+    @Test("Character GPT (2 blocks of d 32; attention kernel, layer norm, GELU; 5 dropout layers of p 0)", .slow)
     func gpt() {
         Self.expectThreadCountInvariant("GPT", inputShape: [Self.cnnBatch, 16], vocabulary: 20, dropoutLayers: 5, loss: Self.languageModel) {
             GPT<Float>(GPTConfig(vocabSize: 20, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 32), generator: &$0)
         }
     }
 
-    @Test("Character GPT with dropout 0.1 (5 seeded dropout layers)")
+    @Test("Character GPT with dropout 0.1 (5 seeded dropout layers)", .slow)
     func gptDropout() {
         Self.expectThreadCountInvariant("GPT", inputShape: [Self.cnnBatch, 16], vocabulary: 20, dropoutLayers: 5, loss: Self.languageModel) {
             GPT<Float>(GPTConfig(vocabSize: 20, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0.1), generator: &$0)
@@ -253,7 +254,7 @@ struct ModelDeterminismTests {
         }
     }
 
-    @Test("MLP autoencoder (2-D latent)")
+    @Test("MLP autoencoder (2-D latent)", .slow)
     func mlpAutoencoder() {
         Self.expectThreadCountInvariant("MLPAutoencoder", inputShape: [Self.generativeBatch, 1, 28, 28], loss: Self.reconstruction) {
             MLPAutoencoder<Float>(latentSize: 2, generator: &$0)
@@ -267,7 +268,7 @@ struct ModelDeterminismTests {
         }
     }
 
-    @Test("VAE (784-400-20, fixed noise)")
+    @Test("VAE (784-400-20, fixed noise)", .slow)
     func vae() {
         Self.expectThreadCountInvariant(
             "VAE", inputShape: [Self.generativeBatch, 1, 28, 28],
@@ -296,13 +297,13 @@ struct ModelDeterminismTests {
         })
     }
 
-    @Test("DCGAN with minibatch discrimination (non-saturating losses of both players)")
+    @Test("DCGAN with minibatch discrimination (non-saturating losses of both players)", .slow)
     func dcgan() {
         let (name, loss, make) = Self.ganSteps(.nonSaturating, minibatch: true)
         Self.expectThreadCountInvariant(name, inputShape: [Self.cnnBatch, 1, 28, 28], loss: loss, make: make)
     }
 
-    @Test("WGAN-GP (the gradient penalty's double backward through the critic)")
+    @Test("WGAN-GP (the gradient penalty's double backward through the critic)", .slow)
     func wganGP() {
         let (name, loss, make) = Self.ganSteps(.wassersteinGradientPenalty(lambda: 10), minibatch: false)
         Self.expectThreadCountInvariant(name, inputShape: [Self.cnnBatch, 1, 28, 28], loss: loss, make: make)
